@@ -1,0 +1,62 @@
+"""armsflow: graded, sourced claims about covert arms transfers in; transparent estimates with honest intervals out.
+
+The public API, for notebooks and other programs::
+
+    import armsflow
+    study = armsflow.load_study("russia-dprk")
+    result = armsflow.run(study, seed=1)
+    result.to_pandas()
+
+Heavy modules load on first use, so that ``import armsflow`` and ``armsflow --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArmsflowError",
+    "Problem",
+    "RunResult",
+    "Study",
+    "StudyError",
+    "__version__",
+    "bundled_names",
+    "check_study",
+    "explain",
+    "load_study",
+    "run",
+]
+
+_LAZY = {
+    "ArmsflowError": ("armsflow.errors", "ArmsflowError"),
+    "Problem": ("armsflow.errors", "Problem"),
+    "StudyError": ("armsflow.errors", "StudyError"),
+    "RunResult": ("armsflow.results", "RunResult"),
+    "Study": ("armsflow.study.spec", "Study"),
+    "bundled_names": ("armsflow.study.bundled", "bundled_names"),
+    "check_study": ("armsflow.study.loader", "check_study"),
+    "load_study": ("armsflow.study.loader", "load_study"),
+    "run": ("armsflow.engine.run", "run"),
+    "explain": ("armsflow.engine.explain", "explain"),
+}
+
+if TYPE_CHECKING:
+    from armsflow.engine.explain import explain
+    from armsflow.engine.run import run
+    from armsflow.errors import ArmsflowError, Problem, StudyError
+    from armsflow.results import RunResult
+    from armsflow.study.bundled import bundled_names
+    from armsflow.study.loader import check_study, load_study
+    from armsflow.study.spec import Study
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'armsflow' has no attribute {name!r}")

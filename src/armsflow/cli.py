@@ -1,0 +1,158 @@
+"""The ``armsflow`` command: parses options, calls the library, prints. No analysis lives here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+app = typer.Typer(
+    help="Graded, sourced claims about covert arms transfers in; estimates with honest intervals out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+
+StudyArg = Annotated[str, typer.Argument(help="A bundled study name (see `armsflow studies`) or a study folder.")]
+AsOf = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
+                                               help="Use only sources published on or before this date.")]
+Draws = Annotated[int | None, typer.Option(min=1, max=100_000_000, help="Monte Carlo draws (default: study's).")]
+Seed = Annotated[int | None, typer.Option(min=0, help="Random seed (default: the study's).")]
+Scenario = Annotated[str | None, typer.Option(help="A named scenario of the study's model.")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line, err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    from armsflow.errors import ArmsflowError
+
+    try:
+        yield
+    except ArmsflowError as exc:
+        _fail(str(exc).splitlines() or [type(exc).__name__])
+    except OSError as exc:
+        _fail([f"{exc.filename or ''}: {exc.strerror or exc}"])
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _with_progress(json_out: bool, work: Callable[[Any], T]) -> T:
+    """Run ``work(progress)``, showing a progress bar on an interactive terminal (never in JSON mode)."""
+    if json_out or not sys.stderr.isatty():
+        return work(None)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, fraction: float) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=1.0)
+            bar.update(tasks[stage], completed=fraction)
+
+        return work(progress)
+
+
+@app.command()
+def studies() -> None:
+    """List the studies bundled with armsflow."""
+    from armsflow.study.bundled import DEFAULT, bundled_names
+    from armsflow.study.loader import load_study
+
+    for name in bundled_names():
+        meta = load_study(name).meta
+        mark = " (default)" if name == DEFAULT else ""
+        typer.echo(f"{name}{mark}: {meta.title}")
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="New folder to create.")],
+    source: Annotated[str, typer.Option("--from", help="Bundled study to copy.")] = "russia-dprk",
+) -> None:
+    """Copy a bundled study into a new folder to start your own."""
+    from armsflow.study.copy import copy_study
+
+    with _errors():
+        written = copy_study(source, folder)
+    typer.echo(f"created {folder} from {source} ({len(written)} files); check it with: armsflow check {folder}")
+
+
+@app.command()
+def check(study: StudyArg) -> None:
+    """Validate a study; list every problem as file:line: field: message (exit code 2 if any)."""
+    from armsflow.study.loader import check_study
+
+    with _errors():
+        problems = check_study(study)
+    if problems:
+        _fail([str(p) for p in problems] + [f"{len(problems)} problem(s)"])
+    typer.echo(f"{study}: ok")
+
+
+@app.command("run")
+def run_cmd(study: StudyArg, as_of: AsOf = None, draws: Draws = None, seed: Seed = None,
+            scenario: Scenario = None, json_out: Json = False,
+            no_sensitivity: Annotated[bool, typer.Option("--no-sensitivity", help="Skip Sobol indices.")] = False,
+            ) -> None:
+    """Run a study: estimates with 90% intervals, published estimates beside them, and their drivers."""
+    from armsflow.engine.run import run
+    from armsflow.study.loader import load_study
+
+    with _errors():
+        loaded = load_study(study)
+        result = _with_progress(json_out, lambda progress: run(
+            loaded, draws=draws, seed=seed, scenario=scenario, as_of=_day(as_of),
+            sensitivity=not no_sensitivity, progress=progress))
+    if json_out:
+        typer.echo(result.to_json())
+        return
+    from rich.console import Console
+
+    from armsflow.display import render_run
+
+    render_run(result, Console())
+
+
+@app.command()
+def explain(study: StudyArg, result: Annotated[str, typer.Argument(help="An output (or variable) id.")],
+            as_of: AsOf = None, draws: Draws = None, seed: Seed = None, scenario: Scenario = None,
+            json_out: Json = False) -> None:
+    """Explain one result: formula, inputs, the claims behind each, and its sensitivity."""
+    from armsflow.engine.explain import explain as explain_result
+    from armsflow.study.loader import load_study
+
+    with _errors():
+        ex = explain_result(load_study(study), result, draws=draws, seed=seed, scenario=scenario,
+                            as_of=_day(as_of))
+    if json_out:
+        import dataclasses
+        import json
+
+        typer.echo(json.dumps(dataclasses.asdict(ex), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    from armsflow.display import render_explanation
+
+    render_explanation(ex, Console())
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,111 @@
+"""Terminal rendering of runs, checks and explanations with Rich. Presentation only: no analysis happens here."""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from armsflow.engine.explain import Explanation
+from armsflow.results import RunResult
+
+_SHORT = (("trillion", "tn"), ("billion", "bn"), ("million", "M"), ("thousand", "k"))
+
+
+def short_unit(unit: str) -> str:
+    """``billion USD`` → ``bn USD``; ``percent`` → ``%``."""
+    if unit.strip() == "percent":
+        return "%"
+    for long, short in _SHORT:
+        unit = re.sub(rf"\b{long}\b", short, unit)
+    return unit
+
+
+def number(value: float | None) -> str:
+    if value is None or value != value:
+        return "–"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 100:
+        return f"{value:.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def interval(p5: float, p95: float) -> str:
+    return f"{number(p5)} – {number(p95)}"
+
+
+def render_run(result: RunResult, console: Console) -> None:
+    cut = f", evidence published by {result.as_of}" if result.as_of else ""
+    scen = f", scenario {escape(result.scenario)}" if result.scenario else ""
+    console.print(f"[bold]{escape(result.title)}[/bold] ({escape(result.study)}{scen}{cut})")
+    console.print(escape(result.question), style="dim")
+    table = Table(title="Estimates (90% interval)", title_justify="left")
+    for col in ("result", "median", "90% interval", "unit", "claims"):
+        table.add_column(col, justify="right" if col in ("median", "90% interval") else "left")
+    for r in result.results:
+        if not r.headline:
+            continue
+        flag = " [yellow](fallback)[/yellow]" if r.fallbacks else ""
+        claims = ", ".join(r.claims[:6]) + (" …" if len(r.claims) > 6 else "")
+        table.add_row(escape(r.label) + flag, number(r.p50), interval(r.p5, r.p95), short_unit(r.unit),
+                      escape(claims))
+    console.print(table)
+    for r in result.results:
+        for threshold, p in r.exceedance.items():
+            console.print(f"  P({escape(r.id)} > {threshold} {short_unit(r.unit)}) = {p:.0%}")
+    if result.published:
+        pub = Table(title="Published estimates beside armsflow's", title_justify="left")
+        for col in ("estimate", "published", "value", "implied price (median, 90%)"):
+            pub.add_column(col)
+        for p in result.published:
+            value = " – ".join(number(v) for v in (p.low, p.central, p.high) if v is not None)
+            implied = f"{number(p.implied.p50)} [{interval(p.implied.p5, p.implied.p95)}] {p.implied_unit}"
+            pub.add_row(escape(p.label), p.published, f"{value} {short_unit(p.unit)}", implied)
+        console.print(pub)
+    for output, rows in result.sensitivity.items():
+        if not rows:
+            continue
+        sens = Table(title=f"What drives {output} (Sobol indices)", title_justify="left")
+        for col in ("input", "total-order", "first-order"):
+            sens.add_column(col)
+        for row in rows[:6]:
+            sens.add_row(escape(row.label), f"{row.total:.2f} ± {row.total_conf:.2f}",
+                         f"{row.first:.2f} ± {row.first_conf:.2f}")
+        console.print(sens)
+    if result.excluded_sources:
+        console.print(f"{len(result.excluded_sources)} sources published after {result.as_of} left out.", style="dim")
+    console.print(f"seed {result.seed} · {result.draws:,} draws · armsflow {result.version} · inputs "
+                  f"{result.inputs_sha256[:12]}", style="dim")
+
+
+def render_explanation(ex: Explanation, console: Console) -> None:
+    s = ex.summary
+    console.print(f"[bold]{escape(ex.label)}[/bold] ({escape(ex.id)}), {short_unit(ex.unit)}")
+    console.print(f"  median {number(s.p50)}, 90% interval {interval(s.p5, s.p95)}, mean {number(s.mean)}")
+    console.print(f"  formula: {escape(ex.formula)}")
+    for item in ex.inputs:
+        q = item.summary
+        console.print(f"\n[bold]{escape(item.name)}[/bold]: {escape(item.label)} [{short_unit(item.unit)}] — "
+                      f"{escape(item.how)}; median {number(q.p50)}, 90% {interval(q.p5, q.p95)}")
+        if item.fallback:
+            console.print("  [yellow]fallback: no evidence published by the cut-off[/yellow]")
+        if item.assumption:
+            console.print(f"  assumption: {escape(item.assumption)}", style="italic")
+        for e in item.evidence:
+            console.print(f"  {e.ref} ({e.kind}, {escape(e.publisher)}, {e.published}, grade "
+                          f"{e.reliability}{e.credibility}, weight {e.share:.0%}): stated {escape(e.stated)}; "
+                          f"used as {number(e.low)} – {number(e.high)} (mode {number(e.mode)})")
+            if e.conversion:
+                console.print(f"    converted: {escape('; '.join(e.conversion))}", style="dim")
+            if e.quote:
+                console.print(f"    “{escape(e.quote[:300])}”", style="dim")
+    if ex.sensitivity:
+        console.print("\n[bold]Drivers[/bold] (Sobol total-order index)")
+        for row in ex.sensitivity:
+            console.print(f"  {row.total:5.2f}  {escape(row.label)}")

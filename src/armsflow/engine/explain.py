@@ -1,0 +1,110 @@
+"""Why a result is what it is: its formula, each input with the claims behind it, and what drives its range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from armsflow.engine.plan import make_plan
+from armsflow.engine.run import provenance, run, summary
+from armsflow.errors import Problem, StudyError
+from armsflow.results import SensitivityRow, Summary
+from armsflow.study.spec import Study
+
+
+@dataclass(frozen=True)
+class EvidenceUse:
+    """One claim or price as an input uses it, in the input's own unit."""
+
+    ref: str
+    kind: str
+    source: str
+    publisher: str
+    published: str
+    url: str
+    reliability: str
+    credibility: int
+    share: float
+    low: float
+    mode: float
+    high: float
+    stated: str
+    quote: str
+    conversion: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InputExplanation:
+    name: str
+    label: str
+    unit: str
+    how: str
+    summary: Summary
+    assumption: str
+    fallback: bool
+    evidence: tuple[EvidenceUse, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    id: str
+    label: str
+    unit: str
+    formula: str
+    summary: Summary
+    inputs: tuple[InputExplanation, ...]
+    sensitivity: tuple[SensitivityRow, ...]
+    claims: list[str]
+    sources: list[str]
+
+
+def explain(study: Study, name: str, *, draws: int | None = None, seed: int | None = None,
+            scenario: str | None = None, as_of: date | None = None) -> Explanation:
+    """Explain output or variable ``name`` of ``study`` under the given run settings."""
+    if name not in study.with_scenario(scenario):
+        known = ", ".join(v.name for v in study.outputs())
+        raise StudyError([Problem("model.toml", 0, "", f"no result or variable {name!r} (outputs: {known})")])
+    result = run(study, draws=draws, seed=seed, scenario=scenario, as_of=as_of, keep_samples=True,
+                 sensitivity=study.variables.get(name) is not None and study.variables[name].output)
+    plan = make_plan(study, scenario, as_of)
+    samples = result.samples
+    var = plan.variables[name]
+    inputs = []
+    for dep in sorted(plan.depends_on(name)):
+        item = plan.inputs.get(dep)
+        if item is None:
+            continue
+        dvar = item.variable
+        total = sum(p.interval.weight for p in item.pieces) or 1.0
+        uses = []
+        for p in item.pieces:
+            rec = plan.study.claims.get(p.ref) if p.kind == "claim" else None
+            price = plan.study.prices.get(p.ref) if p.kind == "price" else None
+            src = plan.study.sources[p.source]
+            stated = _stated(rec.low, rec.central, rec.high, rec.unit) if rec else _stated(
+                price.low, price.central, price.high, f"{price.currency}/{price.per} ({price.price_year})")  \
+                if price else ""
+            s = dvar.unit.scale
+            uses.append(EvidenceUse(p.ref, p.kind, src.id, src.publisher, src.published.isoformat(), src.url,
+                                    p.reliability, p.credibility, p.interval.weight / total, p.interval.low / s,
+                                    p.interval.mode / s, p.interval.high / s, stated,
+                                    rec.quote if rec else (price.notes if price else ""), p.steps))
+        how = item.definition.kind if item.definition.kind != "dist" else item.sampler.describe()
+        inputs.append(InputExplanation(dep, dvar.label, str(dvar.unit), how,
+                                       summary(samples[dep], dvar.unit.scale), item.definition.assumption,
+                                       item.fallback_used, tuple(uses)))
+    claims, _, sources, *_ = provenance(plan, name)
+    formula = var.definition.formula.text if var.definition.formula else f"({var.definition.kind})"
+    return Explanation(name, var.label, str(var.unit), formula, summary(samples[name], var.unit.scale),
+                       tuple(inputs), tuple(result.sensitivity.get(name, [])), claims, sources)
+
+
+def _stated(low: float | None, central: float | None, high: float | None, unit: str) -> str:
+    parts = []
+    if low is not None:
+        parts.append(f"low {low:g}")
+    if central is not None:
+        parts.append(f"central {central:g}")
+    if high is not None:
+        parts.append(f"high {high:g}")
+    return ", ".join(parts) + f" {unit}"

@@ -1,0 +1,89 @@
+"""What a run samples: each input's distribution after the scenario and the evidence cut-off are applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from armsflow.errors import Problem, StudyError
+from armsflow.model.distributions import Distribution
+from armsflow.study.checks import evidence_of, formula_order
+from armsflow.study.resolve import Evidence, Piece, Scaled, pieces, pooled
+from armsflow.study.spec import Definition, Study, Variable
+
+Sampler = Distribution | Scaled
+
+
+@dataclass(frozen=True)
+class Input:
+    """A sampled variable: its sampler in base units, and the claims or prices it rests on."""
+
+    variable: Variable
+    definition: Definition
+    sampler: Sampler
+    pieces: tuple[Piece, ...]
+    fallback_used: bool = False
+
+
+@dataclass
+class Plan:
+    study: Study
+    variables: dict[str, Variable]
+    evidence: Evidence
+    inputs: dict[str, Input]
+    order: list[str]
+    scenario: str | None
+    as_of: date | None
+    excluded_sources: list[str] = field(default_factory=list)
+
+    def depends_on(self, name: str) -> set[str]:
+        """All variables ``name`` reads, directly or through formulas (including itself)."""
+        seen: set[str] = set()
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            formula = self.variables[current].definition.formula
+            if formula is not None:
+                stack.extend(formula.names)
+        return seen
+
+
+def make_plan(study: Study, scenario: str | None = None, as_of: date | None = None) -> Plan:
+    """Resolve every sampled variable; raise ``StudyError`` if the cut-off leaves one with no evidence."""
+    if scenario is not None and scenario not in study.scenarios:
+        known = ", ".join(sorted(study.scenarios)) or "none"
+        raise StudyError([Problem("model.toml", 0, "scenario", f"unknown scenario {scenario!r} (known: {known})")])
+    variables = study.with_scenario(scenario)
+    kept = {k: s for k, s in study.sources.items() if as_of is None or s.published <= as_of}
+    ev = evidence_of(study, kept)  # type: ignore[arg-type]
+    inputs: dict[str, Input] = {}
+    problems: list[Problem] = []
+    for name, var in variables.items():
+        if not var.definition.sampled:
+            continue
+        built = _input(ev, var, var.definition)
+        if built is None and var.fallback is not None:
+            built = _input(ev, var, var.fallback, fallback=True)
+        if built is None:
+            ids = ", ".join(var.definition.claims or var.definition.prices)
+            problems.append(Problem("model.toml", var.line, f"variables.{name}",
+                                    f"no evidence published on or before {as_of} ({ids}) and no fallback"))
+            continue
+        inputs[name] = built
+    if problems:
+        raise StudyError(problems)
+    excluded = sorted(set(study.sources) - set(kept))
+    return Plan(study, variables, ev, inputs, formula_order(variables), scenario, as_of, excluded)
+
+
+def _input(ev: Evidence, var: Variable, definition: Definition, fallback: bool = False) -> Input | None:
+    if definition.kind == "dist":
+        assert definition.dist is not None
+        return Input(var, definition, Scaled(definition.dist, var.unit.scale), (), fallback)
+    found = pieces(ev, definition, var.unit)
+    if not found:
+        return None
+    return Input(var, definition, pooled(found), tuple(found), fallback)

@@ -1,0 +1,141 @@
+"""One run of a study: plan, simulate, summarise, compare with published estimates, and decompose the variance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+
+from armsflow import __version__
+from armsflow.engine.plan import Plan, make_plan
+from armsflow.engine.sampling import simulate
+from armsflow.engine.sensitivity import sobol
+from armsflow.errors import Problem, StudyError
+from armsflow.model import formula as fml
+from armsflow.model.distributions import Array
+from armsflow.results import OutputResult, PublishedResult, RunResult, SensitivityRow, Summary
+from armsflow.study.loader import inputs_hash
+from armsflow.study.resolve import claim_piece
+from armsflow.study.spec import Study
+
+Progress = Callable[[str, float], None]
+PERCENTILES = (5.0, 50.0, 95.0)
+
+
+def run(study: Study, *, draws: int | None = None, seed: int | None = None, scenario: str | None = None,
+        as_of: date | None = None, sensitivity: bool = True, keep_samples: bool = False,
+        progress: Progress | None = None) -> RunResult:
+    """Run a study; the same study, seed, draws, scenario and cut-off always give the same result."""
+    draws = study.meta.draws if draws is None else draws
+    seed = study.meta.seed if seed is None else seed
+    if not 1 <= draws <= 100_000_000:
+        raise StudyError([Problem("--draws", 0, "", "must be between 1 and 100,000,000")])
+    plan = make_plan(study, scenario, as_of)
+    values = simulate(plan, seed, draws, (lambda f: progress("sampling", f)) if progress else None)
+    outputs = [v for v in plan.variables.values() if v.output]
+    results = [_summarise(plan, values, v.name) for v in outputs]
+    published = _published(plan, values, seed)
+    indices: dict[str, list[SensitivityRow]] = {}
+    if sensitivity:
+        if progress:
+            progress("sensitivity", 0.0)
+        names = [v.name for v in outputs if v.headline]
+        raw = sobol(plan, values, names, study.meta.sobol_n, seed)
+        indices = {k: [SensitivityRow(r.input, r.label, r.first, r.first_conf, r.total, r.total_conf)
+                       for r in rows] for k, rows in raw.items()}
+        if progress:
+            progress("sensitivity", 1.0)
+    return RunResult(study.meta.id, study.meta.title, study.meta.question, study.meta.reference_date,
+                     study.meta.currency, as_of, scenario, seed, draws, __version__, inputs_hash(study.files),
+                     results, published, indices, study.meta.sobol_n, plan.excluded_sources,
+                     values if keep_samples else {})
+
+
+def summary(x: Array, scale: float) -> Summary:
+    finite = x[np.isfinite(x)]
+    if finite.size == 0:
+        return Summary(float("nan"), float("nan"), float("nan"), float("nan"))
+    p5, p50, p95 = np.percentile(finite, PERCENTILES) / scale
+    return Summary(float(finite.mean() / scale), float(p5), float(p50), float(p95))
+
+
+def provenance(plan: Plan, name: str) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    """Claims, prices, sources, own assumptions and fallbacks behind a variable, through all its formulas."""
+    claims: set[str] = set()
+    prices: set[str] = set()
+    sources: set[str] = set()
+    assumptions: list[str] = []
+    fallbacks: list[str] = []
+    for dep in sorted(plan.depends_on(name)):
+        var = plan.variables[dep]
+        item = plan.inputs.get(dep)
+        definition = item.definition if item else var.definition
+        for p in item.pieces if item else ():
+            (claims if p.kind == "claim" else prices).add(p.ref)
+            sources.add(p.source)
+        for ref in definition.cites:
+            if ref in plan.study.claims:
+                claims.add(ref)
+                sources.add(plan.study.claims[ref].source)
+            elif ref in plan.study.prices:
+                prices.add(ref)
+                sources.add(plan.study.prices[ref].source)
+            else:
+                sources.add(ref)
+        if definition.assumption:
+            assumptions.append(f"{dep}: {definition.assumption}")
+        if item and item.fallback_used:
+            fallbacks.append(dep)
+    return sorted(claims), sorted(prices), sorted(sources), assumptions, fallbacks
+
+
+def _summarise(plan: Plan, values: dict[str, Array], name: str) -> OutputResult:
+    var = plan.variables[name]
+    x = values[name]
+    s = summary(x, var.unit.scale)
+    exceed = {f"{t:g}": float(np.mean(x > t * var.unit.scale)) for t in var.thresholds}
+    claims, prices, sources, assumptions, fallbacks = provenance(plan, name)
+    return OutputResult(name, var.label, str(var.unit), s.mean, s.p5, s.p50, s.p95, exceed, claims, prices, sources,
+                        assumptions, fallbacks, var.headline)
+
+
+def _published(plan: Plan, values: dict[str, Array], seed: int) -> list[PublishedResult]:
+    rng = np.random.default_rng([seed, 1])
+    out: list[PublishedResult] = []
+    n = next(iter(values.values())).size if values else 0
+    for pub in plan.study.published.values():
+        claim = plan.study.claims[pub.claim]
+        if claim.source not in plan.evidence.sources:
+            continue
+        output = plan.variables[pub.output]
+        try:
+            piece = claim_piece(plan.evidence, claim, output.unit.replace_currency(
+                output.unit.currency() or plan.evidence.currency, plan.evidence.currency))
+        except ValueError:
+            continue
+        quantity = fml.evaluate(pub.quantity, values)
+        implied = piece.interval.distribution().sample(rng, n) / quantity
+        source = plan.study.sources[claim.source]
+        qclaims, *_ = _quantity_claims(plan, pub.quantity.names)
+        f = output.unit.scale
+
+        def scaled(v: float | None, factor: float = piece.factor / f) -> float | None:
+            return None if v is None else v * factor
+
+        out.append(PublishedResult(pub.id, pub.label, claim.id, source.id, source.publisher,
+                                   source.published.isoformat(), str(claim.as_of), output.name, str(output.unit),
+                                   scaled(claim.low), scaled(claim.central), scaled(claim.high),
+                                   str(pub.implied_unit), summary(implied, pub.implied_unit.scale),
+                                   pub.quantity.text, qclaims))
+    return out
+
+
+def _quantity_claims(plan: Plan, names: frozenset[str]) -> tuple[list[str], list[str]]:
+    claims: set[str] = set()
+    prices: set[str] = set()
+    for name in names:
+        c, p, *_ = provenance(plan, name)
+        claims.update(c)
+        prices.update(p)
+    return sorted(claims), sorted(prices)

@@ -1,0 +1,68 @@
+"""Global sensitivity: Sobol first-order and total-order indices of each output over the sampled inputs.
+
+Sampling and estimators are SALib's (Herman & Usher 2017, doi:10.21105/joss.00097): Saltelli's extension of the
+Sobol sequence (Saltelli 2002, doi:10.1016/S0010-4655(02)00280-1), first-order indices by Saltelli et al. (2010) and
+total-order indices by Jansen (1999), see Saltelli et al. 2010, doi:10.1016/j.cpc.2009.09.018.
+
+Each input enters through the inverse of its empirical distribution function from the Monte Carlo draws, so
+claim mixtures, truncations and discrete inputs all work the same way. The indices treat inputs as independent:
+declared rank correlations are not part of this decomposition.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from armsflow.engine.plan import Plan
+from armsflow.engine.sampling import evaluate
+from armsflow.model.distributions import Array
+
+
+@dataclass(frozen=True)
+class SobolIndex:
+    input: str
+    label: str
+    first: float
+    first_conf: float
+    total: float
+    total_conf: float
+
+
+def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed: int) -> dict[str, list[SobolIndex]]:
+    """Sobol indices of each output over the inputs it depends on, ranked by total-order index."""
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    relevant = sorted({i for o in outputs for i in plan.depends_on(o) if i in plan.inputs})
+    varying = [i for i in relevant if np.ptp(draws[i]) > 0]
+    if not varying or not outputs:
+        return {o: [] for o in outputs}
+    problem = {"num_vars": len(varying), "names": varying, "bounds": [[0.0, 1.0]] * len(varying)}
+    design = sample.sample(problem, n, calc_second_order=False, seed=seed)
+    values: dict[str, Array] = {}
+    for j, name in enumerate(varying):
+        ordered = np.sort(draws[name])
+        idx = np.minimum((design[:, j] * ordered.size).astype(np.int64), ordered.size - 1)
+        values[name] = ordered[idx]
+    for name in relevant:
+        if name not in values:
+            values[name] = np.full(design.shape[0], draws[name][0])
+    values = evaluate(plan, values, wanted=set().union(*(plan.depends_on(o) for o in outputs)))
+    result: dict[str, list[SobolIndex]] = {}
+    for out in outputs:
+        y = values[out]
+        if not np.all(np.isfinite(y)) or np.var(y) <= 0:
+            result[out] = []
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=100, seed=seed)
+        deps = plan.depends_on(out)
+        rows = [SobolIndex(name, plan.variables[name].label, float(si["S1"][j]), float(si["S1_conf"][j]),
+                           float(si["ST"][j]), float(si["ST_conf"][j]))
+                for j, name in enumerate(varying) if name in deps]
+        result[out] = sorted(rows, key=lambda r: -r.total)
+    return result

@@ -1,0 +1,118 @@
+"""Reading CSV tables with the line number of every row, so that every problem can name ``file:line: field``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from armsflow.errors import Problem
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
+
+
+@dataclass
+class Row:
+    """One CSV record: its values by column, the line it starts on, and where problems go."""
+
+    file: str
+    line: int
+    values: dict[str, str]
+    problems: list[Problem] = field(repr=False)
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.file, self.line, column, message))
+
+    def text(self, column: str, required: bool = True) -> str:
+        value = self.values.get(column, "").strip()
+        if required and not value:
+            self.problem(column, "missing")
+        return value
+
+    def ident(self, column: str = "id") -> str:
+        value = self.text(column)
+        if value and not ID_PATTERN.match(value):
+            self.problem(column, f"bad id {value[:40]!r}: use letters, digits, '-', '_' or '.'")
+        return value
+
+    def number(self, column: str) -> float | None:
+        raw = self.text(column, required=False).replace("_", "")
+        if not raw:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            self.problem(column, f"not a number: {raw[:40]!r}")
+            return None
+        if not math.isfinite(value):
+            self.problem(column, f"not a finite number: {raw!r}")
+            return None
+        return value
+
+    def integer(self, column: str, low: int, high: int) -> int | None:
+        raw = self.text(column)
+        if not raw:
+            return None
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            self.problem(column, f"must be a whole number from {low} to {high}, got {raw[:20]!r}")
+            return None
+        return int(raw)
+
+    def day(self, column: str) -> date | None:
+        raw = self.text(column)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.problem(column, f"not a date (YYYY-MM-DD): {raw[:40]!r}")
+            return None
+
+
+def read_table(name: str, data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> tuple[
+    list[Row], list[Problem]
+]:
+    """Parse CSV ``data`` of file ``name``; return its rows and the problems of its header and structure."""
+    problems: list[Problem] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return [], [Problem(name, line, "", "not valid UTF-8 text")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[Row] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            return [], [Problem(name, 1, "", "empty file: expected a header row")]
+        header = [h.strip() for h in header]
+        missing = [c for c in columns if c not in header]
+        unknown = [h for h in header if h not in columns and h not in optional]
+        for c in missing:
+            problems.append(Problem(name, 1, c, "missing column"))
+        for h in unknown:
+            problems.append(Problem(name, 1, h or "(blank)", "unknown column"))
+        if missing:
+            return [], problems
+        start = reader.line_num + 1
+        for record in _records(reader):
+            if not any(v.strip() for v in record):
+                start = reader.line_num + 1
+                continue
+            row = Row(name, start, dict(zip(header, record, strict=False)), problems)
+            if len(record) != len(header):
+                row.problem("", f"{len(record)} fields where the header has {len(header)}")
+            else:
+                rows.append(row)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(name, reader.line_num or 1, "", f"malformed CSV: {exc}"))
+    return rows, problems
+
+
+def _records(reader: csv.Reader) -> Iterator[list[str]]:
+    yield from reader

@@ -1,0 +1,28 @@
+"""Copy a study (bundled or a folder) into a new folder, as the starting point of the user's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from armsflow.errors import fail
+from armsflow.study.bundled import locate
+from armsflow.study.loader import OPTIONAL, REQUIRED
+
+
+def copy_study(source: str, target: Path) -> list[Path]:
+    """Write the study files of ``source`` into ``target``, which must not exist yet (nothing half-written)."""
+    if target.exists():
+        raise fail(str(target), 0, "", "already exists; choose a new folder")
+    folder = locate(source)
+    files = {name: folder.joinpath(name).read_bytes() for name in REQUIRED + OPTIONAL
+             if folder.joinpath(name).is_file()}
+    tmp = target.with_name(f".{target.name}.tmp")
+    if tmp.exists():
+        raise fail(str(tmp), 0, "", "left over from an interrupted init; remove it")
+    tmp.mkdir(parents=True)
+    written = []
+    for name, data in files.items():
+        (tmp / name).write_bytes(data)
+        written.append(target / name)
+    tmp.rename(target)
+    return written

@@ -1,0 +1,202 @@
+"""Load a study folder into a ``Study``, reporting every problem at once as ``file:line: field: message``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from datetime import date
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from armsflow.errors import Problem, StudyError
+from armsflow.evidence.grading import Grading
+from armsflow.model.units import is_currency
+from armsflow.study.bundled import locate
+from armsflow.study.checks import check_model
+from armsflow.study.evidence_load import load_claims, load_prices, load_sources
+from armsflow.study.model_load import ModelReader
+from armsflow.study.spec import Study, StudyMeta
+from armsflow.study.toml_lines import TomlLines
+
+REQUIRED = ("study.toml", "sources.csv", "claims.csv", "prices.csv", "model.toml")
+OPTIONAL = ("grading.toml",)
+REFERENCE = ("fx.csv", "price_index.csv", "units.toml")
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class _MetaModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = None
+    title: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    period_start: date
+    period_end: date
+    reference_date: date
+    currency: str
+    seed: int = Field(ge=0, lt=2**63)
+    draws: int = Field(ge=100, le=100_000_000)
+    sobol_n: int = Field(default=4096, ge=64, le=2**20)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _MetaModel:
+        if self.period_start > self.period_end:
+            raise ValueError("period_start is after period_end")
+        if self.sobol_n & (self.sobol_n - 1):
+            raise ValueError("sobol_n must be a power of two")
+        if not is_currency(self.currency):
+            raise ValueError(f"unknown currency {self.currency!r}")
+        return self
+
+
+def _read_files(folder: Traversable, problems: list[Problem]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for name in REQUIRED + OPTIONAL:
+        entry = folder.joinpath(name)
+        if not entry.is_file():
+            if name in REQUIRED:
+                problems.append(Problem(name, 0, "", "missing file"))
+            continue
+        data = entry.read_bytes()
+        if len(data) > MAX_BYTES:
+            problems.append(Problem(name, 0, "", f"larger than {MAX_BYTES // 2**20} MiB"))
+            continue
+        files[name] = data
+    return files
+
+
+def _toml(name: str, data: bytes, problems: list[Problem]) -> tuple[dict[str, Any], str] | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, data[: exc.start].count(b"\n") + 1, "", "not valid UTF-8 text"))
+        return None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        problems.append(Problem(name, int(m.group(1)) if m else 0, "", f"TOML syntax: {message}"))
+        return None
+
+
+def _pydantic_problems(name: str, section: str, exc: ValidationError, lines: TomlLines) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        field = ".".join(str(x) for x in err["loc"])
+        line = lines.key(section, field) if field else lines.table(section)
+        message = str(err["msg"]).removeprefix("Value error, ")
+        out.append(Problem(name, line or lines.table(section), f"{section}.{field}" if field else section, message))
+    return out
+
+
+def _meta(files: dict[str, bytes], folder_name: str, problems: list[Problem]) -> StudyMeta | None:
+    parsed = _toml("study.toml", files["study.toml"], problems) if "study.toml" in files else None
+    if parsed is None:
+        return None
+    doc, text = parsed
+    lines = TomlLines(text)
+    for key in doc:
+        if key != "study":
+            problems.append(Problem("study.toml", lines.table(key) or lines.key("", key), key, "unknown section"))
+    if not isinstance(doc.get("study"), dict):
+        problems.append(Problem("study.toml", 1, "study", "missing [study] table"))
+        return None
+    try:
+        m = _MetaModel.model_validate(doc["study"])
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems("study.toml", "study", exc, lines))
+        return None
+    return StudyMeta(m.id or folder_name, m.title, m.question, m.period_start, m.period_end, m.reference_date,
+                     m.currency, m.seed, m.draws, m.sobol_n)
+
+
+def _grading(files: dict[str, bytes], problems: list[Problem]) -> Grading | None:
+    name = "grading.toml"
+    data = files.get(name) or resources.files("armsflow.reference").joinpath(name).read_bytes()
+    parsed = _toml(name, data, problems)
+    if parsed is None:
+        return None
+    doc, text = parsed
+    lines = TomlLines(text)
+    try:
+        grading = Grading.model_validate(doc)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = [str(x) for x in err["loc"]]
+            line = lines.key(loc[0], loc[1]) if len(loc) > 1 else lines.key("", loc[0]) if loc else 0
+            problems.append(Problem(name, line, ".".join(loc), str(err["msg"])))
+        return None
+    for missing in grading.missing_grades():
+        problems.append(Problem(name, lines.table(missing.split(".")[0]), missing, "missing grade"))
+    return grading
+
+
+def inputs_hash(files: dict[str, bytes]) -> str:
+    """SHA-256 over the study's files and the reference tables it is read with (names, sizes and bytes)."""
+    digest = hashlib.sha256()
+    ref = resources.files("armsflow.reference")
+    everything = {**files, **{f"reference/{n}": ref.joinpath(n).read_bytes() for n in REFERENCE}}
+    if "grading.toml" not in files:
+        everything["reference/grading.toml"] = ref.joinpath("grading.toml").read_bytes()
+    for name in sorted(everything):
+        data = everything[name]
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def load_study(ref: str | Path) -> Study:
+    """Load and fully validate a study (a folder path or a bundled name); raise ``StudyError`` listing all problems."""
+    folder = locate(ref)
+    problems: list[Problem] = []
+    files = _read_files(folder, problems)
+    meta = _meta(files, folder.name, problems)
+    grading = _grading(files, problems)
+    sources = load_sources(files["sources.csv"], problems) if "sources.csv" in files else {}
+    known = set(sources) | _ids_with_problems(files.get("sources.csv"))
+    currency = meta.currency if meta else "USD"
+    reference_year = meta.reference_date.year if meta else date.today().year
+    claims = load_claims(files["claims.csv"], known, currency, problems) if "claims.csv" in files else {}
+    prices = (load_prices(files["prices.csv"], known, currency, reference_year, problems)
+              if "prices.csv" in files else {})
+    parsed = _toml("model.toml", files["model.toml"], problems) if "model.toml" in files else None
+    if parsed is None or meta is None or grading is None:
+        raise StudyError(problems or [Problem(str(ref), 0, "", "study could not be read")])
+    reader = ModelReader(parsed[0], parsed[1], problems)
+    variables, correlations, scenarios, published = reader.read()
+    path = folder if isinstance(folder, Path) else None
+    study = Study(meta, path, files, grading, sources, claims, prices, variables, correlations, scenarios,
+                  published)
+    check_model(study, problems, all_claims=_ids_with_problems(files.get("claims.csv")) | set(claims),
+                all_prices=_ids_with_problems(files.get("prices.csv")) | set(prices))
+    if problems:
+        raise StudyError(problems)
+    return study
+
+
+def check_study(ref: str | Path) -> list[Problem]:
+    """Every problem of a study, sorted by file and line; empty when it is sound."""
+    try:
+        load_study(ref)
+    except StudyError as exc:
+        return exc.problems
+    return []
+
+
+def _ids_with_problems(data: bytes | None) -> set[str]:
+    """Ids present in a CSV even where their row had problems, so that references to them are not reported twice."""
+    if not data:
+        return set()
+    import csv
+    import io
+
+    try:
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+        return {(r.get("id") or "").strip() for r in reader} - {""}
+    except (UnicodeDecodeError, csv.Error):
+        return set()

@@ -1,0 +1,257 @@
+"""Load model.toml: variables, outputs, correlations, scenarios and published estimates, each with its line."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from armsflow.errors import Problem
+from armsflow.model import formula as fml
+from armsflow.model.distributions import DistributionError, from_table
+from armsflow.model.units import Unit, UnitError, parse_unit
+from armsflow.study.spec import Correlation, Definition, Published, Scenario, Variable
+from armsflow.study.toml_lines import TomlLines
+
+FILE = "model.toml"
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+DIST_KEYS = {"value", "low", "high", "mode", "lambda", "mean", "sd", "alpha", "beta", "values", "weights",
+             "components", "samples"}
+DEF_KEYS = {"claims", "prices", "dist", "formula", "assumption", "cites"} | DIST_KEYS
+VAR_KEYS = {"label", "unit", "fallback"} | DEF_KEYS
+OUTPUT_KEYS = VAR_KEYS | {"headline", "thresholds"}
+TOP_KEYS = {"variables", "outputs", "correlations", "scenarios", "published"}
+
+
+class ModelReader:
+    """Reads one model.toml document; collects problems instead of stopping at the first."""
+
+    def __init__(self, doc: dict[str, Any], text: str, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.lines = TomlLines(text)
+        self.problems = problems
+
+    def problem(self, line: int, field: str, message: str) -> None:
+        self.problems.append(Problem(FILE, line, field, message))
+
+    def read(self) -> tuple[dict[str, Variable], list[Correlation], dict[str, Scenario], dict[str, Published]]:
+        for key in self.doc:
+            if key not in TOP_KEYS:
+                self.problem(self.lines.table(key) or self.lines.key("", key), key, "unknown section")
+        variables: dict[str, Variable] = {}
+        for section, output in (("variables", False), ("outputs", True)):
+            for name, table in self._tables(section).items():
+                var = self.variable(f"{section}.{name}", name, table, output=output)
+                if name in variables:
+                    self.problem(self.lines.table(f"{section}.{name}"), f"{section}.{name}",
+                                 f"name {name!r} is defined twice")
+                elif var:
+                    variables[name] = var
+        return variables, self.correlations(), self.scenarios(variables), self.published()
+
+    def _tables(self, path: str) -> dict[str, Any]:
+        node: Any = self.doc
+        for part in path.split("."):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        if not isinstance(node, dict):
+            self.problem(self.lines.table(path), path, "must be a table")
+            return {}
+        bad = [k for k, v in node.items() if not isinstance(v, dict)]
+        for k in bad:
+            self.problem(self.lines.key(path, k), f"{path}.{k}", "must be a table")
+        return {k: v for k, v in node.items() if isinstance(v, dict)}
+
+    def variable(self, path: str, name: str, table: dict[str, Any], *, output: bool,
+                 base: Variable | None = None) -> Variable | None:
+        line = self.lines.table(path)
+        if not NAME.match(name):
+            self.problem(line, path, "a name starts with a letter and holds letters, digits and '_' only")
+            return None
+        allowed = OUTPUT_KEYS if output else VAR_KEYS
+        for key in table:
+            if key not in allowed:
+                self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
+        label = table.get("label", base.label if base else None)
+        if not isinstance(label, str) or not label.strip():
+            self.problem(line, f"{path}.label", "missing")
+            label = name
+        unit = self._unit(path, table, base)
+        definition = self.definition(path, table)
+        fallback = None
+        if "fallback" in table:
+            if not isinstance(table["fallback"], dict):
+                self.problem(self.lines.key(path, "fallback"), f"{path}.fallback", "must be a table")
+            else:
+                for key in table["fallback"]:
+                    if key not in DEF_KEYS:
+                        self.problem(self.lines.key(path, "fallback"), f"{path}.fallback.{key}", "unknown key")
+                fallback = self.definition(f"{path}.fallback", table["fallback"],
+                                           line=self.lines.key(path, "fallback"))
+                if fallback and fallback.kind == "formula":
+                    self.problem(fallback.line, f"{path}.fallback", "a fallback cannot be a formula")
+                    fallback = None
+        if unit is None or definition is None:
+            return None
+        thresholds = self._thresholds(path, table) if output else ()
+        headline = table.get("headline", True)
+        if not isinstance(headline, bool):
+            self.problem(self.lines.key(path, "headline"), f"{path}.headline", "must be true or false")
+            headline = True
+        return Variable(name, label.strip(), unit, definition, line, FILE, fallback,
+                        output if base is None else base.output, headline, thresholds)
+
+    def _unit(self, path: str, table: dict[str, Any], base: Variable | None) -> Unit | None:
+        if "unit" not in table and base is not None:
+            return base.unit
+        text = table.get("unit")
+        line = self.lines.key(path, "unit") or self.lines.table(path)
+        if not isinstance(text, str):
+            self.problem(line, f"{path}.unit", "missing (use \"1\" for a dimensionless number)")
+            return None
+        try:
+            return parse_unit(text)
+        except UnitError as exc:
+            self.problem(line, f"{path}.unit", str(exc))
+            return None
+
+    def _thresholds(self, path: str, table: dict[str, Any]) -> tuple[float, ...]:
+        raw = table.get("thresholds", [])
+        if not isinstance(raw, list) or not all(_is_number(v) for v in raw):
+            self.problem(self.lines.key(path, "thresholds"), f"{path}.thresholds", "must be a list of numbers")
+            return ()
+        return tuple(float(v) for v in raw)
+
+    def definition(self, path: str, table: dict[str, Any], line: int | None = None) -> Definition | None:
+        line = line or self.lines.table(path)
+        kinds = [k for k in ("claims", "prices", "dist", "formula") if k in table]
+        if len(kinds) != 1:
+            what = "none" if not kinds else " and ".join(kinds)
+            self.problem(line, path, f"give exactly one of claims, prices, dist or formula (found {what})")
+            return None
+        kind = kinds[0]
+        assumption = table.get("assumption", "")
+        if not isinstance(assumption, str):
+            self.problem(self.lines.key(path, "assumption"), f"{path}.assumption", "must be text")
+            assumption = ""
+        cites = self._ids(path, table, "cites")
+        if kind in ("claims", "prices"):
+            ids = self._ids(path, table, kind)
+            if not ids:
+                self.problem(self.lines.key(path, kind), f"{path}.{kind}", "must list at least one id")
+                return None
+            return Definition(kind, line, claims=ids if kind == "claims" else (),
+                              prices=ids if kind == "prices" else (), assumption=assumption.strip(), cites=cites)
+        if kind == "formula":
+            text = table["formula"]
+            fline = self.lines.key(path, "formula")
+            if not isinstance(text, str):
+                self.problem(fline, f"{path}.formula", "must be text")
+                return None
+            try:
+                parsed = fml.parse(text)
+            except fml.FormulaError as exc:
+                self.problem(fline, f"{path}.formula", str(exc))
+                return None
+            return Definition("formula", line, formula=parsed, assumption=assumption.strip(), cites=cites)
+        try:
+            dist = from_table(table)
+        except DistributionError as exc:
+            field = exc.field.split("[")[0].split(".")[0]
+            self.problem(self.lines.key(path, field), f"{path}.{exc.field}", str(exc))
+            return None
+        if not assumption.strip() and not cites:
+            self.problem(line, path, "a distribution needs 'assumption' (an own assumption, said so) or 'cites'")
+        return Definition("dist", line, dist=dist, assumption=assumption.strip(), cites=cites)
+
+    def _ids(self, path: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
+        raw = table.get(key, [])
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+            self.problem(self.lines.key(path, key), f"{path}.{key}", "must be a list of ids")
+            return ()
+        return tuple(raw)
+
+    def correlations(self) -> list[Correlation]:
+        raw = self.doc.get("correlations", [])
+        if not isinstance(raw, list):
+            self.problem(self.lines.key("", "correlations") or 1, "correlations", "use [[correlations]] tables")
+            return []
+        out: list[Correlation] = []
+        for i, item in enumerate(raw):
+            line = self.lines.table("correlations", i)
+            field = f"correlations[{i}]"
+            if not isinstance(item, dict):
+                self.problem(line, field, "must be a table")
+                continue
+            for key in item:
+                if key not in ("between", "rho", "reason"):
+                    self.problem(self.lines.key("correlations", key, i), f"{field}.{key}", "unknown key")
+            between, rho = item.get("between"), item.get("rho")
+            if not (isinstance(between, list) and len(between) == 2 and all(isinstance(b, str) for b in between)):
+                self.problem(self.lines.key("correlations", "between", i), f"{field}.between",
+                             "must name two variables")
+                continue
+            if not _is_number(rho) or not -1 < float(rho) < 1:
+                self.problem(self.lines.key("correlations", "rho", i), f"{field}.rho",
+                             "must be a number strictly between -1 and 1")
+                continue
+            reason = item.get("reason", "")
+            if not isinstance(reason, str) or not reason.strip():
+                self.problem(line, f"{field}.reason", "say why (an own assumption or a source)")
+            out.append(Correlation(between[0], between[1], float(rho), str(reason), line))
+        return out
+
+    def scenarios(self, variables: dict[str, Variable]) -> dict[str, Scenario]:
+        out: dict[str, Scenario] = {}
+        for name, table in self._tables("scenarios").items():
+            path = f"scenarios.{name}"
+            line = self.lines.table(path)
+            for key in table:
+                if key not in ("label", "variables"):
+                    self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
+            overrides: dict[str, Variable] = {}
+            for vname, vtable in self._tables(f"{path}.variables").items():
+                base = variables.get(vname)
+                if base is None:
+                    self.problem(self.lines.table(f"{path}.variables.{vname}"), f"{path}.variables.{vname}",
+                                 f"no variable {vname!r} to override")
+                    continue
+                var = self.variable(f"{path}.variables.{vname}", vname, vtable, output=base.output, base=base)
+                if var:
+                    overrides[vname] = var
+            label = table.get("label", name)
+            out[name] = Scenario(name, str(label), line, overrides)
+        return out
+
+    def published(self) -> dict[str, Published]:
+        out: dict[str, Published] = {}
+        for name, table in self._tables("published").items():
+            path = f"published.{name}"
+            line = self.lines.table(path)
+            for key in table:
+                if key not in ("label", "claim", "output", "quantity", "implied_unit"):
+                    self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
+            fields = {k: table.get(k) for k in ("label", "claim", "output", "quantity", "implied_unit")}
+            bad = [k for k, v in fields.items() if not isinstance(v, str) or not v.strip()]
+            for k in bad:
+                self.problem(self.lines.key(path, k), f"{path}.{k}", "missing")
+            if bad:
+                continue
+            try:
+                quantity = fml.parse(str(fields["quantity"]))
+            except fml.FormulaError as exc:
+                self.problem(self.lines.key(path, "quantity"), f"{path}.quantity", str(exc))
+                continue
+            try:
+                implied = parse_unit(str(fields["implied_unit"]))
+            except UnitError as exc:
+                self.problem(self.lines.key(path, "implied_unit"), f"{path}.implied_unit", str(exc))
+                continue
+            out[name] = Published(name, str(fields["label"]), str(fields["claim"]), str(fields["output"]),
+                                  quantity, implied, line)
+        return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -1,0 +1,121 @@
+"""The typed form of a loaded study: metadata, evidence, variables, correlations, scenarios, published estimates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from armsflow.evidence.grading import Grading
+from armsflow.evidence.records import Claim, Price, Source
+from armsflow.model.distributions import Distribution
+from armsflow.model.formula import Formula
+from armsflow.model.units import Unit
+
+Kind = Literal["claims", "prices", "dist", "formula"]
+
+
+@dataclass(frozen=True)
+class StudyMeta:
+    id: str
+    title: str
+    question: str
+    period_start: date
+    period_end: date
+    reference_date: date
+    currency: str
+    seed: int
+    draws: int
+    sobol_n: int
+
+
+@dataclass(frozen=True)
+class Definition:
+    """How a variable gets its values: from claims, from price references, a distribution, or a formula."""
+
+    kind: Kind
+    line: int
+    claims: tuple[str, ...] = ()
+    prices: tuple[str, ...] = ()
+    dist: Distribution | None = None
+    formula: Formula | None = None
+    assumption: str = ""
+    cites: tuple[str, ...] = ()
+
+    @property
+    def sampled(self) -> bool:
+        return self.kind != "formula"
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    label: str
+    unit: Unit
+    definition: Definition
+    line: int
+    file: str = "model.toml"
+    fallback: Definition | None = None
+    output: bool = False
+    headline: bool = True
+    thresholds: tuple[float, ...] = ()
+
+    def with_definition(self, definition: Definition, fallback: Definition | None) -> Variable:
+        return replace(self, definition=definition, fallback=fallback)
+
+
+@dataclass(frozen=True)
+class Correlation:
+    a: str
+    b: str
+    rho: float
+    reason: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    label: str
+    line: int
+    overrides: dict[str, Variable]
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published estimate to show beside armsflow's own, with the price per unit it implies."""
+
+    id: str
+    label: str
+    claim: str
+    output: str
+    quantity: Formula
+    implied_unit: Unit
+    line: int
+
+
+@dataclass
+class Study:
+    meta: StudyMeta
+    path: Path | None
+    files: dict[str, bytes]
+    grading: Grading
+    sources: dict[str, Source]
+    claims: dict[str, Claim]
+    prices: dict[str, Price]
+    variables: dict[str, Variable]
+    correlations: list[Correlation] = field(default_factory=list)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    published: dict[str, Published] = field(default_factory=dict)
+
+    def outputs(self) -> list[Variable]:
+        return [v for v in self.variables.values() if v.output]
+
+    def with_scenario(self, name: str | None) -> dict[str, Variable]:
+        """The variables with a scenario's overrides applied (the base set for ``None``)."""
+        if name is None:
+            return dict(self.variables)
+        merged = dict(self.variables)
+        merged.update(self.scenarios[name].overrides)
+        return merged

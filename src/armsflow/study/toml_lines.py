@@ -1,0 +1,54 @@
+"""Find the line of a table or key in a TOML file: ``tomllib`` gives values but no positions."""
+
+from __future__ import annotations
+
+import re
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)\s*=")
+
+
+def _norm(path: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in path.split("."))
+
+
+class TomlLines:
+    """Line numbers of table headers and of keys within them (1-based; 0 when not found)."""
+
+    def __init__(self, text: str) -> None:
+        self._headers: list[tuple[str, int, bool]] = []
+        self._keys: list[tuple[int, str, int]] = []  # (header index, key, line)
+        header = -1
+        for number, line in enumerate(text.splitlines(), start=1):
+            m = _HEADER.match(line)
+            if m:
+                self._headers.append((_norm(m.group(2)), number, m.group(1) == "[["))
+                header = len(self._headers) - 1
+                continue
+            k = _KEY.match(line)
+            if k:
+                self._keys.append((header, k.group(1).strip("\"'"), number))
+
+    def table(self, path: str, index: int = 0) -> int:
+        """Line of ``[path]`` (or of the ``index``-th ``[[path]]``); a dotted parent's line if only that exists."""
+        found = [n for p, n, _ in self._headers if p == path]
+        if len(found) > index:
+            return found[index]
+        parts = path.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            line = self.key(".".join(parts[:cut]), parts[cut])
+            if line:
+                return line
+        return 0
+
+    def key(self, path: str, key: str, index: int = 0) -> int:
+        """Line of ``key = …`` inside ``[path]``; the table's line when the key is not on a line of its own."""
+        positions = [i for i, (p, _, _) in enumerate(self._headers) if p == path]
+        if len(positions) <= index:
+            top = [n for h, k, n in self._keys if h == -1 and k == path.split(".")[0]]
+            return top[0] if top and "." not in path else 0
+        header = positions[index]
+        for h, k, n in self._keys:
+            if h == header and k == key:
+                return n
+        return self._headers[header][1]
