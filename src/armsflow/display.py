@@ -63,20 +63,21 @@ def render_run(result: RunResult, console: Console) -> None:
         pub = Table(title="Published estimates beside armsflow's", title_justify="left")
         for col in ("estimate", "published", "value", "implied price (median, 90%)"):
             pub.add_column(col)
-        for p in result.published:
-            value = " – ".join(number(v) for v in (p.low, p.central, p.high) if v is not None)
-            implied = f"{number(p.implied.p50)} [{interval(p.implied.p5, p.implied.p95)}] {p.implied_unit}"
-            pub.add_row(escape(p.label), p.published, f"{value} {short_unit(p.unit)}", implied)
+        for est in result.published:
+            value = " – ".join(number(v) for v in (est.low, est.central, est.high) if v is not None)
+            implied = f"{number(est.implied.p50)} [{interval(est.implied.p5, est.implied.p95)}] {est.implied_unit}"
+            pub.add_row(escape(est.label), est.published, f"{value} {short_unit(est.unit)}", implied)
         console.print(pub)
-    for output, rows in result.sensitivity.items():
-        if not rows:
-            continue
-        sens = Table(title=f"What drives {output} (Sobol indices)", title_justify="left")
-        for col in ("input", "total-order", "first-order"):
-            sens.add_column(col)
-        for row in rows[:6]:
-            sens.add_row(escape(row.label), f"{row.total:.2f} ± {row.total_conf:.2f}",
-                         f"{row.first:.2f} ± {row.first_conf:.2f}")
+    drivers = [(k, rows) for k, rows in result.sensitivity.items() if rows]
+    if drivers:
+        sens = Table(title="What drives each range (Sobol total-order index; `armsflow explain` for more)",
+                     title_justify="left")
+        sens.add_column("result")
+        sens.add_column("main drivers")
+        labels = {r.id: r.label for r in result.results}
+        for output, rows in drivers:
+            top = ", ".join(f"{escape(r.label)} {r.total:.2f}" for r in rows[:3] if r.total >= 0.005)
+            sens.add_row(escape(labels.get(output, output)), top)
         console.print(sens)
     if result.excluded_sources:
         console.print(f"{len(result.excluded_sources)} sources published after {result.as_of} left out.", style="dim")
@@ -91,7 +92,8 @@ def render_explanation(ex: Explanation, console: Console) -> None:
     console.print(f"  formula: {escape(ex.formula)}")
     for item in ex.inputs:
         q = item.summary
-        console.print(f"\n[bold]{escape(item.name)}[/bold]: {escape(item.label)} [{short_unit(item.unit)}] — "
+        unit = escape("[" + short_unit(item.unit) + "]")
+        console.print(f"\n[bold]{escape(item.name)}[/bold]: {escape(item.label)} {unit} — "
                       f"{escape(item.how)}; median {number(q.p50)}, 90% {interval(q.p5, q.p95)}")
         if item.fallback:
             console.print("  [yellow]fallback: no evidence published by the cut-off[/yellow]")

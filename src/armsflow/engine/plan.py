@@ -38,17 +38,22 @@ class Plan:
 
     def depends_on(self, name: str) -> set[str]:
         """All variables ``name`` reads, directly or through formulas (including itself)."""
-        seen: set[str] = set()
-        stack = [name]
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            formula = self.variables[current].definition.formula
-            if formula is not None:
-                stack.extend(formula.names)
-        return seen
+        return closure(self.variables, [name])
+
+
+def closure(variables: dict[str, Variable], names: list[str]) -> set[str]:
+    """The variables ``names`` read, directly or through formulas, including themselves."""
+    seen: set[str] = set()
+    stack = list(names)
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        formula = variables[current].definition.formula
+        if formula is not None:
+            stack.extend(formula.names)
+    return seen
 
 
 def make_plan(study: Study, scenario: str | None = None, as_of: date | None = None) -> Plan:
@@ -59,10 +64,14 @@ def make_plan(study: Study, scenario: str | None = None, as_of: date | None = No
     variables = study.with_scenario(scenario)
     kept = {k: s for k, s in study.sources.items() if as_of is None or s.published <= as_of}
     ev = evidence_of(study, kept)  # type: ignore[arg-type]
+    live = [p for p in study.published.values()
+            if p.claim in study.claims and study.claims[p.claim].source in kept]
+    needed = closure(variables, [v.name for v in variables.values() if v.output]
+                     + [n for p in live for n in sorted(p.quantity.names)])
     inputs: dict[str, Input] = {}
     problems: list[Problem] = []
     for name, var in variables.items():
-        if not var.definition.sampled:
+        if not var.definition.sampled or name not in needed:
             continue
         built = _input(ev, var, var.definition)
         if built is None and var.fallback is not None:
@@ -76,7 +85,8 @@ def make_plan(study: Study, scenario: str | None = None, as_of: date | None = No
     if problems:
         raise StudyError(problems)
     excluded = sorted(set(study.sources) - set(kept))
-    return Plan(study, variables, ev, inputs, formula_order(variables), scenario, as_of, excluded)
+    order = [n for n in formula_order(variables) if n in needed]
+    return Plan(study, variables, ev, inputs, order, scenario, as_of, excluded)
 
 
 def _input(ev: Evidence, var: Variable, definition: Definition, fallback: bool = False) -> Input | None:

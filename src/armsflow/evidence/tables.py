@@ -73,22 +73,22 @@ class Row:
             return None
 
 
-def read_table(name: str, data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> tuple[
-    list[Row], list[Problem]
-]:
-    """Parse CSV ``data`` of file ``name``; return its rows and the problems of its header and structure."""
-    problems: list[Problem] = []
+def read_table(name: str, data: bytes, columns: tuple[str, ...], optional: tuple[str, ...],
+               problems: list[Problem]) -> list[Row]:
+    """Parse CSV ``data`` of file ``name`` into rows; header, structure and field problems go to ``problems``."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return [], [Problem(name, line, "", "not valid UTF-8 text")]
+        problems.append(Problem(name, line, "", "not valid UTF-8 text"))
+        return []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[Row] = []
     try:
         header = next(reader, None)
         if header is None:
-            return [], [Problem(name, 1, "", "empty file: expected a header row")]
+            problems.append(Problem(name, 1, "", "empty file: expected a header row"))
+            return []
         header = [h.strip() for h in header]
         missing = [c for c in columns if c not in header]
         unknown = [h for h in header if h not in columns and h not in optional]
@@ -97,7 +97,7 @@ def read_table(name: str, data: bytes, columns: tuple[str, ...], optional: tuple
         for h in unknown:
             problems.append(Problem(name, 1, h or "(blank)", "unknown column"))
         if missing:
-            return [], problems
+            return []
         start = reader.line_num + 1
         for record in _records(reader):
             if not any(v.strip() for v in record):
@@ -111,8 +111,8 @@ def read_table(name: str, data: bytes, columns: tuple[str, ...], optional: tuple
             start = reader.line_num + 1
     except csv.Error as exc:
         problems.append(Problem(name, reader.line_num or 1, "", f"malformed CSV: {exc}"))
-    return rows, problems
+    return rows
 
 
-def _records(reader: csv.Reader) -> Iterator[list[str]]:
+def _records(reader: Iterator[list[str]]) -> Iterator[list[str]]:
     yield from reader

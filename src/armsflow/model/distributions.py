@@ -225,10 +225,10 @@ def from_table(table: Mapping[str, Any]) -> Distribution:
         sd = get.num("sd")
         if sd <= 0:
             raise DistributionError("sd", "must be positive")
-        low, high = get.opt("low"), get.opt("high")
-        if low is not None and high is not None and low >= high:
-            raise DistributionError("low", f"low ({low:g}) must be below high ({high:g})")
-        return Normal(get.num("mean"), sd, low, high)
+        cut_low, cut_high = get.opt("low"), get.opt("high")
+        if cut_low is not None and cut_high is not None and cut_low >= cut_high:
+            raise DistributionError("low", f"low ({cut_low:g}) must be below high ({cut_high:g})")
+        return Normal(get.num("mean"), sd, cut_low, cut_high)
     if kind == "lognormal":
         low, high = get.ordered("low", "high")
         if low <= 0:
@@ -285,7 +285,8 @@ class _Params:
 
     def ordered(self, *names: str) -> list[float]:
         values = [self.num(n) for n in names]
-        for (n1, v1), (n2, v2) in zip(zip(names, values), zip(names[1:], values[1:]), strict=False):
+        pairs = list(zip(names, values, strict=True))
+        for (n1, v1), (n2, v2) in zip(pairs, pairs[1:], strict=False):
             if v1 > v2:
                 raise DistributionError(n1, f"{n1} ({v1:g}) is above {n2} ({v2:g})")
         return values

@@ -29,6 +29,8 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "log": (1, 1),
     "log10": (1, 1),
     "clip": (3, 3),
+    "sin": (1, 1),
+    "cos": (1, 1),
 }
 
 
@@ -212,6 +214,8 @@ _UFUNC: dict[str, Callable[..., Array]] = {
     "log": np.log,
     "log10": np.log10,
     "clip": np.clip,
+    "sin": np.sin,
+    "cos": np.cos,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Callable
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from armsflow.study.resolve import Evidence, ResolveError, pieces
 from armsflow.study.spec import Definition, Study, Variable
 
 FILE = "model.toml"
+_Add = Callable[[int, str, str], None]
 
 
 def evidence_of(study: Study, sources: dict[str, object] | None = None) -> Evidence:
@@ -33,6 +35,7 @@ def check_model(study: Study, problems: list[Problem], *, all_claims: set[str], 
     sets: list[tuple[str, dict[str, Variable]]] = [("", study.variables)]
     sets += [(name, study.with_scenario(name)) for name in study.scenarios]
     reported: set[tuple[str, int, str]] = set()
+    base_bad: set[str] = set()  # formula variables already reported for the base model
 
     def add(line: int, field: str, message: str) -> None:
         if (field, line, message) not in reported:
@@ -65,8 +68,10 @@ def check_model(study: Study, problems: list[Problem], *, all_claims: set[str], 
             var = variables[name]
             formula = var.definition.formula
             assert formula is not None
-            if formula.names - set(variables):
+            if formula.names - set(variables) or (scenario and name in base_bad and name not in own):
                 continue
+            if not scenario:
+                base_bad.add(name)  # removed again below if the formula checks out
             try:
                 got = fml.infer_unit(formula, {n: variables[n].unit for n in formula.names})
             except fml.FormulaError as exc:
@@ -76,6 +81,8 @@ def check_model(study: Study, problems: list[Problem], *, all_claims: set[str], 
                 add(var.line, f"{_path(var, scenario if name in own and scenario else '')}.formula",
                     f"unit mismatch: formula gives {dims_text(got.dims)}, declared {var.unit} "
                     f"({dims_text(var.unit.dims)}){where}")
+            elif not scenario:
+                base_bad.discard(name)
     _check_correlations(study, add)
     _check_published(study, ev, add)
 
@@ -111,8 +118,6 @@ def _check_definition(ev: Evidence, var: Variable, definition: Definition, path:
         add(definition.line, f"{path}.{definition.kind}", str(exc))
 
 
-class _Add:  # pragma: no cover - typing aid only
-    def __call__(self, line: int, field: str, message: str) -> None: ...
 
 
 def _check_correlations(study: Study, add: _Add) -> None:

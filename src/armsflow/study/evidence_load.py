@@ -25,8 +25,7 @@ def _unique(row: Row, seen: dict[str, int], ident: str) -> bool:
 
 
 def load_sources(data: bytes, problems: list[Problem]) -> dict[str, Source]:
-    rows, structural = read_table("sources.csv", data, SOURCE_COLUMNS, ("notes",))
-    problems.extend(structural)
+    rows = read_table("sources.csv", data, SOURCE_COLUMNS, ("notes",), problems)
     out: dict[str, Source] = {}
     seen: dict[str, int] = {}
     for row in rows:
@@ -67,8 +66,7 @@ def _numbers(row: Row) -> tuple[float | None, float | None, float | None]:
 
 def load_claims(data: bytes, known_sources: set[str], currency: str,
                 problems: list[Problem]) -> dict[str, Claim]:
-    rows, structural = read_table("claims.csv", data, CLAIM_COLUMNS, ("notes",))
-    problems.extend(structural)
+    rows = read_table("claims.csv", data, CLAIM_COLUMNS, ("notes",), problems)
     out: dict[str, Claim] = {}
     seen: dict[str, int] = {}
     for row in rows:
@@ -112,8 +110,7 @@ def load_claims(data: bytes, known_sources: set[str], currency: str,
 
 def load_prices(data: bytes, known_sources: set[str], currency: str, reference_year: int,
                 problems: list[Problem]) -> dict[str, Price]:
-    rows, structural = read_table("prices.csv", data, PRICE_COLUMNS, ("notes",))
-    problems.extend(structural)
+    rows = read_table("prices.csv", data, PRICE_COLUMNS, ("notes",), problems)
     out: dict[str, Price] = {}
     seen: dict[str, int] = {}
     for row in rows:

@@ -192,7 +192,7 @@ class ModelReader:
                 self.problem(self.lines.key("correlations", "between", i), f"{field}.between",
                              "must name two variables")
                 continue
-            if not _is_number(rho) or not -1 < float(rho) < 1:
+            if not isinstance(rho, int | float) or not _is_number(rho) or not -1 < float(rho) < 1:
                 self.problem(self.lines.key("correlations", "rho", i), f"{field}.rho",
                              "must be a number strictly between -1 and 1")
                 continue

@@ -1,0 +1,96 @@
+"""The command line: every command, JSON output, exit codes, and no traceback on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from armsflow.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_studies_lists_the_flagship() -> None:
+    code, out, _ = invoke("studies")
+    assert code == 0 and "russia-dprk (default)" in out
+
+
+def test_run_prints_headline_table() -> None:
+    code, out, _ = invoke("run", "russia-dprk", "--draws", "5000", "--no-sensitivity")
+    assert code == 0
+    assert "Value of North" in out and "bn USD" in out and "M USD/year" in out
+
+
+def test_run_json_is_reproducible(mini: Path) -> None:
+    a = invoke("run", str(mini), "--json", "--seed", "9")
+    b = invoke("run", str(mini), "--json", "--seed", "9")
+    assert a[0] == 0 and a[1] == b[1]
+    doc = json.loads(a[1])
+    assert doc["seed"] == 9 and doc["draws"] == 20000 and doc["results"][0]["id"] == "value"
+
+
+def test_run_as_of_and_scenario(mini: Path) -> None:
+    code, out, _ = invoke("run", str(mini), "--json", "--as-of", "2024-07-01", "--scenario", "cheap")
+    doc = json.loads(out)
+    assert code == 0 and doc["as_of"] == "2024-07-01" and doc["scenario"] == "cheap"
+
+
+def test_explain_shows_formula_claims_and_drivers(mini: Path) -> None:
+    code, out, _ = invoke("explain", str(mini), "value")
+    assert code == 0
+    assert "containers * rpc * price" in out and "C1" in out and "P2" in out and "Drivers" in out
+    code, out, _ = invoke("explain", str(mini), "value", "--json")
+    assert json.loads(out)["formula"] == "containers * rpc * price"
+
+
+def test_explain_escapes_untrusted_quotes(mini: Path) -> None:
+    claims = (mini / "claims.csv").read_text().replace('"About 1,000 containers"', '"[red]x[/red] [bold]"')
+    (mini / "claims.csv").write_text(claims)
+    code, out, _ = invoke("explain", str(mini), "value")
+    assert code == 0 and "[red]x[/red] [bold]" in out
+
+
+def test_init_then_check(tmp_path: Path) -> None:
+    target = tmp_path / "mine"
+    code, out, _ = invoke("init", str(target), "--from", "russia-dprk")
+    assert code == 0 and (target / "model.toml").is_file()
+    assert invoke("check", str(target))[0] == 0
+
+
+def test_check_broken_copy_lists_errors_and_exits_2(tmp_path: Path) -> None:
+    target = tmp_path / "broken"
+    invoke("init", str(target))
+    claims = (target / "claims.csv").read_text().replace(",20000,,,container,", ",20000,,10,container,", 1)
+    (target / "claims.csv").write_text(claims)
+    model = (target / "model.toml").read_text().replace('formula = "rounds_152 * price_152"',
+                                                        'formula = "containers * price_152"')
+    (target / "model.toml").write_text(model)
+    code, _, err = invoke("check", str(target))
+    assert code == 2
+    assert "claims.csv:" in err and "low (20000) is above high (10)" in err
+    assert "model.toml:" in err and "unit mismatch" in err and "Traceback" not in err
+
+
+def test_unknown_study_and_bad_options() -> None:
+    code, _, err = invoke("run", "no-such-study")
+    assert code == 2 and "no such study folder" in err
+    assert invoke("run", "russia-dprk", "--as-of", "yesterday")[0] == 2
+    assert invoke("run", "russia-dprk", "--draws", "0")[0] == 2
+    code, _, err = invoke("explain", "russia-dprk", "nope", "--draws", "1000")
+    assert code == 2 and "no result or variable 'nope'" in err
+
+
+def test_console_script_help() -> None:
+    exe = Path(sys.executable).with_name("armsflow")
+    out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=True).stdout
+    for command in ("studies", "init", "check", "run", "explain"):
+        assert command in out

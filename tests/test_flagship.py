@@ -1,0 +1,74 @@
+"""The bundled Russia–DPRK study: results within bands that the sources themselves justify."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from armsflow import check_study, load_study, run
+from armsflow.results import RunResult
+
+
+@pytest.fixture(scope="module")
+def today() -> RunResult:
+    return run(load_study("russia-dprk"), draws=100_000)
+
+
+def test_bundled_study_is_valid() -> None:
+    assert check_study("russia-dprk") == []
+
+
+def test_deliveries_value_band(today: RunResult) -> None:
+    r = today.result("deliveries_value")
+    # Lower edge: INSS valued 2023 alone at 0.54 bn USD (C047), and deliveries went on through 2024.
+    assert r.p5 > 0.54
+    # The median lies between FNF's most conservative 1.7 bn (C001) and KIDA's ~19.2 bn for munitions through
+    # Mar 2025 (C049), which covers five more months of shipments than our reference date.
+    assert 1.7 < r.p50 < 19.2
+    assert r.p5 < r.p50 < r.p95
+
+
+def test_rounds_band(today: RunResult) -> None:
+    r = today.result("rounds")
+    # Upper edge: Seoul's ceiling of ~9.4 M 152 mm rounds in 20,000 containers (C023-RPC) if all were shells;
+    # lower edge: OSC's crate modelling found at least 4.2 M rounds by Apr 2025 (C035-RPC, 15,800 containers).
+    assert 3.0 < r.p50 < 9.4
+
+
+def test_troop_revenue_and_gdp_share(today: RunResult) -> None:
+    troops = today.result("troop_revenue")
+    assert 143 <= troops.p50 <= 572  # FNF's own range for 5,000-20,000 soldiers (C004)
+    share = today.result("gdp_share")
+    value = today.result("deliveries_value")
+    assert share.p50 == pytest.approx(value.p50 / 23.7 * 100, rel=0.05)  # GDP 23.7 bn USD is a point claim (C003)
+
+
+def test_published_estimates_and_implied_prices(today: RunResult) -> None:
+    pubs = {p.id: p for p in today.published}
+    assert {"fnf-2024", "inss-2023", "kida-2025", "fnf-2025"} <= set(pubs)
+    inss = pubs["inss-2023"]
+    # INSS: 0.54 bn USD for 937,500 + 187,500 rounds (C047): about 480 USD per round.
+    assert inss.implied.p50 == pytest.approx(0.54e9 / 1_125_000, rel=0.05)
+    assert (pubs["fnf-2024"].low, pubs["fnf-2024"].high) == pytest.approx((1.7, 5.5))
+
+
+def test_as_of_the_fnf_publication_date() -> None:
+    then = run(load_study("russia-dprk"), as_of=date(2024, 10, 28), draws=50_000, sensitivity=False)
+    assert "kida-2025" not in {p.id for p in then.published}  # published in Apr 2025
+    value = then.result("deliveries_value")
+    assert "C035-RPC" not in value.claims  # OSC's crate modelling came out in 2025
+    assert value.fallbacks == ["systems"]  # no public count of artillery systems before Nov 2024
+
+
+@pytest.mark.parametrize("scenario", ["kei-chain", "production-cost", "rok-ceiling", "osc-crates", "inss-ally"])
+def test_scenarios_run(scenario: str) -> None:
+    result = run(load_study("russia-dprk"), scenario=scenario, draws=20_000, sensitivity=False)
+    assert result.result("deliveries_value").p50 > 0
+
+
+def test_capacity_ceiling_exceeds_crate_modelling() -> None:
+    study = load_study("russia-dprk")
+    ceiling = run(study, scenario="rok-ceiling", draws=50_000, sensitivity=False).result("rounds")
+    crates = run(study, scenario="osc-crates", draws=50_000, sensitivity=False).result("rounds")
+    assert ceiling.p50 > crates.p50 * 1.2

@@ -1,0 +1,23 @@
+"""Lint and strict typing of the package are part of the test suite, so CI enforces them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_ruff() -> None:
+    done = _run("ruff", "check", "src", "tests", "bench")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_strict() -> None:
+    done = _run("mypy")
+    assert done.returncode == 0, done.stdout + done.stderr
