@@ -14,7 +14,8 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff() -> None:
-    done = _run("ruff", "check", "src", "tests", "bench")
+    folders = [d for d in ("src", "tests", "bench") if (ROOT / d).is_dir()]
+    done = _run("ruff", "check", *folders)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
