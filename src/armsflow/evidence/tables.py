@@ -110,7 +110,8 @@ def read_table(name: str, data: bytes, columns: tuple[str, ...], optional: tuple
                 rows.append(row)
             start = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num or 1, "", f"malformed CSV: {exc}"))
+        where = start if "start" in locals() else (reader.line_num or 1)
+        problems.append(Problem(name, where, "", f"malformed CSV: {exc}"))
     return rows
 
 

@@ -87,7 +87,9 @@ def parse(text: str) -> Formula:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise FormulaError(f"syntax error at column {exc.offset or 0}") from None
+        if "too many nested" in str(exc.msg):
+            raise FormulaError("formula nested too deeply") from None
+        raise FormulaError(f"syntax error at column {exc.offset or 0}: {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise FormulaError("formula nested too deeply") from None
     try:

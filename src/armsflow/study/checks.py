@@ -1,9 +1,15 @@
-"""Cross-checks of a loaded model: ids, units of claims and formulas, cycles, correlations, published estimates."""
+"""Cross-checks of a loaded model: ids, units of claims and formulas, cycles, correlations, published estimates.
+
+Each mistake is reported once, on the line of the field that holds it. A variable that is itself broken is still
+known by name, so formulas that read it are not told it does not exist; formulas whose units cannot be known because
+of it are skipped rather than reported again.
+"""
 
 from __future__ import annotations
 
 import graphlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,61 +36,37 @@ def formula_order(variables: dict[str, Variable]) -> list[str]:
     return [n for n in graphlib.TopologicalSorter(graph).static_order() if n in graph]
 
 
-def check_model(study: Study, problems: list[Problem], *, all_claims: set[str], all_prices: set[str]) -> None:
+@dataclass
+class Known:
+    """Ids and names that exist even where their own row or table had a problem (``None``: file unreadable)."""
+
+    claims: set[str] | None
+    prices: set[str] | None
+    names: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Checker:
+    study: Study
+    known: Known
+    problems: list[Problem]
+    reported: set[tuple[int, str, str]] = field(default_factory=set)
+    cycles: set[frozenset[str]] = field(default_factory=set)
+
+    def add(self, line: int, field_: str, message: str) -> None:
+        if (line, field_, message) not in self.reported:
+            self.reported.add((line, field_, message))
+            self.problems.append(Problem(FILE, line, field_, message))
+
+
+def check_model(study: Study, problems: list[Problem], known: Known) -> None:
+    c = _Checker(study, known, problems)
     ev = evidence_of(study)
-    sets: list[tuple[str, dict[str, Variable]]] = [("", study.variables)]
-    sets += [(name, study.with_scenario(name)) for name in study.scenarios]
-    reported: set[tuple[str, int, str]] = set()
-    base_bad: set[str] = set()  # formula variables already reported for the base model
-
-    def add(line: int, field: str, message: str) -> None:
-        if (field, line, message) not in reported:
-            reported.add((field, line, message))
-            problems.append(Problem(FILE, line, field, message))
-
-    for scenario, variables in sets:
-        where = f" (scenario {scenario})" if scenario else ""
-        own = study.scenarios[scenario].overrides if scenario else variables
-        for var in own.values():
-            path = _path(var, scenario)
-            _check_definition(ev, var, var.definition, path, add, all_claims, all_prices)
-            if var.fallback:
-                _check_definition(ev, var, var.fallback, f"{path}.fallback", add, all_claims, all_prices)
-        for var in variables.values():
-            f = var.definition.formula
-            if f is None:
-                continue
-            for name in sorted(f.names - set(variables)):
-                add(var.line, f"{_path(var, scenario if var.name in own and scenario else '')}.formula",
-                    f"unknown variable {name!r}")
-        try:
-            order = formula_order(variables)
-        except graphlib.CycleError as exc:
-            cycle = " -> ".join(exc.args[1])
-            first = variables[exc.args[1][0]]
-            add(first.line, f"{_path(first, '')}.formula", f"cycle: {cycle}{where}")
-            continue
-        for name in order:
-            var = variables[name]
-            formula = var.definition.formula
-            assert formula is not None
-            if formula.names - set(variables) or (scenario and name in base_bad and name not in own):
-                continue
-            if not scenario:
-                base_bad.add(name)  # removed again below if the formula checks out
-            try:
-                got = fml.infer_unit(formula, {n: variables[n].unit for n in formula.names})
-            except fml.FormulaError as exc:
-                add(var.line, f"{_path(var, scenario if name in own and scenario else '')}.formula", f"{exc}{where}")
-                continue
-            if not got.same_dimension(var.unit):
-                add(var.line, f"{_path(var, scenario if name in own and scenario else '')}.formula",
-                    f"unit mismatch: formula gives {dims_text(got.dims)}, declared {var.unit} "
-                    f"({dims_text(var.unit.dims)}){where}")
-            elif not scenario:
-                base_bad.discard(name)
-    _check_correlations(study, add)
-    _check_published(study, ev, add)
+    base_broken = _check_set(c, ev, "", study.variables, study.variables, set())
+    for name, scenario in study.scenarios.items():
+        _check_set(c, ev, name, study.with_scenario(name), scenario.overrides, base_broken)
+    _check_correlations(study, c.add)
+    _check_published(c, ev)
 
 
 def _path(var: Variable, scenario: str) -> str:
@@ -93,46 +75,102 @@ def _path(var: Variable, scenario: str) -> str:
     return f"{'outputs' if var.output else 'variables'}.{var.name}"
 
 
-def _check_definition(ev: Evidence, var: Variable, definition: Definition, path: str, add: _Add,
-                      all_claims: set[str], all_prices: set[str]) -> None:
-    code = var.unit.currency()
-    if code and code != ev.currency:
-        add(var.line, f"{path}.unit", f"variables are in the study's currency {ev.currency}, not {code}; "
-                                      "claims and prices are converted for you")
+def _check_set(c: _Checker, ev: Evidence, scenario: str, variables: dict[str, Variable],
+               own: dict[str, Variable], base_broken: set[str]) -> set[str]:
+    """Check one set of variables (the base model or a scenario); return the names whose units are unknowable."""
+    where = f" (scenario {scenario})" if scenario else ""
+    broken = {n for n in c.known.names if n not in variables} | (base_broken - set(own))
+    for var in own.values():
+        path = _path(var, scenario)
+        inherited = bool(scenario) and var.unit == c.study.variables[var.name].unit
+        code = var.unit.currency()
+        if code and code != ev.currency:
+            broken.add(var.name)
+            if not inherited:
+                c.add(var.unit_line or var.line, f"{path}.unit",
+                      f"variables are in the study's currency {ev.currency}, not {code}; "
+                      "claims and prices are converted for you")
+            continue
+        _check_definition(c, ev, var, var.definition, path)
+        if var.fallback:
+            _check_definition(c, ev, var, var.fallback, f"{path}.fallback")
+    for var in variables.values():
+        f = var.definition.formula
+        if f is None or (scenario and var.name not in own):
+            continue
+        for name in sorted(f.names - set(variables) - c.known.names):
+            c.add(var.definition.key_line or var.line, f"{_path(var, scenario)}.formula",
+                  f"unknown variable {name!r}")
+    try:
+        order = formula_order(variables)
+    except graphlib.CycleError as exc:
+        members = frozenset(exc.args[1])
+        if members not in c.cycles:
+            c.cycles.add(members)
+            first = variables[exc.args[1][0]]
+            c.add(first.definition.key_line or first.line, f"{_path(first, '')}.formula",
+                  "cycle: " + " -> ".join(exc.args[1]))
+        return broken | set(members)
+    for name in order:
+        var = variables[name]
+        formula = var.definition.formula
+        assert formula is not None
+        if formula.names & broken or formula.names - set(variables):
+            broken.add(name)
+            continue
+        base = c.study.variables
+        if scenario and name not in own and all(variables[n].unit == base[n].unit for n in formula.names):
+            continue  # its inputs have the units they have in the base model: the same check as there
+        path = _path(var, scenario if name in own else "")
+        line = var.definition.key_line or var.line
+        try:
+            got = fml.infer_unit(formula, {n: variables[n].unit for n in formula.names})
+        except fml.FormulaError as exc:
+            c.add(line, f"{path}.formula", f"{exc}{where}")
+            broken.add(name)
+            continue
+        if not got.same_dimension(var.unit):
+            c.add(line, f"{path}.formula", f"unit mismatch: formula gives {dims_text(got.dims)}, declared "
+                                           f"{var.unit} ({dims_text(var.unit.dims)}){where}")
+    return broken
+
+
+def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Definition, path: str) -> None:
+    line = definition.key_line or definition.line
     for ref in definition.cites:
-        if ref not in all_claims and ref not in all_prices and ref not in ev.sources:
-            add(definition.line, f"{path}.cites", f"unknown claim, price or source id {ref!r}")
+        if c.known.claims is not None and c.known.prices is not None and ref not in c.known.claims \
+                and ref not in c.known.prices and ref not in ev.sources:
+            c.add(definition.line, f"{path}.cites", f"unknown claim, price or source id {ref!r}")
     if definition.kind not in ("claims", "prices"):
         return
-    known = all_claims if definition.kind == "claims" else all_prices
+    known = c.known.claims if definition.kind == "claims" else c.known.prices
     table = ev.claims if definition.kind == "claims" else ev.prices
     for ref in (definition.claims or definition.prices):
-        if ref not in known:
-            add(definition.line, f"{path}.{definition.kind}", f"unknown {definition.kind[:-1]} id {ref!r}")
+        if known is not None and ref not in known:
+            c.add(line, f"{path}.{definition.kind}", f"unknown {definition.kind[:-1]} id {ref!r}")
     usable = Definition(definition.kind, definition.line,
                         claims=tuple(r for r in definition.claims if r in table),
                         prices=tuple(r for r in definition.prices if r in table))
     try:
         pieces(ev, usable, var.unit)
     except ResolveError as exc:
-        add(definition.line, f"{path}.{definition.kind}", str(exc))
-
-
+        c.add(line, f"{path}.{definition.kind}", str(exc))
 
 
 def _check_correlations(study: Study, add: _Add) -> None:
     names: list[str] = []
     for i, c in enumerate(study.correlations):
+        line = c.between_line or c.line
         for n in (c.a, c.b):
             var = study.variables.get(n)
             if var is None:
-                add(c.line, f"correlations[{i}].between", f"unknown variable {n!r}")
+                add(line, f"correlations[{i}].between", f"unknown variable {n!r}")
             elif not var.definition.sampled:
-                add(c.line, f"correlations[{i}].between", f"{n!r} is a formula; only sampled variables correlate")
+                add(line, f"correlations[{i}].between", f"{n!r} is a formula; only sampled variables correlate")
             elif n not in names:
                 names.append(n)
         if c.a == c.b:
-            add(c.line, f"correlations[{i}].between", "a variable cannot be correlated with itself")
+            add(line, f"correlations[{i}].between", "a variable cannot be correlated with itself")
     if not names:
         return
     matrix = np.eye(len(names))
@@ -145,35 +183,36 @@ def _check_correlations(study: Study, add: _Add) -> None:
                                                        "(the matrix is not positive definite)")
 
 
-def _check_published(study: Study, ev: Evidence, add: _Add) -> None:
+def _check_published(c: _Checker, ev: Evidence) -> None:
+    study = c.study
     for pub in study.published.values():
         path = f"published.{pub.id}"
         claim = study.claims.get(pub.claim)
-        if claim is None:
-            add(pub.line, f"{path}.claim", f"unknown claim id {pub.claim!r}")
-        if pub.output not in study.variables or not study.variables[pub.output].output:
-            add(pub.line, f"{path}.output", f"unknown output {pub.output!r}")
-        missing = sorted(pub.quantity.names - set(study.variables))
+        if claim is None and c.known.claims is not None and pub.claim not in c.known.claims:
+            c.add(pub.line_of("claim"), f"{path}.claim", f"unknown claim id {pub.claim!r}")
+        output = study.variables.get(pub.output)
+        if pub.output not in c.known.names or (output is not None and not output.output):
+            c.add(pub.line_of("output"), f"{path}.output", f"unknown output {pub.output!r}")
+        missing = sorted(pub.quantity.names - c.known.names)
         for name in missing:
-            add(pub.line, f"{path}.quantity", f"unknown variable {name!r}")
-        if claim is None or missing:
+            c.add(pub.line_of("quantity"), f"{path}.quantity", f"unknown variable {name!r}")
+        if claim is None or missing or pub.quantity.names - set(study.variables):
             continue
         value_unit = parse_unit(claim.unit)
         code = value_unit.currency()
         if code is None:
-            add(pub.line, f"{path}.claim", f"claim {claim.id} is not money ({claim.unit})")
+            c.add(pub.line_of("claim"), f"{path}.claim", f"claim {claim.id} is not money ({claim.unit})")
             continue
         value_unit = value_unit.replace_currency(code, ev.currency)
         try:
             qty = fml.infer_unit(pub.quantity, {n: study.variables[n].unit for n in pub.quantity.names})
         except fml.FormulaError as exc:
-            add(pub.line, f"{path}.quantity", str(exc))
+            c.add(pub.line_of("quantity"), f"{path}.quantity", str(exc))
             continue
         implied = Unit(1.0, value_unit.dims) / qty
         if not implied.same_dimension(pub.implied_unit):
-            add(pub.line, f"{path}.implied_unit", f"value ÷ quantity is {dims_text(implied.dims)}, "
-                                                  f"not {pub.implied_unit}")
-        output = study.variables.get(pub.output)
+            c.add(pub.line_of("implied_unit"), f"{path}.implied_unit",
+                  f"value ÷ quantity is {dims_text(implied.dims)}, not {pub.implied_unit}")
         if output and not output.unit.same_dimension(Unit(1.0, value_unit.dims)):
-            add(pub.line, f"{path}.output", f"claim {claim.id} ({claim.unit}) is not comparable with "
-                                            f"output {pub.output} ({output.unit})")
+            c.add(pub.line_of("output"), f"{path}.output", f"claim {claim.id} ({claim.unit}) is not comparable "
+                                                          f"with output {pub.output} ({output.unit})")

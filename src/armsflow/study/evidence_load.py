@@ -64,7 +64,7 @@ def _numbers(row: Row) -> tuple[float | None, float | None, float | None]:
     return low, central, high
 
 
-def load_claims(data: bytes, known_sources: set[str], currency: str,
+def load_claims(data: bytes, known_sources: set[str] | None, currency: str,
                 problems: list[Problem]) -> dict[str, Claim]:
     rows = read_table("claims.csv", data, CLAIM_COLUMNS, ("notes",), problems)
     out: dict[str, Claim] = {}
@@ -73,7 +73,7 @@ def load_claims(data: bytes, known_sources: set[str], currency: str,
         before = len(problems)
         ident = row.ident()
         source = row.text("source")
-        if source and source not in known_sources:
+        if source and known_sources is not None and source not in known_sources:
             row.problem("source", f"unknown source id {source[:40]!r}")
         low, central, high = _numbers(row)
         unit_text = row.text("unit")
@@ -108,7 +108,7 @@ def load_claims(data: bytes, known_sources: set[str], currency: str,
     return out
 
 
-def load_prices(data: bytes, known_sources: set[str], currency: str, reference_year: int,
+def load_prices(data: bytes, known_sources: set[str] | None, currency: str, reference_year: int | None,
                 problems: list[Problem]) -> dict[str, Price]:
     rows = read_table("prices.csv", data, PRICE_COLUMNS, ("notes",), problems)
     out: dict[str, Price] = {}
@@ -117,7 +117,7 @@ def load_prices(data: bytes, known_sources: set[str], currency: str, reference_y
         before = len(problems)
         ident = row.ident()
         source = row.text("source")
-        if source and source not in known_sources:
+        if source and known_sources is not None and source not in known_sources:
             row.problem("source", f"unknown source id {source[:40]!r}")
         low, central, high = _numbers(row)
         code = row.text("currency")
@@ -130,7 +130,7 @@ def load_prices(data: bytes, known_sources: set[str], currency: str, reference_y
             except UnitError as exc:
                 row.problem("per", str(exc))
         year = row.integer("price_year", 1900, 2100)
-        if year and code and is_currency(code):
+        if year and code and is_currency(code) and reference_year is not None:
             try:
                 to_reporting(code, year, currency, reference_year)
             except MoneyError as exc:

@@ -11,13 +11,13 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from armsflow.errors import Problem, StudyError
 from armsflow.evidence.grading import Grading
 from armsflow.model.units import is_currency
 from armsflow.study.bundled import locate
-from armsflow.study.checks import check_model
+from armsflow.study.checks import Known, check_model
 from armsflow.study.evidence_load import load_claims, load_prices, load_sources
 from armsflow.study.model_load import ModelReader
 from armsflow.study.spec import Study, StudyMeta
@@ -42,15 +42,16 @@ class _MetaModel(BaseModel):
     draws: int = Field(ge=100, le=100_000_000)
     sobol_n: int = Field(default=4096, ge=64, le=2**20)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> _MetaModel:
+    def inconsistencies(self) -> list[tuple[str, str]]:
+        """(field, message) for what single-field validation cannot see."""
+        out = []
         if self.period_start > self.period_end:
-            raise ValueError("period_start is after period_end")
+            out.append(("period_end", "period_start is after period_end"))
         if self.sobol_n & (self.sobol_n - 1):
-            raise ValueError("sobol_n must be a power of two")
+            out.append(("sobol_n", "sobol_n must be a power of two"))
         if not is_currency(self.currency):
-            raise ValueError(f"unknown currency {self.currency!r}")
-        return self
+            out.append(("currency", f"unknown currency {self.currency!r}"))
+        return out
 
 
 def _read_files(folder: Traversable, problems: list[Problem]) -> dict[str, bytes]:
@@ -111,6 +112,11 @@ def _meta(files: dict[str, bytes], folder_name: str, problems: list[Problem]) ->
     except ValidationError as exc:
         problems.extend(_pydantic_problems("study.toml", "study", exc, lines))
         return None
+    bad = m.inconsistencies()
+    for field, message in bad:
+        problems.append(Problem("study.toml", lines.key("study", field), f"study.{field}", message))
+    if bad:
+        return None
     return StudyMeta(m.id or folder_name, m.title, m.question, m.period_start, m.period_end, m.reference_date,
                      m.currency, m.seed, m.draws, m.sobol_n)
 
@@ -158,22 +164,24 @@ def load_study(ref: str | Path) -> Study:
     meta = _meta(files, folder.name, problems)
     grading = _grading(files, problems)
     sources = load_sources(files["sources.csv"], problems) if "sources.csv" in files else {}
-    known = set(sources) | _ids_with_problems(files.get("sources.csv"))
+    known = _ids_with_problems(files.get("sources.csv"))
     currency = meta.currency if meta else "USD"
-    reference_year = meta.reference_date.year if meta else date.today().year
+    reference_year = meta.reference_date.year if meta else None
     claims = load_claims(files["claims.csv"], known, currency, problems) if "claims.csv" in files else {}
     prices = (load_prices(files["prices.csv"], known, currency, reference_year, problems)
               if "prices.csv" in files else {})
     parsed = _toml("model.toml", files["model.toml"], problems) if "model.toml" in files else None
-    if parsed is None or meta is None or grading is None:
+    if parsed is None:
         raise StudyError(problems or [Problem(str(ref), 0, "", "study could not be read")])
     reader = ModelReader(parsed[0], parsed[1], problems)
     variables, correlations, scenarios, published = reader.read()
+    if meta is None or grading is None:
+        raise StudyError(problems)
     path = folder if isinstance(folder, Path) else None
     study = Study(meta, path, files, grading, sources, claims, prices, variables, correlations, scenarios,
                   published)
-    check_model(study, problems, all_claims=_ids_with_problems(files.get("claims.csv")) | set(claims),
-                all_prices=_ids_with_problems(files.get("prices.csv")) | set(prices))
+    check_model(study, problems, Known(_ids_with_problems(files.get("claims.csv")),
+                                       _ids_with_problems(files.get("prices.csv")), reader.declared))
     if problems:
         raise StudyError(problems)
     return study
@@ -188,15 +196,21 @@ def check_study(ref: str | Path) -> list[Problem]:
     return []
 
 
-def _ids_with_problems(data: bytes | None) -> set[str]:
-    """Ids present in a CSV even where their row had problems, so that references to them are not reported twice."""
+def _ids_with_problems(data: bytes | None) -> set[str] | None:
+    """Ids present in a CSV even where their row had problems, so that references to them are not reported twice.
+
+    ``None`` when the file is missing or cannot be read at all: references into it are then not checked, since
+    the file's own problem is the one to report.
+    """
     if not data:
-        return set()
+        return None
     import csv
     import io
 
     try:
-        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")), strict=True)
+        if "id" not in (reader.fieldnames or []):
+            return None
         return {(r.get("id") or "").strip() for r in reader} - {""}
     except (UnicodeDecodeError, csv.Error):
-        return set()
+        return None

@@ -30,6 +30,7 @@ class ModelReader:
         self.doc = doc
         self.lines = TomlLines(text)
         self.problems = problems
+        self.declared: set[str] = set()
 
     def problem(self, line: int, field: str, message: str) -> None:
         self.problems.append(Problem(FILE, line, field, message))
@@ -37,10 +38,12 @@ class ModelReader:
     def read(self) -> tuple[dict[str, Variable], list[Correlation], dict[str, Scenario], dict[str, Published]]:
         for key in self.doc:
             if key not in TOP_KEYS:
-                self.problem(self.lines.table(key) or self.lines.key("", key), key, "unknown section")
+                self.problem(self.lines.table(key) or self.lines.under(key) or self.lines.key("", key), key,
+                             "unknown section")
         variables: dict[str, Variable] = {}
         for section, output in (("variables", False), ("outputs", True)):
             for name, table in self._tables(section).items():
+                self.declared.add(name)
                 var = self.variable(f"{section}.{name}", name, table, output=output)
                 if name in variables:
                     self.problem(self.lines.table(f"{section}.{name}"), f"{section}.{name}",
@@ -97,8 +100,9 @@ class ModelReader:
         if not isinstance(headline, bool):
             self.problem(self.lines.key(path, "headline"), f"{path}.headline", "must be true or false")
             headline = True
+        unit_line = self.lines.key(path, "unit") if "unit" in table else (base.unit_line if base else line)
         return Variable(name, label.strip(), unit, definition, line, FILE, fallback,
-                        output if base is None else base.output, headline, thresholds)
+                        output if base is None else base.output, headline, thresholds, unit_line)
 
     def _unit(self, path: str, table: dict[str, Any], base: Variable | None) -> Unit | None:
         if "unit" not in table and base is not None:
@@ -129,6 +133,7 @@ class ModelReader:
             self.problem(line, path, f"give exactly one of claims, prices, dist or formula (found {what})")
             return None
         kind = kinds[0]
+        key_line = self.lines.key(path, kind) or line
         assumption = table.get("assumption", "")
         if not isinstance(assumption, str):
             self.problem(self.lines.key(path, "assumption"), f"{path}.assumption", "must be text")
@@ -139,7 +144,7 @@ class ModelReader:
             if not ids:
                 self.problem(self.lines.key(path, kind), f"{path}.{kind}", "must list at least one id")
                 return None
-            return Definition(kind, line, claims=ids if kind == "claims" else (),
+            return Definition(kind, line, key_line, claims=ids if kind == "claims" else (),
                               prices=ids if kind == "prices" else (), assumption=assumption.strip(), cites=cites)
         if kind == "formula":
             text = table["formula"]
@@ -152,7 +157,7 @@ class ModelReader:
             except fml.FormulaError as exc:
                 self.problem(fline, f"{path}.formula", str(exc))
                 return None
-            return Definition("formula", line, formula=parsed, assumption=assumption.strip(), cites=cites)
+            return Definition("formula", line, key_line, formula=parsed, assumption=assumption.strip(), cites=cites)
         try:
             dist = from_table(table)
         except DistributionError as exc:
@@ -161,7 +166,7 @@ class ModelReader:
             return None
         if not assumption.strip() and not cites:
             self.problem(line, path, "a distribution needs 'assumption' (an own assumption, said so) or 'cites'")
-        return Definition("dist", line, dist=dist, assumption=assumption.strip(), cites=cites)
+        return Definition("dist", line, key_line, dist=dist, assumption=assumption.strip(), cites=cites)
 
     def _ids(self, path: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
         raw = table.get(key, [])
@@ -199,7 +204,8 @@ class ModelReader:
             reason = item.get("reason", "")
             if not isinstance(reason, str) or not reason.strip():
                 self.problem(line, f"{field}.reason", "say why (an own assumption or a source)")
-            out.append(Correlation(between[0], between[1], float(rho), str(reason), line))
+            out.append(Correlation(between[0], between[1], float(rho), str(reason), line,
+                                   self.lines.key("correlations", "between", i)))
         return out
 
     def scenarios(self, variables: dict[str, Variable]) -> dict[str, Scenario]:
@@ -248,8 +254,9 @@ class ModelReader:
             except UnitError as exc:
                 self.problem(self.lines.key(path, "implied_unit"), f"{path}.implied_unit", str(exc))
                 continue
+            lines = {k: self.lines.key(path, k) for k in fields}
             out[name] = Published(name, str(fields["label"]), str(fields["claim"]), str(fields["output"]),
-                                  quantity, implied, line)
+                                  quantity, implied, line, lines)
         return out
 
 

@@ -36,6 +36,7 @@ class Definition:
 
     kind: Kind
     line: int
+    key_line: int = 0
     claims: tuple[str, ...] = ()
     prices: tuple[str, ...] = ()
     dist: Distribution | None = None
@@ -60,6 +61,7 @@ class Variable:
     output: bool = False
     headline: bool = True
     thresholds: tuple[float, ...] = ()
+    unit_line: int = 0
 
     def with_definition(self, definition: Definition, fallback: Definition | None) -> Variable:
         return replace(self, definition=definition, fallback=fallback)
@@ -72,6 +74,7 @@ class Correlation:
     rho: float
     reason: str
     line: int
+    between_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,10 @@ class Published:
     quantity: Formula
     implied_unit: Unit
     line: int
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key) or self.line
 
 
 @dataclass

@@ -41,6 +41,11 @@ class TomlLines:
                 return line
         return 0
 
+    def under(self, path: str) -> int:
+        """Line of the first table header at or below ``path`` (``[path.x]``), 0 if none."""
+        found = [n for p, n, _ in self._headers if p == path or p.startswith(path + ".")]
+        return found[0] if found else 0
+
     def key(self, path: str, key: str, index: int = 0) -> int:
         """Line of ``key = …`` inside ``[path]``; the table's line when the key is not on a line of its own."""
         positions = [i for i, (p, _, _) in enumerate(self._headers) if p == path]
