@@ -103,3 +103,21 @@ def test_large_runs_are_chunked_identically_in_distribution(mini: Path) -> None:
     result = run(load_study(mini), draws=2_500_000, sensitivity=False, keep_samples=True)
     assert result.samples["value"].shape == (2_500_000,)
     assert np.isfinite(result.samples["value"]).all()
+
+
+def test_property_same_seed_same_draws(mini: Path) -> None:
+    """Determinism as a property: for any seed and draw count, two runs give the same numbers."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    study = load_study(mini)
+
+    @settings(max_examples=15, deadline=None)
+    @given(seed=st.integers(0, 2**63 - 1), draws=st.integers(1, 5000))
+    def check(seed: int, draws: int) -> None:
+        a = run(study, seed=seed, draws=draws, sensitivity=False, keep_samples=True)
+        b = run(study, seed=seed, draws=draws, sensitivity=False, keep_samples=True)
+        assert np.array_equal(a.samples["value"], b.samples["value"])
+        assert a.to_json() == b.to_json()
+
+    check()

@@ -41,9 +41,8 @@ def run(study: Study, *, draws: int | None = None, seed: int | None = None, scen
         if progress:
             progress("sensitivity", 0.0)
         names = [v.name for v in outputs if v.headline]
-        raw = sobol(plan, values, names, study.meta.sobol_n, seed)
-        indices = {k: [SensitivityRow(r.input, r.label, r.first, r.first_conf, r.total, r.total_conf)
-                       for r in rows] for k, rows in raw.items()}
+        indices = sobol(plan, values, names, study.meta.sobol_n, seed,
+                        (lambda f: progress("sensitivity", f)) if progress else None)
         if progress:
             progress("sensitivity", 1.0)
     return RunResult(study.meta.id, study.meta.title, study.meta.question, study.meta.reference_date,

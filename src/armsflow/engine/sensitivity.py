@@ -12,26 +12,18 @@ declared rank correlations are not part of this decomposition.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 
 from armsflow.engine.plan import Plan
 from armsflow.engine.sampling import evaluate
 from armsflow.model.distributions import Array
+from armsflow.results import SensitivityRow
 
 
-@dataclass(frozen=True)
-class SobolIndex:
-    input: str
-    label: str
-    first: float
-    first_conf: float
-    total: float
-    total_conf: float
-
-
-def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed: int) -> dict[str, list[SobolIndex]]:
+def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed: int,
+          progress: Callable[[float], None] | None = None) -> dict[str, list[SensitivityRow]]:
     """Sobol indices of each output over the inputs it depends on, ranked by total-order index."""
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
@@ -51,8 +43,10 @@ def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed:
         if name not in values:
             values[name] = np.full(design.shape[0], draws[name][0])
     values = evaluate(plan, values, wanted=set().union(*(plan.depends_on(o) for o in outputs)))
-    result: dict[str, list[SobolIndex]] = {}
-    for out in outputs:
+    result: dict[str, list[SensitivityRow]] = {}
+    for done, out in enumerate(outputs):
+        if progress:
+            progress(done / len(outputs))
         y = values[out]
         if not np.all(np.isfinite(y)) or np.var(y) <= 0:
             result[out] = []
@@ -61,7 +55,7 @@ def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed:
             warnings.simplefilter("ignore")
             si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=100, seed=seed)
         deps = plan.depends_on(out)
-        rows = [SobolIndex(name, plan.variables[name].label, float(si["S1"][j]), float(si["S1_conf"][j]),
+        rows = [SensitivityRow(name, plan.variables[name].label, float(si["S1"][j]), float(si["S1_conf"][j]),
                            float(si["ST"][j]), float(si["ST_conf"][j]))
                 for j, name in enumerate(varying) if name in deps]
         result[out] = sorted(rows, key=lambda r: -r.total)
