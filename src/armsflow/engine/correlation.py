@@ -22,13 +22,12 @@ def iman_conover(columns: NDArray[np.float64], target: NDArray[np.float64],
     from scipy.special import ndtri
 
     scores = ndtri(np.arange(1, n + 1) / (n + 1))
-    s = rng.permuted(np.tile(scores[:, None], (1, k)), axis=0)
+    s = np.column_stack([rng.permutation(scores) for _ in range(k)])
     e = np.corrcoef(s, rowvar=False)
     p = np.linalg.cholesky(target)
     q = np.linalg.cholesky(e)
     t = s @ np.linalg.inv(q).T @ p.T
     out = np.empty_like(columns)
     for j in range(k):
-        ranks = np.argsort(np.argsort(t[:, j]))
-        out[:, j] = np.sort(columns[:, j])[ranks]
+        out[np.argsort(t[:, j]), j] = np.sort(columns[:, j])
     return out

@@ -24,14 +24,26 @@ from armsflow.results import SensitivityRow
 
 def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed: int,
           progress: Callable[[float], None] | None = None) -> dict[str, list[SensitivityRow]]:
-    """Sobol indices of each output over the inputs it depends on, ranked by total-order index."""
+    """Sobol indices of each output over the sampled inputs it depends on, ranked by total-order index."""
+    result: dict[str, list[SensitivityRow]] = {}
+    for done, out in enumerate(outputs):
+        if progress:
+            progress(done / len(outputs))
+        result[out] = _indices(plan, draws, out, n, seed)
+    if progress:
+        progress(1.0)
+    return result
+
+
+def _indices(plan: Plan, draws: dict[str, Array], output: str, n: int, seed: int) -> list[SensitivityRow]:
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
-    relevant = sorted({i for o in outputs for i in plan.depends_on(o) if i in plan.inputs})
+    deps = plan.depends_on(output)
+    relevant = sorted(i for i in deps if i in plan.inputs)
     varying = [i for i in relevant if np.ptp(draws[i]) > 0]
-    if not varying or not outputs:
-        return {o: [] for o in outputs}
+    if not varying:
+        return []
     problem = {"num_vars": len(varying), "names": varying, "bounds": [[0.0, 1.0]] * len(varying)}
     design = sample.sample(problem, n, calc_second_order=False, seed=seed)
     values: dict[str, Array] = {}
@@ -42,21 +54,12 @@ def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed:
     for name in relevant:
         if name not in values:
             values[name] = np.full(design.shape[0], draws[name][0])
-    values = evaluate(plan, values, wanted=set().union(*(plan.depends_on(o) for o in outputs)))
-    result: dict[str, list[SensitivityRow]] = {}
-    for done, out in enumerate(outputs):
-        if progress:
-            progress(done / len(outputs))
-        y = values[out]
-        if not np.all(np.isfinite(y)) or np.var(y) <= 0:
-            result[out] = []
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=100, seed=seed)
-        deps = plan.depends_on(out)
-        rows = [SensitivityRow(name, plan.variables[name].label, float(si["S1"][j]), float(si["S1_conf"][j]),
-                           float(si["ST"][j]), float(si["ST_conf"][j]))
-                for j, name in enumerate(varying) if name in deps]
-        result[out] = sorted(rows, key=lambda r: -r.total)
-    return result
+    y = evaluate(plan, values, wanted=deps)[output]
+    if not np.all(np.isfinite(y)) or np.var(y) <= 0:
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=100, seed=seed)
+    rows = [SensitivityRow(name, plan.variables[name].label, float(si["S1"][j]), float(si["S1_conf"][j]),
+                           float(si["ST"][j]), float(si["ST_conf"][j])) for j, name in enumerate(varying)]
+    return sorted(rows, key=lambda r: -r.total)
