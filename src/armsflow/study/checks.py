@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from armsflow.engine.correlation import spearman_to_normal
 from armsflow.errors import Problem
 from armsflow.model import formula as fml
 from armsflow.model.units import Unit, dims_text, parse_unit
@@ -178,7 +179,7 @@ def _check_correlations(study: Study, add: _Add) -> None:
         if c.a in names and c.b in names and c.a != c.b:
             i, j = names.index(c.a), names.index(c.b)
             matrix[i, j] = matrix[j, i] = c.rho
-    if np.linalg.eigvalsh(matrix).min() <= 1e-10:
+    if min(np.linalg.eigvalsh(matrix).min(), np.linalg.eigvalsh(spearman_to_normal(matrix)).min()) <= 1e-10:
         add(study.correlations[0].line, "correlations", "the rank correlations together are impossible "
                                                        "(the matrix is not positive definite)")
 
