@@ -72,3 +72,16 @@ def test_capacity_ceiling_exceeds_crate_modelling() -> None:
     ceiling = run(study, scenario="rok-ceiling", draws=50_000, sensitivity=False).result("rounds")
     crates = run(study, scenario="osc-crates", draws=50_000, sensitivity=False).result("rounds")
     assert ceiling.p50 > crates.p50 * 1.2
+
+
+def test_explain_traces_a_result_to_its_claims() -> None:
+    from armsflow import explain
+
+    ex = explain(load_study("russia-dprk"), "shells_value", draws=20_000)
+    assert ex.formula == "value_152 + value_122"
+    assert ex.sensitivity and ex.sensitivity[0].input == "price_152"  # not a headline output, still explained
+    by_name = {i.name: i for i in ex.inputs}
+    assert {e.ref for e in by_name["rounds_per_container"].evidence} == {"C029", "C035-RPC"}
+    assert by_name["munitions_share"].assumption.startswith("Own assumption")
+    kei = next(e for e in by_name["price_152"].evidence if e.ref == "P-KEI-152")
+    assert kei.conversion and "2023→2024" in kei.conversion[0]  # inflated from the price year

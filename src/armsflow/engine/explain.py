@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from armsflow.engine.plan import make_plan
-from armsflow.engine.run import provenance, run, summary
+from armsflow.engine.run import provenance, run_plan, summary
+from armsflow.engine.sensitivity import sobol
 from armsflow.errors import Problem, StudyError
 from armsflow.results import SensitivityRow, Summary
 from armsflow.study.spec import Study
@@ -64,10 +65,10 @@ def explain(study: Study, name: str, *, draws: int | None = None, seed: int | No
     if name not in study.with_scenario(scenario):
         known = ", ".join(v.name for v in study.outputs())
         raise StudyError([Problem("model.toml", 0, "", f"no result or variable {name!r} (outputs: {known})")])
-    result = run(study, draws=draws, seed=seed, scenario=scenario, as_of=as_of, keep_samples=True,
-                 sensitivity=study.variables.get(name) is not None and study.variables[name].output)
     plan = make_plan(study, scenario, as_of)
-    samples = result.samples
+    samples = run_plan(plan, draws=draws, seed=seed, keep_samples=True, sensitivity=False).samples
+    seed = study.meta.seed if seed is None else seed
+    drivers = sobol(plan, samples, [name], study.meta.sobol_n, seed)[name] if name in samples else []
     var = plan.variables[name]
     inputs = []
     for dep in sorted(plan.depends_on(name)):
@@ -96,7 +97,7 @@ def explain(study: Study, name: str, *, draws: int | None = None, seed: int | No
     claims, _, sources, *_ = provenance(plan, name)
     formula = var.definition.formula.text if var.definition.formula else f"({var.definition.kind})"
     return Explanation(name, var.label, str(var.unit), formula, summary(samples[name], var.unit.scale),
-                       tuple(inputs), tuple(result.sensitivity.get(name, [])), claims, sources)
+                       tuple(inputs), tuple(drivers), claims, sources)
 
 
 def _stated(low: float | None, central: float | None, high: float | None, unit: str) -> str:

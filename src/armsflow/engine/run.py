@@ -27,11 +27,18 @@ def run(study: Study, *, draws: int | None = None, seed: int | None = None, scen
         as_of: date | None = None, sensitivity: bool = True, keep_samples: bool = False,
         progress: Progress | None = None) -> RunResult:
     """Run a study; the same study, seed, draws, scenario and cut-off always give the same result."""
+    return run_plan(make_plan(study, scenario, as_of), draws=draws, seed=seed, sensitivity=sensitivity,
+                    keep_samples=keep_samples, progress=progress)
+
+
+def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, sensitivity: bool = True,
+             keep_samples: bool = False, progress: Progress | None = None) -> RunResult:
+    """Run an already resolved plan (see ``make_plan``)."""
+    study = plan.study
     draws = study.meta.draws if draws is None else draws
     seed = study.meta.seed if seed is None else seed
     if not 1 <= draws <= 100_000_000:
         raise StudyError([Problem("--draws", 0, "", "must be between 1 and 100,000,000")])
-    plan = make_plan(study, scenario, as_of)
     values = simulate(plan, seed, draws, (lambda f: progress("sampling", f)) if progress else None)
     outputs = [v for v in plan.variables.values() if v.output]
     results = [_summarise(plan, values, v.name) for v in outputs]
@@ -46,7 +53,7 @@ def run(study: Study, *, draws: int | None = None, seed: int | None = None, scen
         if progress:
             progress("sensitivity", 1.0)
     return RunResult(study.meta.id, study.meta.title, study.meta.question, study.meta.reference_date,
-                     study.meta.currency, as_of, scenario, seed, draws, __version__, inputs_hash(study.files),
+                     study.meta.currency, plan.as_of, plan.scenario, seed, draws, __version__, inputs_hash(study.files),
                      results, published, indices, study.meta.sobol_n, plan.excluded_sources,
                      values if keep_samples else {})
 
@@ -108,11 +115,7 @@ def _published(plan: Plan, values: dict[str, Array], seed: int) -> list[Publishe
         if claim.source not in plan.evidence.sources:
             continue
         output = plan.variables[pub.output]
-        try:
-            piece = claim_piece(plan.evidence, claim, output.unit.replace_currency(
-                output.unit.currency() or plan.evidence.currency, plan.evidence.currency))
-        except ValueError:
-            continue
+        piece = claim_piece(plan.evidence, claim, output.unit)  # units were checked when the study was loaded
         quantity = fml.evaluate(pub.quantity, values)
         implied = piece.interval.distribution().sample(rng, n) / quantity
         source = plan.study.sources[claim.source]
