@@ -59,6 +59,7 @@ def test_as_of_the_fnf_publication_date() -> None:
     value = then.result("deliveries_value")
     assert "C035-RPC" not in value.claims  # OSC's crate modelling came out in 2025
     assert value.fallbacks == ["systems"]  # no public count of artillery systems before Nov 2024
+    assert value.extrapolated == ["containers"]  # ROK DIA's count of 23 Oct 2024 carried five days on
 
 
 @pytest.mark.parametrize("scenario", ["kei-chain", "production-cost", "rok-ceiling", "osc-crates", "inss-ally"])

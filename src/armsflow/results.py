@@ -40,6 +40,7 @@ class OutputResult:
     assumptions: list[str]
     fallbacks: list[str]
     headline: bool
+    extrapolated: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

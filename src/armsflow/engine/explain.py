@@ -90,11 +90,12 @@ def explain(study: Study, name: str, *, draws: int | None = None, seed: int | No
                                     p.reliability, p.credibility, p.interval.weight / total, p.interval.low / s,
                                     p.interval.mode / s, p.interval.high / s, stated,
                                     rec.quote if rec else (price.notes if price else ""), p.steps))
-        how = item.definition.kind if item.definition.kind != "dist" else item.sampler.describe()
+        how = item.definition.kind if item.definition.kind in ("claims", "prices") else item.sampler.describe()
         inputs.append(InputExplanation(dep, dvar.label, str(dvar.unit), how,
                                        summary(samples[dep], dvar.unit.scale), item.definition.assumption,
                                        item.fallback_used, tuple(uses)))
-    claims, _, sources, *_ = provenance(plan, name)
+    found = provenance(plan, name)
+    claims, sources = found.claims, found.sources
     formula = var.definition.formula.text if var.definition.formula else f"({var.definition.kind})"
     return Explanation(name, var.label, str(var.unit), formula, summary(samples[name], var.unit.scale),
                        tuple(inputs), tuple(drivers), claims, sources)

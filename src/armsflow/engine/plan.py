@@ -8,10 +8,10 @@ from datetime import date
 from armsflow.errors import Problem, StudyError
 from armsflow.model.distributions import Distribution
 from armsflow.study.checks import evidence_of, formula_order
-from armsflow.study.resolve import Evidence, Piece, Scaled, pieces, pooled
+from armsflow.study.resolve import AtDate, Evidence, Piece, Scaled, pieces, pooled, timeline_of
 from armsflow.study.spec import Definition, Study, Variable
 
-Sampler = Distribution | Scaled
+Sampler = Distribution | Scaled | AtDate
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Input:
     sampler: Sampler
     pieces: tuple[Piece, ...]
     fallback_used: bool = False
+    extrapolated: bool = False
 
 
 @dataclass
@@ -73,11 +74,11 @@ def make_plan(study: Study, scenario: str | None = None, as_of: date | None = No
     for name, var in variables.items():
         if not var.definition.sampled or name not in needed:
             continue
-        built = _input(ev, var, var.definition)
+        built = _input(study, ev, var, var.definition)
         if built is None and var.fallback is not None:
-            built = _input(ev, var, var.fallback, fallback=True)
+            built = _input(study, ev, var, var.fallback, fallback=True)
         if built is None:
-            ids = ", ".join(var.definition.claims or var.definition.prices)
+            ids = ", ".join(var.definition.claims or var.definition.prices) or f"timeline {var.definition.timeline}"
             problems.append(Problem("model.toml", var.line, f"variables.{name}",
                                     f"no evidence published on or before {as_of} ({ids}) and no fallback"))
             continue
@@ -89,7 +90,14 @@ def make_plan(study: Study, scenario: str | None = None, as_of: date | None = No
     return Plan(study, variables, ev, inputs, order, scenario, as_of, excluded)
 
 
-def _input(ev: Evidence, var: Variable, definition: Definition, fallback: bool = False) -> Input | None:
+def _input(study: Study, ev: Evidence, var: Variable, definition: Definition,
+           fallback: bool = False) -> Input | None:
+    if definition.kind == "timeline":
+        timeline, used = timeline_of(ev, study.timelines[definition.timeline])
+        if not used:
+            return None
+        day = definition.at or study.meta.reference_date
+        return Input(var, definition, AtDate(timeline, day), tuple(used), fallback, timeline.extrapolated(day))
     if definition.kind == "dist":
         assert definition.dist is not None
         return Input(var, definition, Scaled(definition.dist, var.unit.scale), (), fallback)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 
@@ -66,13 +67,23 @@ def summary(x: Array, scale: float) -> Summary:
     return Summary(float(finite.mean() / scale), float(p5), float(p50), float(p95))
 
 
-def provenance(plan: Plan, name: str) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
-    """Claims, prices, sources, own assumptions and fallbacks behind a variable, through all its formulas."""
+class Provenance(NamedTuple):
+    claims: list[str]
+    prices: list[str]
+    sources: list[str]
+    assumptions: list[str]
+    fallbacks: list[str]
+    extrapolated: list[str]
+
+
+def provenance(plan: Plan, name: str) -> Provenance:
+    """Claims, prices, sources, own assumptions, fallbacks and extrapolations behind a variable."""
     claims: set[str] = set()
     prices: set[str] = set()
     sources: set[str] = set()
     assumptions: list[str] = []
     fallbacks: list[str] = []
+    extrapolated: list[str] = []
     for dep in sorted(plan.depends_on(name)):
         var = plan.variables[dep]
         item = plan.inputs.get(dep)
@@ -93,7 +104,13 @@ def provenance(plan: Plan, name: str) -> tuple[list[str], list[str], list[str], 
             assumptions.append(f"{dep}: {definition.assumption}")
         if item and item.fallback_used:
             fallbacks.append(dep)
-    return sorted(claims), sorted(prices), sorted(sources), assumptions, fallbacks
+        if item and item.extrapolated:
+            extrapolated.append(dep)
+        if item and definition.kind == "timeline":
+            spec = plan.study.timelines[definition.timeline]
+            if spec.assumption:
+                assumptions.append(f"{dep} (timeline {spec.name}): {spec.assumption}")
+    return Provenance(sorted(claims), sorted(prices), sorted(sources), assumptions, fallbacks, extrapolated)
 
 
 def _summarise(plan: Plan, values: dict[str, Array], name: str) -> OutputResult:
@@ -101,9 +118,9 @@ def _summarise(plan: Plan, values: dict[str, Array], name: str) -> OutputResult:
     x = values[name]
     s = summary(x, var.unit.scale)
     exceed = {f"{t:g}": float(np.mean(x > t * var.unit.scale)) for t in var.thresholds}
-    claims, prices, sources, assumptions, fallbacks = provenance(plan, name)
-    return OutputResult(name, var.label, str(var.unit), s.mean, s.p5, s.p50, s.p95, exceed, claims, prices, sources,
-                        assumptions, fallbacks, var.headline)
+    p = provenance(plan, name)
+    return OutputResult(name, var.label, str(var.unit), s.mean, s.p5, s.p50, s.p95, exceed, p.claims, p.prices,
+                        p.sources, p.assumptions, p.fallbacks, var.headline, p.extrapolated)
 
 
 def _published(plan: Plan, values: dict[str, Array], seed: int) -> list[PublishedResult]:
@@ -137,7 +154,7 @@ def _quantity_claims(plan: Plan, names: frozenset[str]) -> tuple[list[str], list
     claims: set[str] = set()
     prices: set[str] = set()
     for name in names:
-        c, p, *_ = provenance(plan, name)
-        claims.update(c)
-        prices.update(p)
+        found = provenance(plan, name)
+        claims.update(found.claims)
+        prices.update(found.prices)
     return sorted(claims), sorted(prices)

@@ -68,6 +68,7 @@ def check_model(study: Study, problems: list[Problem], known: Known) -> None:
         _check_set(c, ev, name, study.with_scenario(name), scenario.overrides, base_broken)
     _check_correlations(study, c.add)
     _check_published(c, ev)
+    _check_timelines(c, ev)
 
 
 def _path(var: Variable, scenario: str) -> str:
@@ -142,6 +143,13 @@ def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Defi
         if c.known.claims is not None and c.known.prices is not None and ref not in c.known.claims \
                 and ref not in c.known.prices and ref not in ev.sources:
             c.add(definition.line, f"{path}.cites", f"unknown claim, price or source id {ref!r}")
+    if definition.kind == "timeline":
+        spec = c.study.timelines.get(definition.timeline)
+        if spec is None:
+            c.add(line, f"{path}.timeline", f"unknown timeline {definition.timeline!r}")
+        elif not spec.unit.same_dimension(var.unit):
+            c.add(line, f"{path}.timeline", f"timeline {spec.name} is in {spec.unit}, the variable in {var.unit}")
+        return
     if definition.kind not in ("claims", "prices"):
         return
     known = c.known.claims if definition.kind == "claims" else c.known.prices
@@ -156,6 +164,22 @@ def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Defi
         pieces(ev, usable, var.unit)
     except ResolveError as exc:
         c.add(line, f"{path}.{definition.kind}", str(exc))
+
+
+def _check_timelines(c: _Checker, ev: Evidence) -> None:
+    for spec in c.study.timelines.values():
+        for series in spec.series:
+            path = f"timelines.{spec.name}" + ("" if series.name == "claims" else f".series.{series.name}")
+            for ref in series.claims:
+                claim = ev.claims.get(ref)
+                if claim is None:
+                    if c.known.claims is not None and ref not in c.known.claims:
+                        c.add(series.line, f"{path}.claims", f"unknown claim id {ref!r}")
+                    continue
+                try:
+                    pieces(ev, Definition("claims", series.line, claims=(ref,)), spec.unit)
+                except ResolveError as exc:
+                    c.add(series.line, f"{path}.claims", str(exc))
 
 
 def _check_correlations(study: Study, add: _Add) -> None:

@@ -175,11 +175,12 @@ def load_study(ref: str | Path) -> Study:
         raise StudyError(problems or [Problem(str(ref), 0, "", "study could not be read")])
     reader = ModelReader(parsed[0], parsed[1], problems)
     variables, correlations, scenarios, published = reader.read()
+    timelines = reader.timelines()
     if meta is None or grading is None:
         raise StudyError(problems)
     path = folder if isinstance(folder, Path) else None
     study = Study(meta, path, files, grading, sources, claims, prices, variables, correlations, scenarios,
-                  published)
+                  published, timelines)
     check_model(study, problems, Known(_ids_with_problems(files.get("claims.csv")),
                                        _ids_with_problems(files.get("prices.csv")), reader.declared))
     if problems:

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from typing import Any
 
 from armsflow.errors import Problem
 from armsflow.model import formula as fml
 from armsflow.model.distributions import DistributionError, from_table
 from armsflow.model.units import Unit, UnitError, parse_unit
-from armsflow.study.spec import Correlation, Definition, Published, Scenario, Variable
+from armsflow.study.spec import (
+    Correlation,
+    Definition,
+    Published,
+    Scenario,
+    TimelineSeries,
+    TimelineSpec,
+    Variable,
+)
 from armsflow.study.toml_lines import TomlLines
 
 FILE = "model.toml"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 DIST_KEYS = {"value", "low", "high", "mode", "lambda", "mean", "sd", "alpha", "beta", "values", "weights",
              "components", "samples"}
-DEF_KEYS = {"claims", "prices", "dist", "formula", "assumption", "cites"} | DIST_KEYS
+DEF_KEYS = {"claims", "prices", "dist", "formula", "timeline", "at", "assumption", "cites"} | DIST_KEYS
 VAR_KEYS = {"label", "unit", "fallback"} | DEF_KEYS
 OUTPUT_KEYS = VAR_KEYS | {"headline", "thresholds"}
-TOP_KEYS = {"variables", "outputs", "correlations", "scenarios", "published"}
+TOP_KEYS = {"variables", "outputs", "correlations", "scenarios", "published", "timelines"}
 
 
 class ModelReader:
@@ -34,6 +43,45 @@ class ModelReader:
 
     def problem(self, line: int, field: str, message: str) -> None:
         self.problems.append(Problem(FILE, line, field, message))
+
+    def timelines(self) -> dict[str, TimelineSpec]:
+        out: dict[str, TimelineSpec] = {}
+        for name, table in self._tables("timelines").items():
+            path = f"timelines.{name}"
+            line = self.lines.table(path)
+            allowed = {"label", "unit", "claims", "series", "start", "extrapolation_spread", "assumption"}
+            for key in table:
+                if key not in allowed:
+                    self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
+            unit = self._unit(path, table, None)
+            label = table.get("label")
+            if not isinstance(label, str) or not label.strip():
+                self.problem(line, f"{path}.label", "missing")
+            start = table.get("start")
+            if start is not None and not isinstance(start, date):
+                self.problem(self.lines.key(path, "start"), f"{path}.start", "must be a TOML date (no quotes)")
+                start = None
+            spread = table.get("extrapolation_spread", 0.25)
+            if not _is_number(spread) or not 0 <= float(spread) < 5:
+                self.problem(self.lines.key(path, "extrapolation_spread"), f"{path}.extrapolation_spread",
+                             "must be a number from 0 to 5")
+                spread = 0.25
+            series: list[TimelineSeries] = []
+            if "claims" in table:
+                series.append(TimelineSeries("claims", str(label), self._ids(path, table, "claims"),
+                                             self.lines.key(path, "claims")))
+            for sname, stable in self._tables(f"{path}.series").items():
+                spath = f"{path}.series.{sname}"
+                series.append(TimelineSeries(sname, str(stable.get("label", sname)),
+                                             self._ids(spath, stable, "claims"), self.lines.table(spath)))
+            if not series or any(not s.claims for s in series):
+                self.problem(line, path, "needs claims (or [series.NAME] tables with claims)")
+                continue
+            assumption = table.get("assumption", "")
+            if unit is None or not isinstance(label, str):
+                continue
+            out[name] = TimelineSpec(name, label, unit, tuple(series), start, float(spread), str(assumption), line)
+        return out
 
     def read(self) -> tuple[dict[str, Variable], list[Correlation], dict[str, Scenario], dict[str, Published]]:
         for key in self.doc:
@@ -127,10 +175,10 @@ class ModelReader:
 
     def definition(self, path: str, table: dict[str, Any], line: int | None = None) -> Definition | None:
         line = line or self.lines.table(path)
-        kinds = [k for k in ("claims", "prices", "dist", "formula") if k in table]
+        kinds = [k for k in ("claims", "prices", "dist", "formula", "timeline") if k in table]
         if len(kinds) != 1:
             what = "none" if not kinds else " and ".join(kinds)
-            self.problem(line, path, f"give exactly one of claims, prices, dist or formula (found {what})")
+            self.problem(line, path, f"give exactly one of claims, prices, dist, formula or timeline (found {what})")
             return None
         kind = kinds[0]
         key_line = self.lines.key(path, kind) or line
@@ -139,6 +187,16 @@ class ModelReader:
             self.problem(self.lines.key(path, "assumption"), f"{path}.assumption", "must be text")
             assumption = ""
         cites = self._ids(path, table, "cites")
+        if kind == "timeline":
+            name, at = table["timeline"], table.get("at")
+            if not isinstance(name, str):
+                self.problem(key_line, f"{path}.timeline", "must be the name of a [timelines.NAME] table")
+                return None
+            if at is not None and not isinstance(at, date):
+                self.problem(self.lines.key(path, "at") or line, f"{path}.at", "must be a TOML date (no quotes)")
+                return None
+            return Definition("timeline", line, key_line, assumption=assumption.strip(), cites=cites, timeline=name,
+                              at=at)
         if kind in ("claims", "prices"):
             ids = self._ids(path, table, kind)
             if not ids:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from datetime import date
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -13,7 +14,10 @@ from armsflow.evidence.records import Claim, Price, Source
 from armsflow.model.distributions import Array, Distribution, Mixture
 from armsflow.model.money import MoneyError, to_reporting
 from armsflow.model.units import Unit, dims_text, parse_unit
-from armsflow.study.spec import Definition
+from armsflow.study.spec import Definition, TimelineSpec
+
+if TYPE_CHECKING:
+    from armsflow.indicators.timeline import Timeline
 
 
 class ResolveError(ValueError):
@@ -124,6 +128,42 @@ def pieces(ev: Evidence, definition: Definition, unit: Unit) -> list[Piece]:
         if price.source in ev.sources:
             out.append(price_piece(ev, price, unit))
     return out
+
+
+def timeline_of(ev: Evidence, spec: TimelineSpec) -> tuple[Timeline, list[Piece]]:
+    """The timeline's series from the claims that survive the evidence cut-off, in base units."""
+    from armsflow.indicators.timeline import Point, Series, Timeline
+
+    series = []
+    used: list[Piece] = []
+    for s in spec.series:
+        points = []
+        for ref in s.claims:
+            claim = ev.claims.get(ref)
+            if claim is None:
+                raise ResolveError(f"unknown claim id {ref!r}")
+            if claim.source not in ev.sources:
+                continue
+            piece = claim_piece(ev, claim, spec.unit)
+            used.append(piece)
+            points.append(Point(ref, claim.as_of.end, piece.interval))
+        series.append(Series(s.name, s.label, tuple(points)))
+    return Timeline(spec.name, tuple(series), spec.start, spec.spread), used
+
+
+@dataclass(frozen=True)
+class AtDate:
+    """A timeline read at one date, as a sampler."""
+
+    timeline: Timeline
+    day: date
+
+    def sample(self, rng: np.random.Generator, n: int) -> Array:
+        return self.timeline.sample(rng, n, self.day)
+
+    def describe(self) -> str:
+        flag = ", extrapolated" if self.timeline.extrapolated(self.day) else ""
+        return f"{self.timeline.describe()} at {self.day}{flag}"
 
 
 def pooled(found: list[Piece]) -> Distribution:

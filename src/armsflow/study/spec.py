@@ -13,7 +13,7 @@ from armsflow.model.distributions import Distribution
 from armsflow.model.formula import Formula
 from armsflow.model.units import Unit
 
-Kind = Literal["claims", "prices", "dist", "formula"]
+Kind = Literal["claims", "prices", "dist", "formula", "timeline"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class Definition:
     formula: Formula | None = None
     assumption: str = ""
     cites: tuple[str, ...] = ()
+    timeline: str = ""
+    at: date | None = None
 
     @property
     def sampled(self) -> bool:
@@ -65,6 +67,28 @@ class Variable:
 
     def with_definition(self, definition: Definition, fallback: Definition | None) -> Variable:
         return replace(self, definition=definition, fallback=fallback)
+
+
+@dataclass(frozen=True)
+class TimelineSeries:
+    name: str
+    label: str
+    claims: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class TimelineSpec:
+    """A cumulative quantity over time, from dated claims (see ``armsflow.indicators.timeline``)."""
+
+    name: str
+    label: str
+    unit: Unit
+    series: tuple[TimelineSeries, ...]
+    start: date | None
+    spread: float
+    assumption: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -115,6 +139,7 @@ class Study:
     correlations: list[Correlation] = field(default_factory=list)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     published: dict[str, Published] = field(default_factory=dict)
+    timelines: dict[str, TimelineSpec] = field(default_factory=dict)
 
     def outputs(self) -> list[Variable]:
         return [v for v in self.variables.values() if v.output]

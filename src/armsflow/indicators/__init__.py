@@ -1,0 +1,1 @@
+"""Context indicators: evidence timelines, event rates (curated lists and GDELT), trade comparisons."""

@@ -1,0 +1,102 @@
+"""Timelines of cumulative claims: monotone fit, exact interpolation and extrapolation on point claims."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from armsflow import load_study, run
+from armsflow.evidence.grading import GradedInterval
+from armsflow.indicators.timeline import Point, Series, Timeline, band, monotone
+from conftest import write_study
+
+
+def point(ref: str, day: date, value: float, weight: float = 1.0) -> Point:
+    return Point(ref, day, GradedInterval(value, value, value, weight, 0.0))
+
+
+SERIES = Series("s", "s", (point("a", date(2024, 1, 1), 100), point("b", date(2024, 1, 11), 200),
+                           point("c", date(2024, 1, 21), 400)))
+
+
+def test_monotone_is_midpoint_of_envelopes() -> None:
+    x = np.array([[1.0, 3.0, 2.0, 4.0]])
+    # forward max: 1 3 3 4; backward min: 1 2 2 4; midpoint: 1 2.5 2.5 4
+    assert np.allclose(monotone(x), [[1.0, 2.5, 2.5, 4.0]])
+    rng = np.random.default_rng(0)
+    y = monotone(rng.normal(size=(200, 9)))
+    assert np.all(np.diff(y, axis=1) >= -1e-12)
+
+
+def test_interpolation_and_extrapolation_on_point_claims() -> None:
+    rng = np.random.default_rng(1)
+    tl = Timeline("t", (SERIES,), None, spread=0.0)
+    assert np.allclose(tl.sample(rng, 10, date(2024, 1, 6)), 150)  # halfway between 100 and 200
+    assert np.allclose(tl.sample(rng, 10, date(2024, 1, 21)), 400)
+    # after the last claim: the last rate (200 per 10 days) carries on; with no spread, exactly
+    assert np.allclose(tl.sample(rng, 10, date(2024, 1, 26)), 500)
+    assert tl.extrapolated(date(2024, 1, 26)) and not tl.extrapolated(date(2024, 1, 20))
+    with pytest.raises(ValueError, match="before the first claim"):
+        tl.sample(rng, 10, date(2023, 12, 1))
+
+
+def test_start_date_anchors_zero() -> None:
+    tl = Timeline("t", (SERIES,), date(2023, 12, 22), spread=0.0)
+    assert np.allclose(tl.sample(np.random.default_rng(2), 5, date(2023, 12, 27)), 50)
+
+
+def test_extrapolation_band_widens_with_horizon() -> None:
+    tl = Timeline("t", (SERIES,), None, spread=0.3)
+    rng = np.random.default_rng(3)
+    near = tl.sample(rng, 20000, date(2024, 1, 26))
+    far = tl.sample(rng, 20000, date(2024, 3, 1))
+    def width(x: np.ndarray) -> float:
+        p5, p95 = np.percentile(x, [5, 95])
+        return float(p95 - p5)
+    assert width(far) > 3 * width(near)
+
+
+def test_conflicting_series_are_pooled_by_weight() -> None:
+    low = Series("low", "low", (point("x", date(2024, 1, 1), 100, weight=0.25),))
+    high = Series("high", "high", (point("y", date(2024, 1, 1), 300, weight=0.75),))
+    draws = Timeline("t", (low, high), None, 0.0).sample(np.random.default_rng(4), 40000, date(2024, 1, 1))
+    assert np.mean(draws == 300) == pytest.approx(0.75, abs=0.01)
+
+
+def test_band_rows() -> None:
+    rows = band(SERIES, np.random.default_rng(5), 100, 1.0)
+    assert [(r.refs, r.p50) for r in rows] == [(("a",), 100), (("b",), 200), (("c",), 400)]
+
+
+def test_timeline_variable_in_a_study(tmp_path: Path) -> None:
+    model = """
+[variables.count]
+label = "Count at the reference date"
+unit = "container"
+timeline = "count"
+
+[timelines.count]
+label = "Cumulative count"
+unit = "container"
+claims = ["K1", "K2"]
+
+[outputs.total]
+label = "Total"
+unit = "thousand container"
+formula = "count"
+"""
+    claims = ("K1,S1,count,,1000,,container,2024-01-01,1,q,\n"
+              "K2,S2,count,,3000,,container,2024-12-01,1,q,\n")
+    sources = ("S1,P,T,https://example.org,2024-01-05,en,A,\n"
+               "S2,P,T,https://example.org,2024-12-05,en,A,\n")
+    study = load_study(write_study(tmp_path / "tl", model, claims=claims, sources=sources))
+    today = run(study, sensitivity=False).result("total")
+    # reference date 2024-12-31: extrapolated from the rate between the two claims (2000 over 335 days)
+    assert today.extrapolated == ["count"]
+    assert today.p50 == pytest.approx((3000 + 2000 / 335 * 30) / 1000, rel=0.02)
+    early = run(study, sensitivity=False, as_of=date(2024, 6, 1)).result("total")
+    assert early.p50 == pytest.approx(1.0) and early.claims == ["K1"]  # one claim: carried flat, flagged
+    assert early.extrapolated == ["count"]
