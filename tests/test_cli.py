@@ -59,6 +59,17 @@ def test_explain_escapes_untrusted_quotes(mini: Path) -> None:
     assert code == 0 and "[red]x[/red] [bold]" in out
 
 
+def test_timeline_table_and_json() -> None:
+    code, out, _ = invoke("timeline", "russia-dprk", "containers")
+    assert code == 0 and "C023" in out and "At 2024-10-28" in out
+    code, out, _ = invoke("timeline", "russia-dprk", "containers", "--as-of", "2024-10-28", "--json")
+    doc = json.loads(out)
+    assert doc["extrapolated"] is True and "C024" not in doc["claims"]
+    assert 20 <= doc["at_day"]["p50"] / 1000 <= 30
+    code, _, err = invoke("timeline", "russia-dprk", "shells")
+    assert code == 2 and "no timeline 'shells'" in err
+
+
 def test_init_then_check(tmp_path: Path) -> None:
     target = tmp_path / "mine"
     code, out, _ = invoke("init", str(target), "--from", "russia-dprk")

@@ -23,6 +23,8 @@ T = TypeVar("T")
 StudyArg = Annotated[str, typer.Argument(help="A bundled study name (see `armsflow studies`) or a study folder.")]
 AsOf = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
                                                help="Use only sources published on or before this date.")]
+At = Annotated[datetime | None, typer.Option("--at", formats=["%Y-%m-%d"],
+                                             help="Date to read (default: the reference date).")]
 Draws = Annotated[int | None, typer.Option(min=1, max=100_000_000, help="Monte Carlo draws (default: study's).")]
 Seed = Annotated[int | None, typer.Option(min=0, help="Random seed (default: the study's).")]
 Scenario = Annotated[str | None, typer.Option(help="A named scenario of the study's model.")]
@@ -152,6 +154,29 @@ def explain(study: StudyArg, result: Annotated[str, typer.Argument(help="An outp
     from armsflow.display import render_explanation
 
     render_explanation(ex, Console())
+
+
+@app.command()
+def timeline(study: StudyArg, quantity: Annotated[str, typer.Argument(help="A timeline name of the model.")],
+             at: At = None, as_of: AsOf = None,
+             seed: Seed = None, json_out: Json = False) -> None:
+    """A cumulative quantity over time: each claim, the fitted band, and the value at the reference date."""
+    from armsflow.engine.timelines import timeline_report
+    from armsflow.study.loader import load_study
+
+    with _errors():
+        report = timeline_report(load_study(study), quantity, day=_day(at), as_of=_day(as_of), seed=seed)
+    if json_out:
+        import dataclasses
+        import json
+
+        typer.echo(json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False, default=str))
+        return
+    from rich.console import Console
+
+    from armsflow.display import render_timeline
+
+    render_timeline(report, Console())
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from armsflow.engine.explain import Explanation
+from armsflow.engine.timelines import TimelineReport
 from armsflow.results import RunResult
 
 _SHORT = (("trillion", "tn"), ("billion", "bn"), ("million", "M"), ("thousand", "k"))
@@ -111,3 +112,21 @@ def render_explanation(ex: Explanation, console: Console) -> None:
         console.print("\n[bold]Drivers[/bold] (Sobol total-order index)")
         for row in ex.sensitivity:
             console.print(f"  {row.total:5.2f}  {escape(row.label)}")
+
+
+def render_timeline(report: TimelineReport, console: Console) -> None:
+    console.print(f"[bold]{escape(report.label)}[/bold] ({escape(report.name)}), {short_unit(report.unit)}")
+    table = Table(title="Claims and the fitted band (90%)", title_justify="left")
+    for col in ("series", "date", "claims", "claim interval", "fitted median", "fitted 90%"):
+        table.add_column(col)
+    for row in report.rows:
+        table.add_row(escape(row.series), row.day.isoformat(), escape(", ".join(row.refs)),
+                      interval(row.stated_low, row.stated_high), number(row.p50), interval(row.p5, row.p95))
+    console.print(table)
+    s = report.at_day
+    flag = " [yellow](extrapolated beyond the last claim)[/yellow]" if report.extrapolated else ""
+    console.print(f"At {report.day}: median {number(s.p50)}, 90% {interval(s.p5, s.p95)} "
+                  f"{short_unit(report.unit)}{flag}")
+    if report.assumption:
+        console.print(f"assumption: {escape(report.assumption)}", style="italic")
+    console.print(f"rule: {report.rule}", style="dim")
