@@ -105,3 +105,20 @@ def test_console_script_help() -> None:
     out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=True).stdout
     for command in ("studies", "init", "check", "run", "explain"):
         assert command in out
+
+
+def test_events_rate() -> None:
+    code, out, _ = invoke("events", "rate", "russia-dprk", "--since", "2023-07-01", "--until", "2024-10-28", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["k"] == 21 and sum(m["count"] for m in doc["monthly"]) == 21
+    code, _, err = invoke("events", "rate", "russia-dprk", "--kind", "party")
+    assert code == 2 and "--kind" in err
+    code, _, err = invoke("events", "rate", "russia-dprk", "--since", "2024-10-01", "--until", "2024-01-01")
+    assert code == 2 and "before --since" in err
+
+
+def test_bad_indicator_kind(mini: Path) -> None:
+    (mini / "model.toml").write_text((mini / "model.toml").read_text()
+                                     + '\n[indicators.x]\nkind = "vibes"\nsince = 2024-01-01\n')
+    code, _, err = invoke("check", str(mini))
+    assert code == 2 and "indicators.x.kind: the kinds are: event_rate" in err

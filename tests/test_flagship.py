@@ -86,3 +86,19 @@ def test_explain_traces_a_result_to_its_claims() -> None:
     assert by_name["munitions_share"].assumption.startswith("Own assumption")
     kei = next(e for e in by_name["price_152"].evidence if e.ref == "P-KEI-152")
     assert kei.conversion and "2023→2024" in kei.conversion[0]  # inflated from the price year
+
+
+def test_meeting_rate_indicator(today: RunResult) -> None:
+    (meetings,) = today.indicators
+    # 21 exchanges listed from 1 Jul 2023 to 28 Oct 2024 (16.0 months); FNF counted "about two a month" (C008)
+    assert meetings.count == 21 and meetings.p50 == pytest.approx(21 / meetings.months)
+    assert meetings.p5 < meetings.p50 < meetings.p95 < 2.0
+    doc = today.to_dict()
+    assert any(r["id"] == "meetings" and r["unit"] == "event/month" and r["sources"] for r in doc["results"])
+
+
+def test_meeting_rate_as_of_drops_later_reports() -> None:
+    from armsflow.engine.indicators import indicators
+
+    (meetings,) = indicators(load_study("russia-dprk"), date(2024, 6, 30))
+    assert meetings.until == "2024-06-30" and meetings.count < 21

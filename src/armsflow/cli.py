@@ -179,5 +179,51 @@ def timeline(study: StudyArg, quantity: Annotated[str, typer.Argument(help="A ti
     render_timeline(report, Console())
 
 
+events_app = typer.Typer(help="Curated events of a study (events.csv): rates with exact intervals.",
+                         no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+Since = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (default: first event).")]
+Until = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                help="Last day (default: the study's reference date).")]
+
+
+@events_app.command("rate")
+def events_rate(study: StudyArg, since: Since = None, until: Until = None,
+                kind: Annotated[str | None, typer.Option(help="Only events of this kind (visit, summit, …).")] = None,
+                as_of: AsOf = None, json_out: Json = False) -> None:
+    """Events per month over a window, with the exact Poisson 95% interval and the monthly series."""
+    from armsflow.engine.indicators import known_events
+    from armsflow.indicators.events import KINDS
+    from armsflow.indicators.rates import monthly_series, rate
+    from armsflow.study.loader import load_study
+
+    if kind is not None and kind not in KINDS:
+        _fail([f"--kind: one of {', '.join(KINDS)}"])
+    with _errors():
+        loaded = load_study(study)
+        events = known_events(loaded, _day(as_of))
+        if not events:
+            _fail([f"{study}: events.csv: no events" + (f" published by {_day(as_of)}" if as_of else "")])
+        first = _day(since) or min(e.start for e in events)
+        last = _day(until) or loaded.meta.reference_date
+        if last < first:
+            _fail([f"--until {last} is before --since {first}"])
+        r = rate(events, first, last, kind=kind)
+        series = monthly_series(events, first, last, kind=kind)
+    if json_out:
+        import dataclasses
+        import json
+
+        doc = dataclasses.asdict(r) | {"monthly": [{"month": m, "count": c} for m, c in series]}
+        typer.echo(json.dumps(doc, indent=2, default=str))
+        return
+    typer.echo(f"{r.k} events in {r.months:.1f} months ({r.since} – {r.until}): {r.per_month:.2f} per month, "
+               f"95% exact interval {r.low:.2f} – {r.high:.2f}")
+    if r.uncertain:
+        typer.echo(f"not counted (known only to a month that the window cuts): {', '.join(r.uncertain)}")
+    typer.echo("  ".join(f"{m}:{c}" for m, c in series))
+
+
 def main() -> None:
     app()

@@ -57,6 +57,14 @@ def render_run(result: RunResult, console: Console) -> None:
         table.add_row(escape(r.label) + flag, number(r.p50), interval(r.p5, r.p95), short_unit(r.unit),
                       escape(claims))
     console.print(table)
+    if result.indicators:
+        ind = Table(title="Context indicators (90% exact intervals)", title_justify="left")
+        for col in ("indicator", "rate", "90% interval", "unit", "counted"):
+            ind.add_column(col, justify="right" if col in ("rate", "90% interval") else "left")
+        for i in result.indicators:
+            ind.add_row(escape(i.label), number(i.p50), interval(i.p5, i.p95), i.unit,
+                        f"{i.count} in {i.months:.1f} months ({i.since} – {i.until})")
+        console.print(ind)
     for r in result.results:
         for threshold, p in r.exceedance.items():
             console.print(f"  P({escape(r.id)} > {threshold} {short_unit(r.unit)}) = {p:.0%}")

@@ -44,6 +44,28 @@ class OutputResult:
 
 
 @dataclass(frozen=True)
+class IndicatorResult:
+    """A context indicator (an event rate): the same summary keys as an output, plus what was counted and how."""
+
+    id: str
+    label: str
+    unit: str
+    mean: float
+    p5: float
+    p50: float
+    p95: float
+    count: int
+    months: float
+    since: str
+    until: str
+    events: list[str]
+    sources: list[str]
+    uncertain: list[str]
+    method: str
+    kind: str = "indicator"
+
+
+@dataclass(frozen=True)
 class PublishedResult:
     """A published estimate beside armsflow's, with the price per unit it implies given the quantity claims."""
 
@@ -95,6 +117,7 @@ class RunResult:
     sensitivity: dict[str, list[SensitivityRow]]
     sobol_n: int
     excluded_sources: list[str]
+    indicators: list[IndicatorResult] = field(default_factory=list)
     samples: dict[str, Array] = field(default_factory=dict, repr=False, compare=False)
 
     def result(self, ident: str) -> OutputResult:
@@ -117,7 +140,7 @@ class RunResult:
             "version": self.version,
             "inputs_sha256": self.inputs_sha256,
             "excluded_sources": self.excluded_sources,
-            "results": [asdict(r) for r in self.results],
+            "results": [asdict(r) for r in self.results] + [asdict(i) for i in self.indicators],
             "published": [asdict(p) for p in self.published],
             "sensitivity": {
                 "method": "Sobol (Saltelli sampling; Saltelli 2010 first-order, Jansen total-order; SALib)",

@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from armsflow import __version__
+from armsflow.engine.indicators import indicators
 from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.sampling import simulate
 from armsflow.engine.sensitivity import sobol
@@ -56,7 +57,7 @@ def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, s
     return RunResult(study.meta.id, study.meta.title, study.meta.question, study.meta.reference_date,
                      study.meta.currency, plan.as_of, plan.scenario, seed, draws, __version__, inputs_hash(study.files),
                      results, published, indices, study.meta.sobol_n, plan.excluded_sources,
-                     values if keep_samples else {})
+                     indicators(study, plan.as_of), values if keep_samples else {})
 
 
 def summary(x: Array, scale: float) -> Summary:

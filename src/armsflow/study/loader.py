@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from armsflow.errors import Problem, StudyError
 from armsflow.evidence.grading import Grading
+from armsflow.indicators.events import load_events
 from armsflow.model.units import is_currency
 from armsflow.study.bundled import locate
 from armsflow.study.checks import Known, check_model
@@ -24,7 +25,7 @@ from armsflow.study.spec import Study, StudyMeta
 from armsflow.study.toml_lines import TomlLines
 
 REQUIRED = ("study.toml", "sources.csv", "claims.csv", "prices.csv", "model.toml")
-OPTIONAL = ("grading.toml",)
+OPTIONAL = ("grading.toml", "events.csv")
 REFERENCE = ("fx.csv", "price_index.csv", "units.toml")
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -176,11 +177,16 @@ def load_study(ref: str | Path) -> Study:
     reader = ModelReader(parsed[0], parsed[1], problems)
     variables, correlations, scenarios, published = reader.read()
     timelines = reader.timelines()
+    indicators = reader.indicators()
+    events = load_events(files["events.csv"], known, problems) if "events.csv" in files else []
+    if indicators and "events.csv" not in files:
+        first = next(iter(indicators.values()))
+        problems.append(Problem("model.toml", first.line, f"indicators.{first.name}", "needs an events.csv"))
     if meta is None or grading is None:
         raise StudyError(problems)
     path = folder if isinstance(folder, Path) else None
     study = Study(meta, path, files, grading, sources, claims, prices, variables, correlations, scenarios,
-                  published, timelines)
+                  published, timelines, indicators, events)
     check_model(study, problems, Known(_ids_with_problems(files.get("claims.csv")),
                                        _ids_with_problems(files.get("prices.csv")), reader.declared))
     if problems:

@@ -14,6 +14,7 @@ from armsflow.model.units import Unit, UnitError, parse_unit
 from armsflow.study.spec import (
     Correlation,
     Definition,
+    IndicatorSpec,
     Published,
     Scenario,
     TimelineSeries,
@@ -29,7 +30,7 @@ DIST_KEYS = {"value", "low", "high", "mode", "lambda", "mean", "sd", "alpha", "b
 DEF_KEYS = {"claims", "prices", "dist", "formula", "timeline", "at", "assumption", "cites"} | DIST_KEYS
 VAR_KEYS = {"label", "unit", "fallback"} | DEF_KEYS
 OUTPUT_KEYS = VAR_KEYS | {"headline", "thresholds"}
-TOP_KEYS = {"variables", "outputs", "correlations", "scenarios", "published", "timelines"}
+TOP_KEYS = {"variables", "outputs", "correlations", "scenarios", "published", "timelines", "indicators"}
 
 
 class ModelReader:
@@ -43,6 +44,39 @@ class ModelReader:
 
     def problem(self, line: int, field: str, message: str) -> None:
         self.problems.append(Problem(FILE, line, field, message))
+
+    def indicators(self) -> dict[str, IndicatorSpec]:
+        from armsflow.indicators.events import KINDS, LEVELS
+
+        out: dict[str, IndicatorSpec] = {}
+        for name, table in self._tables("indicators").items():
+            path = f"indicators.{name}"
+            line = self.lines.table(path)
+            for key in table:
+                if key not in ("kind", "label", "since", "until", "event_kind", "levels"):
+                    self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
+            if table.get("kind") != "event_rate":
+                self.problem(self.lines.key(path, "kind"), f"{path}.kind", "the kinds are: event_rate")
+                continue
+            since, until = table.get("since"), table.get("until")
+            if not isinstance(since, date) or (until is not None and not isinstance(until, date)):
+                self.problem(self.lines.key(path, "since"), f"{path}.since", "since (and until) must be TOML dates")
+                continue
+            if until is not None and until < since:
+                self.problem(self.lines.key(path, "until"), f"{path}.until", "until is before since")
+                continue
+            event_kind = table.get("event_kind")
+            if event_kind is not None and event_kind not in KINDS:
+                self.problem(self.lines.key(path, "event_kind"), f"{path}.event_kind", f"one of {', '.join(KINDS)}")
+                continue
+            levels = self._ids(path, table, "levels")
+            bad = [x for x in levels if x not in LEVELS]
+            if bad:
+                self.problem(self.lines.key(path, "levels"), f"{path}.levels", f"unknown level {bad[0]!r}")
+                continue
+            out[name] = IndicatorSpec(name, "event_rate", str(table.get("label", name)), since, until, event_kind,
+                                      levels, line)
+        return out
 
     def timelines(self) -> dict[str, TimelineSpec]:
         out: dict[str, TimelineSpec] = {}

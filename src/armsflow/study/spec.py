@@ -9,6 +9,7 @@ from typing import Literal
 
 from armsflow.evidence.grading import Grading
 from armsflow.evidence.records import Claim, Price, Source
+from armsflow.indicators.events import Event
 from armsflow.model.distributions import Distribution
 from armsflow.model.formula import Formula
 from armsflow.model.units import Unit
@@ -92,6 +93,20 @@ class TimelineSpec:
 
 
 @dataclass(frozen=True)
+class IndicatorSpec:
+    """A context indicator computed on every run: an event rate over a window (more kinds to come)."""
+
+    name: str
+    kind: str
+    label: str
+    since: date
+    until: date | None
+    event_kind: str | None
+    levels: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
 class Correlation:
     a: str
     b: str
@@ -140,6 +155,8 @@ class Study:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     published: dict[str, Published] = field(default_factory=dict)
     timelines: dict[str, TimelineSpec] = field(default_factory=dict)
+    indicators: dict[str, IndicatorSpec] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
 
     def outputs(self) -> list[Variable]:
         return [v for v in self.variables.values() if v.output]
