@@ -122,3 +122,16 @@ def test_bad_indicator_kind(mini: Path) -> None:
                                      + '\n[indicators.x]\nkind = "vibes"\nsince = 2024-01-01\n')
     code, _, err = invoke("check", str(mini))
     assert code == 2 and "indicators.x.kind: the kinds are: event_rate" in err
+
+
+def test_trade_lists_comparisons_and_conflicts() -> None:
+    code, out, _ = invoke("trade", "russia-dprk", "--json")
+    doc = json.loads(out)
+    assert code == 0
+    assert any(c["first"] == "C007" and c["second"] == "C068" and abs(c["ratio"] - 52.9 / 34.4) < 1e-9
+               for c in doc["comparisons"])
+    assert {(c["first"], c["second"]) for c in doc["conflicts"]} == {("C007", "C070")}
+    code, out, _ = invoke("trade", "russia-dprk")
+    assert code == 0 and "conflict" in out
+    code, _, err = invoke("trade", "russia-dprk", "--as-of", "2015-01-01")
+    assert code == 2 and "no trade records" in err

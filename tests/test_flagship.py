@@ -89,7 +89,7 @@ def test_explain_traces_a_result_to_its_claims() -> None:
 
 
 def test_meeting_rate_indicator(today: RunResult) -> None:
-    (meetings,) = today.indicators
+    meetings = next(i for i in today.indicators if i.id == "meetings")
     # 21 exchanges listed from 1 Jul 2023 to 28 Oct 2024 (16.0 months); FNF counted "about two a month" (C008)
     assert meetings.count == 21 and meetings.p50 == pytest.approx(21 / meetings.months)
     assert meetings.p5 < meetings.p50 < meetings.p95 < 2.0
@@ -100,5 +100,11 @@ def test_meeting_rate_indicator(today: RunResult) -> None:
 def test_meeting_rate_as_of_drops_later_reports() -> None:
     from armsflow.engine.indicators import indicators
 
-    (meetings,) = indicators(load_study("russia-dprk"), date(2024, 6, 30))
+    meetings = next(i for i in indicators(load_study("russia-dprk"), date(2024, 6, 30)) if i.id == "meetings")
     assert meetings.until == "2024-06-30" and meetings.count < 21
+
+
+def test_trade_indicator(today: RunResult) -> None:
+    trade = next(i for i in today.indicators if i.id == "trade")
+    assert trade.p50 == pytest.approx(52.9 / 34.4)  # H1 2024 (C007) against all of 2023 (C068)
+    assert any("C070" in c for c in trade.conflicts)  # the Russian 'record 34 M USD for 2024'

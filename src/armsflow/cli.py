@@ -225,5 +225,35 @@ def events_rate(study: StudyArg, since: Since = None, until: Until = None,
     typer.echo("  ".join(f"{m}:{c}" for m, c in series))
 
 
+@app.command()
+def trade(study: StudyArg, as_of: AsOf = None, json_out: Json = False) -> None:
+    """Official trade figures of a study (trade.csv): each record, comparisons across periods, and conflicts."""
+    from armsflow.indicators.trade import comparisons, conflicts
+    from armsflow.study.loader import load_study
+
+    with _errors():
+        loaded = load_study(study)
+    cut = _day(as_of)
+    records = [r for r in loaded.trade if cut is None or loaded.sources[r.source].published <= cut]
+    if not records:
+        _fail([f"{study}: trade.csv: no trade records" + (f" published by {cut}" if cut else "")])
+    found, clashes = comparisons(records), conflicts(records)
+    if json_out:
+        import dataclasses
+        import json
+
+        doc = {"records": [dataclasses.asdict(r) for r in records],
+               "comparisons": [{"first": c.first.id, "second": c.second.id, "ratio": c.ratio,
+                                "annual_ratio": c.annual_ratio, "text": c.text} for c in found],
+               "conflicts": [{"first": c.first.id, "second": c.second.id, "reason": c.reason} for c in clashes]}
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+        return
+    from rich.console import Console
+
+    from armsflow.display import render_trade
+
+    render_trade(records, found, clashes, Console())
+
+
 def main() -> None:
     app()

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from armsflow.engine.explain import Explanation
 from armsflow.engine.timelines import TimelineReport
+from armsflow.indicators.trade import Comparison, Conflict, TradeRecord, money_text
 from armsflow.results import RunResult
 
 _SHORT = (("trillion", "tn"), ("billion", "bn"), ("million", "M"), ("thousand", "k"))
@@ -58,12 +59,13 @@ def render_run(result: RunResult, console: Console) -> None:
                       escape(claims))
     console.print(table)
     if result.indicators:
-        ind = Table(title="Context indicators (90% exact intervals)", title_justify="left")
-        for col in ("indicator", "rate", "90% interval", "unit", "counted"):
-            ind.add_column(col, justify="right" if col in ("rate", "90% interval") else "left")
+        ind = Table(title="Context indicators", title_justify="left")
+        ind.add_column("indicator")
+        ind.add_column("finding")
+        ind.add_column("sources")
         for i in result.indicators:
-            ind.add_row(escape(i.label), number(i.p50), interval(i.p5, i.p95), i.unit,
-                        f"{i.count} in {i.months:.1f} months ({i.since} – {i.until})")
+            text = escape(i.text) + "".join(f"\n[yellow]conflict: {escape(c)}[/yellow]" for c in i.conflicts)
+            ind.add_row(escape(i.label), text, escape(", ".join(i.sources[:3]) + (" …" if len(i.sources) > 3 else "")))
         console.print(ind)
     for r in result.results:
         for threshold, p in r.exceedance.items():
@@ -138,3 +140,18 @@ def render_timeline(report: TimelineReport, console: Console) -> None:
     if report.assumption:
         console.print(f"assumption: {escape(report.assumption)}", style="italic")
     console.print(f"rule: {report.rule}", style="dim")
+
+
+def render_trade(records: list[TradeRecord], found: list[Comparison], clashes: list[Conflict],
+                 console: Console) -> None:
+    table = Table(title="Trade records", title_justify="left")
+    for col in ("id", "period", "reporter → partner", "flow", "value", "source"):
+        table.add_column(col)
+    for r in records:
+        table.add_row(escape(r.id), escape(str(r.period)), f"{r.reporter} → {r.partner}", r.flow,
+                      money_text(r.value, r.currency), escape(r.source))
+    console.print(table)
+    for c in found:
+        console.print(f"  {escape(c.text)}")
+    for clash in clashes:
+        console.print(f"  [yellow]conflict:[/yellow] {escape(str(clash))}")

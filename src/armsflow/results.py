@@ -45,7 +45,8 @@ class OutputResult:
 
 @dataclass(frozen=True)
 class IndicatorResult:
-    """A context indicator (an event rate): the same summary keys as an output, plus what was counted and how."""
+    """A context indicator (an event rate, a trade comparison): the summary keys of an output, plus what was
+    counted or compared, the sources, and the method in words."""
 
     id: str
     label: str
@@ -54,14 +55,16 @@ class IndicatorResult:
     p5: float
     p50: float
     p95: float
-    count: int
-    months: float
-    since: str
-    until: str
-    events: list[str]
+    records: list[str]
     sources: list[str]
-    uncertain: list[str]
     method: str
+    text: str
+    count: int | None = None
+    months: float | None = None
+    since: str | None = None
+    until: str | None = None
+    uncertain: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
     kind: str = "indicator"
 
 

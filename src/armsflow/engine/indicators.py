@@ -6,6 +6,7 @@ from datetime import date
 
 from armsflow.indicators.events import Event
 from armsflow.indicators.rates import rate
+from armsflow.indicators.trade import compare, conflicts
 from armsflow.results import IndicatorResult
 from armsflow.study.spec import IndicatorSpec, Study
 
@@ -18,16 +19,40 @@ def known_events(study: Study, as_of: date | None) -> list[Event]:
 
 
 def event_rate(study: Study, spec: IndicatorSpec, as_of: date | None) -> IndicatorResult:
+    assert spec.since is not None
     until = spec.until or study.meta.reference_date
     if as_of is not None:
         until = min(until, as_of)
     events = known_events(study, as_of)
     r = rate(events, spec.since, until, kind=spec.event_kind, level=set(spec.levels) or None, confidence=0.90)
     used = [e for e in events if e.id in r.ids]
+    text = f"{r.k} events in {r.months:.1f} months: {r.per_month:.2f} a month (90%: {r.low:.2f}-{r.high:.2f})"
     return IndicatorResult(spec.name, spec.label, "event/month", r.per_month, r.low, r.per_month, r.high,
-                           r.k, r.months, spec.since.isoformat(), until.isoformat(), sorted(r.ids),
-                           sorted({e.source for e in used}), sorted(r.uncertain), METHOD)
+                           sorted(r.ids), sorted({e.source for e in used}), METHOD, text, r.k, r.months,
+                           spec.since.isoformat(), until.isoformat(), sorted(r.uncertain))
+
+
+def trade_ratio(study: Study, spec: IndicatorSpec, as_of: date | None) -> IndicatorResult | None:
+    """Ratio of two trade figures, with every conflict among the known figures; None if one is not known yet."""
+    known = [r for r in study.trade if as_of is None or study.sources[r.source].published <= as_of]
+    by_id = {r.id: r for r in known}
+    a, b = (by_id.get(x) for x in spec.records)
+    if a is None or b is None:
+        return None
+    comparison = compare(a, b)
+    if comparison is None:
+        return None
+    found = [str(c) for c in conflicts(known) if {c.first.id, c.second.id} & {a.id, b.id}]
+    r = comparison.ratio
+    return IndicatorResult(spec.name, spec.label, "1", r, r, r, r, [a.id, b.id], sorted({a.source, b.source}),
+                           "ratio of the stated figures (no interval: the sources give none)", comparison.text,
+                           conflicts=found)
 
 
 def indicators(study: Study, as_of: date | None) -> list[IndicatorResult]:
-    return [event_rate(study, spec, as_of) for spec in study.indicators.values()]
+    out: list[IndicatorResult] = []
+    for spec in study.indicators.values():
+        result = event_rate(study, spec, as_of) if spec.kind == "event_rate" else trade_ratio(study, spec, as_of)
+        if result is not None:
+            out.append(result)
+    return out

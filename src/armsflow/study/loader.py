@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from armsflow.errors import Problem, StudyError
 from armsflow.evidence.grading import Grading
 from armsflow.indicators.events import load_events
+from armsflow.indicators.trade import load_trade
 from armsflow.model.units import is_currency
 from armsflow.study.bundled import locate
 from armsflow.study.checks import Known, check_model
@@ -25,7 +26,7 @@ from armsflow.study.spec import Study, StudyMeta
 from armsflow.study.toml_lines import TomlLines
 
 REQUIRED = ("study.toml", "sources.csv", "claims.csv", "prices.csv", "model.toml")
-OPTIONAL = ("grading.toml", "events.csv")
+OPTIONAL = ("grading.toml", "events.csv", "trade.csv")
 REFERENCE = ("fx.csv", "price_index.csv", "units.toml")
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -179,14 +180,20 @@ def load_study(ref: str | Path) -> Study:
     timelines = reader.timelines()
     indicators = reader.indicators()
     events = load_events(files["events.csv"], known, problems) if "events.csv" in files else []
-    if indicators and "events.csv" not in files:
-        first = next(iter(indicators.values()))
-        problems.append(Problem("model.toml", first.line, f"indicators.{first.name}", "needs an events.csv"))
+    trade = load_trade(files["trade.csv"], known, problems) if "trade.csv" in files else []
+    trade_ids = {r.id for r in trade}
+    for spec in indicators.values():
+        if spec.kind == "event_rate" and "events.csv" not in files:
+            problems.append(Problem("model.toml", spec.line, f"indicators.{spec.name}", "needs an events.csv"))
+        for ref in spec.records if spec.kind == "trade_ratio" else ():
+            if ref not in trade_ids:
+                problems.append(Problem("model.toml", spec.line, f"indicators.{spec.name}.compare",
+                                        f"unknown trade.csv id {ref!r}"))
     if meta is None or grading is None:
         raise StudyError(problems)
     path = folder if isinstance(folder, Path) else None
     study = Study(meta, path, files, grading, sources, claims, prices, variables, correlations, scenarios,
-                  published, timelines, indicators, events)
+                  published, timelines, indicators, events, trade)
     check_model(study, problems, Known(_ids_with_problems(files.get("claims.csv")),
                                        _ids_with_problems(files.get("prices.csv")), reader.declared))
     if problems:

@@ -53,10 +53,18 @@ class ModelReader:
             path = f"indicators.{name}"
             line = self.lines.table(path)
             for key in table:
-                if key not in ("kind", "label", "since", "until", "event_kind", "levels"):
+                if key not in ("kind", "label", "since", "until", "event_kind", "levels", "compare"):
                     self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
+            if table.get("kind") == "trade_ratio":
+                pair = table.get("compare")
+                if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+                    self.problem(self.lines.key(path, "compare"), f"{path}.compare", "must name two trade.csv ids")
+                    continue
+                out[name] = IndicatorSpec(name, "trade_ratio", str(table.get("label", name)), None, None, None, (),
+                                          line, (pair[0], pair[1]))
+                continue
             if table.get("kind") != "event_rate":
-                self.problem(self.lines.key(path, "kind"), f"{path}.kind", "the kinds are: event_rate")
+                self.problem(self.lines.key(path, "kind"), f"{path}.kind", "the kinds are: event_rate, trade_ratio")
                 continue
             since, until = table.get("since"), table.get("until")
             if not isinstance(since, date) or (until is not None and not isinstance(until, date)):

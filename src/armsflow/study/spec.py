@@ -10,6 +10,7 @@ from typing import Literal
 from armsflow.evidence.grading import Grading
 from armsflow.evidence.records import Claim, Price, Source
 from armsflow.indicators.events import Event
+from armsflow.indicators.trade import TradeRecord
 from armsflow.model.distributions import Distribution
 from armsflow.model.formula import Formula
 from armsflow.model.units import Unit
@@ -99,11 +100,12 @@ class IndicatorSpec:
     name: str
     kind: str
     label: str
-    since: date
+    since: date | None
     until: date | None
     event_kind: str | None
     levels: tuple[str, ...]
     line: int
+    records: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ class Study:
     timelines: dict[str, TimelineSpec] = field(default_factory=dict)
     indicators: dict[str, IndicatorSpec] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    trade: list[TradeRecord] = field(default_factory=list)
 
     def outputs(self) -> list[Variable]:
         return [v for v in self.variables.values() if v.output]
