@@ -39,6 +39,22 @@ class Row:
             self.problem(column, f"bad id {value[:40]!r}: use letters, digits, '-', '_' or '.'")
         return value
 
+    def unique_id(self, seen: dict[str, int], column: str = "id") -> str:
+        """The row's id, checked for form and against the ids ``seen`` so far (recorded with their lines)."""
+        ident = self.ident(column)
+        if ident in seen:
+            self.problem(column, f"duplicate id {ident!r} (first on line {seen[ident]})")
+        elif ident:
+            seen[ident] = self.line
+        return ident
+
+    def source(self, known: set[str] | None, column: str = "source") -> str:
+        """A source id that must be one of ``known`` (``None``: the sources could not be read; not checked)."""
+        value = self.text(column)
+        if value and known is not None and value not in known:
+            self.problem(column, f"unknown source id {value[:40]!r}")
+        return value
+
     def number(self, column: str) -> float | None:
         raw = self.text(column, required=False).replace("_", "")
         if not raw:

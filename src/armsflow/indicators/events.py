@@ -105,11 +105,7 @@ def load_events(data: bytes, known_sources: set[str] | None, problems: list[Prob
     seen: dict[str, int] = {}
     for row in read_table(FILE, data, COLUMNS, OPTIONAL, problems):
         before = len(problems)
-        ident = row.ident()
-        if ident in seen:
-            row.problem("id", f"duplicate id {ident!r} (first on line {seen[ident]})")
-        elif ident:
-            seen[ident] = row.line
+        ident = row.unique_id(seen)
         start = _when(row, "start", required=True)
         end = _when(row, "end", required=False)
         if start and end and end[1] < start[0]:
@@ -119,9 +115,7 @@ def load_events(data: bytes, known_sources: set[str] | None, problems: list[Prob
             row.problem("side_b", f"same as side_a ({side_a}): an exchange needs two sides")
         level = _choice(row, "level", LEVELS)
         kind = _choice(row, "kind", KINDS)
-        source = row.text("source")
-        if source and known_sources is not None and source not in known_sources:
-            row.problem("source", f"unknown source id {source[:40]!r}")
+        source = row.source(known_sources)
         if len(problems) == before and start:
             last = end[1] if end else start[1]
             out.append(Event(ident, start[0], last, start[2], side_a, side_b, level, kind,

@@ -144,11 +144,7 @@ def load_trade(data: bytes, known_sources: set[str] | None, problems: list[Probl
     seen: dict[str, int] = {}
     for row in read_table(name, data, COLUMNS, OPTIONAL, problems):
         before = len(problems)
-        ident = row.ident()
-        if ident in seen:
-            row.problem("id", f"duplicate id {ident!r} (first on line {seen[ident]})")
-        elif ident:
-            seen[ident] = row.line
+        ident = row.unique_id(seen)
         period = None
         if text := row.text("period"):
             try:
@@ -170,9 +166,7 @@ def load_trade(data: bytes, known_sources: set[str] | None, problems: list[Probl
         currency = row.text("currency")
         if currency and not is_currency(currency):
             row.problem("currency", f"unknown currency {currency[:20]!r}")
-        source = row.text("source")
-        if source and known_sources is not None and source not in known_sources:
-            row.problem("source", f"unknown source id {source[:40]!r}")
+        source = row.source(known_sources)
         if len(problems) == before and period is not None and value is not None:
             out.append(TradeRecord(ident, period, countries[0], countries[1], flow, value, currency, source,
                                    row.text("notes", required=False), row.line))

@@ -14,23 +14,13 @@ PRICE_COLUMNS = ("id", "item", "low", "central", "high", "currency", "per", "pri
                  "credibility")
 
 
-def _unique(row: Row, seen: dict[str, int], ident: str) -> bool:
-    if not ident:
-        return False
-    if ident in seen:
-        row.problem("id", f"duplicate id {ident!r} (first on line {seen[ident]})")
-        return False
-    seen[ident] = row.line
-    return True
-
-
 def load_sources(data: bytes, problems: list[Problem]) -> dict[str, Source]:
     rows = read_table("sources.csv", data, SOURCE_COLUMNS, ("notes",), problems)
     out: dict[str, Source] = {}
     seen: dict[str, int] = {}
     for row in rows:
         before = len(problems)
-        ident = row.ident()
+        ident = row.unique_id(seen)
         url = row.text("url")
         if url and not url.lower().startswith(("http://", "https://")):
             row.problem("url", "only http:// and https:// addresses are allowed")
@@ -42,7 +32,7 @@ def load_sources(data: bytes, problems: list[Problem]) -> dict[str, Source]:
             row.problem("reliability", f"must be one of A-F, got {reliability[:10]!r}")
         published = row.day("published")
         publisher, title = row.text("publisher"), row.text("title")
-        if _unique(row, seen, ident) and len(problems) == before and published:
+        if ident and len(problems) == before and published:
             out[ident] = Source(ident, publisher, title, url, published, language, reliability,
                                 row.text("notes", required=False), row.line)
     return out
@@ -71,10 +61,8 @@ def load_claims(data: bytes, known_sources: set[str] | None, currency: str,
     seen: dict[str, int] = {}
     for row in rows:
         before = len(problems)
-        ident = row.ident()
-        source = row.text("source")
-        if source and known_sources is not None and source not in known_sources:
-            row.problem("source", f"unknown source id {source[:40]!r}")
+        ident = row.unique_id(seen)
+        source = row.source(known_sources)
         low, central, high = _numbers(row)
         unit_text = row.text("unit")
         if unit_text:
@@ -102,7 +90,7 @@ def load_claims(data: bytes, known_sources: set[str] | None, currency: str,
                 row.problem("unit", str(exc))
         credibility = row.integer("credibility", 1, 6)
         measure, quote = row.text("measure"), row.text("quote", required=False)
-        if _unique(row, seen, ident) and len(problems) == before and as_of and credibility:
+        if ident and len(problems) == before and as_of and credibility:
             out[ident] = Claim(ident, source, measure, low, central, high, unit_text, as_of, credibility, quote,
                                row.text("notes", required=False), row.line)
     return out
@@ -115,10 +103,8 @@ def load_prices(data: bytes, known_sources: set[str] | None, currency: str, refe
     seen: dict[str, int] = {}
     for row in rows:
         before = len(problems)
-        ident = row.ident()
-        source = row.text("source")
-        if source and known_sources is not None and source not in known_sources:
-            row.problem("source", f"unknown source id {source[:40]!r}")
+        ident = row.unique_id(seen)
+        source = row.source(known_sources)
         low, central, high = _numbers(row)
         code = row.text("currency")
         if code and not is_currency(code):
@@ -140,7 +126,7 @@ def load_prices(data: bytes, known_sources: set[str] | None, currency: str, refe
             row.problem("basis", f"must be one of {', '.join(BASES)}")
         credibility = row.integer("credibility", 1, 6)
         item = row.text("item")
-        if _unique(row, seen, ident) and len(problems) == before and year and credibility:
+        if ident and len(problems) == before and year and credibility:
             out[ident] = Price(ident, item, low, central, high, code, per, year, basis, source, credibility,
                                row.text("notes", required=False), row.line)
     return out
