@@ -135,3 +135,14 @@ def test_trade_lists_comparisons_and_conflicts() -> None:
     assert code == 0 and "conflict" in out
     code, _, err = invoke("trade", "russia-dprk", "--as-of", "2015-01-01")
     assert code == 2 and "no trade records" in err
+
+
+def test_comtrade_import_prints_trade_rows(tmp_path: Path) -> None:
+    data = Path(__file__).parent / "data" / "comtrade"
+    code, out, _ = invoke("comtrade", str(data / "plus-api-annual.csv"), "--reporter", "RUS", "--partner", "PRK")
+    assert code == 0 and out.startswith("id,period,reporter,partner,flow,value,currency,source,notes")
+    assert "CT-RUS-PRK-X-2023" in out
+    junk = tmp_path / "junk.csv"
+    junk.write_text("a,b\n1,2\n")
+    code, _, err = invoke("comtrade", str(junk))
+    assert code == 2 and "junk.csv:1: not a UN Comtrade export" in err and "Traceback" not in err

@@ -255,5 +255,23 @@ def trade(study: StudyArg, as_of: AsOf = None, json_out: Json = False) -> None:
     render_trade(records, found, clashes, Console())
 
 
+@app.command()
+def comtrade(files: Annotated[list[Path], typer.Argument(help="UN Comtrade CSV exports (Comtrade+ or legacy).")],
+             reporter: Annotated[str | None, typer.Option(help="ISO3 code of one side, e.g. RUS.")] = None,
+             partner: Annotated[str | None, typer.Option(help="ISO3 code of the other side, e.g. PRK.")] = None,
+             source: Annotated[str, typer.Option(help="Source id to cite in sources.csv.")] = "S-UN-COMTRADE") -> None:
+    """Import UN Comtrade files for a pair (both sides' reports, mirror flows included) as trade.csv rows."""
+    from armsflow.errors import Problem, StudyError
+    from armsflow.indicators.comtrade import import_comtrade
+    from armsflow.indicators.trade import write_trade
+
+    problems: list[Problem] = []
+    with _errors():
+        records = import_comtrade(files, reporter, partner, problems, source=source)
+        if problems:
+            raise StudyError(problems)
+    typer.echo(write_trade(records), nl=False)
+
+
 def main() -> None:
     app()
