@@ -146,3 +146,20 @@ def test_comtrade_import_prints_trade_rows(tmp_path: Path) -> None:
     junk.write_text("a,b\n1,2\n")
     code, _, err = invoke("comtrade", str(junk))
     assert code == 2 and "junk.csv:1: not a UN Comtrade export" in err and "Traceback" not in err
+
+
+def test_gdelt_import_and_dyad(tmp_path: Path) -> None:
+    data = Path(__file__).parent / "data" / "gdelt"
+    store = tmp_path / "store"
+    code, out, _ = invoke("gdelt", "import", str(data), "--db", str(store), "--json")
+    first = json.loads(out)
+    assert code == 0 and first["rows_imported"] > 0 and first["rows_rejected"] > 0
+    assert any(".export.CSV:" in s for s in first["samples"])
+    code, out, _ = invoke("gdelt", "import", str(data), "--db", str(store), "--json")
+    assert json.loads(out)["rows_imported"] == 0  # importing again changes nothing
+    code, out, _ = invoke("gdelt", "dyad", "--db", str(store), "--a", "RUS", "--b", "PRK", "--json")
+    months = json.loads(out)
+    assert code == 0 and {m["family"] for m in months} >= {"visits"}
+    assert invoke("gdelt", "dyad", "--db", str(store), "--a", "RUS", "--b", "PRK", "--backend", "oracle")[0] == 2
+    code, _, err = invoke("gdelt", "dyad", "--db", str(tmp_path / "none"), "--a", "RUS", "--b", "PRK")
+    assert code == 2 and "not a GDELT store" in err

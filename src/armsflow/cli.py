@@ -273,5 +273,58 @@ def comtrade(files: Annotated[list[Path], typer.Argument(help="UN Comtrade CSV e
     typer.echo(write_trade(records), nl=False)
 
 
+gdelt_app = typer.Typer(help="GDELT 2.0 event files: import into a local store, count dyad events by month.",
+                        no_args_is_help=True)
+app.add_typer(gdelt_app, name="gdelt")
+Db = Annotated[Path, typer.Option("--db", help="Store folder (created by import).")]
+
+
+@gdelt_app.command("import")
+def gdelt_import(files: Annotated[list[str], typer.Argument(help="Export files (.CSV, .CSV.zip), folders or globs.")],
+                 db: Db, json_out: Json = False) -> None:
+    """Import GDELT 2.0 export files; bad lines are counted and shown as file:line samples."""
+    from armsflow.indicators.gdelt import import_files
+
+    def run_import(progress: Any) -> Any:
+        def tick(done: int, total: int) -> None:
+            if progress:
+                progress("importing", done / total if total else 1.0)
+
+        return import_files(files, db, tick)
+
+    with _errors():
+        report = _with_progress(json_out, run_import)
+    if json_out:
+        import json
+
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    typer.echo(str(report))
+
+
+@gdelt_app.command("dyad")
+def gdelt_dyad(db: Db, a: Annotated[str, typer.Option("--a", help="Country code of one side (CAMEO/ISO3), e.g. RUS.")],
+               b: Annotated[str, typer.Option("--b", help="Country code of the other side, e.g. PRK.")],
+               since: Since = None, until: Until = None,
+               backend: Annotated[str, typer.Option(help="duckdb (embedded) or spark (local PySpark).")] = "duckdb",
+               json_out: Json = False) -> None:
+    """Monthly events between two countries (either direction) by CAMEO family, per million events."""
+    from armsflow.indicators.gdelt import dyad_monthly
+
+    if backend not in ("duckdb", "spark"):
+        _fail(["--backend: duckdb or spark"])
+    with _errors():
+        months = dyad_monthly(db, a, b, _day(since), _day(until), backend=backend)  # type: ignore[arg-type]
+    if json_out:
+        import json
+
+        typer.echo(json.dumps([m.to_dict() for m in months], indent=2))
+        return
+    for m in months:
+        per = f"{m.per_million:.2f}" if m.per_million is not None else "–"
+        typer.echo(f"{m.month:%Y-%m}  {m.family:<28} {m.count:>6}  {per:>8} per million events"
+                   + (f"  ({m.late} late-dated)" if m.late else ""))
+
+
 def main() -> None:
     app()

@@ -1,0 +1,199 @@
+"""Monthly event counts for a country pair by CAMEO family, written once as an Ibis expression.
+
+The expression is built against an unbound table named ``gdelt_events`` with the store's schema, so the same
+expression compiles to DuckDB SQL (the embedded default) and to Spark SQL (PySpark in local mode or on a cluster);
+``tests/data/gdelt/snapshots/`` keeps both compilations. Counts are normalised by the month's total event volume
+(events per million), as the GDELT codebook advises, since the number of monitored sources changes over time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis  # type: ignore[import-untyped, unused-ignore]
+import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
+
+from armsflow.errors import Problem, StudyError
+from armsflow.indicators.gdelt.backends import EVENTS_TABLE, VOLUME_TABLE, Backend, check_backend, execute
+from armsflow.indicators.gdelt.schema import COLUMNS, COUNTRY, IBIS_TYPES, Family, families
+from armsflow.indicators.gdelt.store import Part, read_parts
+
+Late = Literal["drop", "dateadded", "keep"]
+Dedupe = Literal["id", "source"]
+
+
+@dataclass(frozen=True)
+class DyadRules:
+    """How late-dated and duplicated events are treated; the defaults are armsflow's documented rules.
+
+    ``late``: an event whose SQLDATE lies more than ``max_lag_days`` before its DATEADDED is ``"drop"``-ped (and
+    counted in ``DyadMonth.late``), dated by its DATEADDED (``"dateadded"``), or kept at its SQLDATE (``"keep"``).
+    ``dedupe``: ``"id"`` counts every GLOBALEVENTID once (the store already guarantees it); ``"source"`` also counts
+    events with the same actor countries, event code, SQLDATE and SOURCEURL once (the earliest DATEADDED wins).
+    """
+
+    max_lag_days: int = 30
+    late: Late = "drop"
+    dedupe: Dedupe = "id"
+
+
+@dataclass(frozen=True)
+class DyadMonth:
+    """Events of one family between the two countries (either direction) in one month.
+
+    ``count``: events counted; ``total_events``: all events in the store that month under the same rules;
+    ``per_million``: ``count`` per million of ``total_events`` (None when the store holds no events that month);
+    ``late``: events of this family and month that the late-date rule touched (dropped, re-dated or kept).
+    """
+
+    month: date
+    family: str
+    count: int
+    total_events: int
+    per_million: float | None
+    late: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"month": self.month.strftime("%Y-%m"), "family": self.family, "count": self.count,
+                "total_events": self.total_events, "per_million": self.per_million, "late": self.late}
+
+
+def events_table() -> ir.Table:
+    """The unbound ``gdelt_events`` table (all 61 columns) the queries are written against."""
+    return ibis.table({name: IBIS_TYPES[kind] for name, kind in COLUMNS}, name=EVENTS_TABLE)
+
+
+def volume_table() -> ir.Table:
+    """The unbound ``gdelt_volume`` table: events in the store per SQLDATE and date of DATEADDED."""
+    return ibis.table({"SQLDATE": "date", "ADDED": "date", "EVENTS": "int64"}, name=VOLUME_TABLE)
+
+
+def _dated(t: ir.Table, rules: DyadRules, since: date | None, until: date | None) -> ir.Table:
+    """Add ``late``, the event's ``day`` under the rules and its ``month`` (year * 100 + month); apply the window."""
+    late = t.SQLDATE + ibis.interval(days=rules.max_lag_days) < t.ADDED
+    day = late.ifelse(t.ADDED, t.SQLDATE) if rules.late == "dateadded" else t.SQLDATE
+    t = t.mutate(late=late, day=day)
+    if since is not None:
+        t = t.filter(t.day >= ibis.literal(since))
+    if until is not None:
+        t = t.filter(t.day <= ibis.literal(until))
+    return t.mutate(month=t.day.year() * 100 + t.day.month())
+
+
+def dyad_expr(events: ir.Table, volume: ir.Table, a: str, b: str, since: date | None = None,
+              until: date | None = None, rules: DyadRules | None = None,
+              groups: list[Family] | None = None) -> ir.Table:
+    """Monthly counts of each family's events between ``a`` and ``b`` and the month's total volume.
+
+    ``events`` is the event table; ``volume`` holds the store's event counts per (SQLDATE, date added), so the
+    month's total needs no scan of the events (with ``dedupe="source"`` the total is counted from the events).
+    Columns: ``month`` (year * 100 + month), ``family`` (null on months without dyad events), ``count``, ``late``,
+    ``total_events``, ``per_million``. Months and families without events are filled in by ``dyad_monthly``.
+    """
+    rules = rules or DyadRules()
+    groups = families() if groups is None else groups
+    if rules.dedupe == "source":
+        keys = ["Actor1CountryCode", "Actor2CountryCode", "EventCode", "SQLDATE", "SOURCEURL"]
+        base = events.group_by(keys).aggregate(DATEADDED=events.DATEADDED.min())
+        base = base.mutate(ADDED=base.DATEADDED.date())
+        volume = base.select("SQLDATE", "ADDED", EVENTS=ibis.literal(1, type="int64"))
+    else:
+        base = events.select("SQLDATE", "Actor1CountryCode", "Actor2CountryCode", "EventCode",
+                             ADDED=events.DATEADDED.date())
+    vol = _dated(volume, rules, since, until)
+    kept = vol.filter(~vol.late) if rules.late == "drop" else vol
+    totals = kept.group_by("month").aggregate(total_events=kept.EVENTS.sum())
+
+    pair = ((base.Actor1CountryCode == a) & (base.Actor2CountryCode == b)) | (
+        (base.Actor1CountryCode == b) & (base.Actor2CountryCode == a))
+    dyad = _dated(base.filter(pair), rules, since, until)
+    dyad = dyad.mutate(family=ibis.cases(*[(dyad.EventCode.isin(list(g.codes)), g.key) for g in groups], else_=None))
+    dyad = dyad.filter(dyad.family.notnull())
+    counted = (~dyad.late).sum() if rules.late == "drop" else dyad.count()
+    counts = dyad.group_by(["month", "family"]).aggregate(count=counted, late=dyad.late.sum())
+
+    joined = totals.outer_join(counts, totals.month == counts.month)
+    total = joined.total_events.fill_null(0)
+    count = joined["count"].fill_null(0)
+    result = joined.select(
+        month=ibis.coalesce(joined.month, joined.month_right), family=joined.family, count=count,
+        late=joined.late.fill_null(0), total_events=total,
+        per_million=(total > 0).ifelse(count.cast("float64") * 1_000_000 / total.cast("float64"),
+                                       ibis.null("float64")),
+    )
+    return result.order_by(["month", "family"])
+
+
+def dyad_sql(dialect: str, a: str = "RUS", b: str = "PRK", since: date | None = None, until: date | None = None,
+             rules: DyadRules | None = None) -> str:
+    """The dyad query compiled for ``dialect`` (``"duckdb"`` or ``"pyspark"``), for review and snapshots."""
+    if dialect == "pyspark" and ibis.options.pyspark is None:
+        # ibis' Spark compiler reads ``ibis.options.pyspark``, which ibis registers on first access to the backend.
+        ibis.pyspark.compile  # noqa: B018
+    return str(ibis.to_sql(dyad_expr(events_table(), volume_table(), a, b, since, until, rules), dialect=dialect))
+
+
+def check_country(field: str, code: str) -> str:
+    """A CAMEO country code (three capital letters, e.g. RUS, PRK), upper-cased, or a one-line ``StudyError``."""
+    value = code.strip().upper()
+    if not COUNTRY.match(value):
+        raise StudyError([Problem(field, 0, "", f"expected a 3-letter CAMEO country code such as RUS or PRK, "
+                                                 f"got {code!r}")])
+    return value
+
+
+def _parts_in_window(parts: list[Part], since: date | None, until: date | None, rules: DyadRules) -> list[Part]:
+    """Parts that can hold events of the window (by their SQLDATE range, unless events are re-dated)."""
+    if rules.late == "dateadded":
+        return parts
+    return [p for p in parts if p.sqldate_min is None or p.sqldate_max is None or (
+        (since is None or p.sqldate_max >= since) and (until is None or p.sqldate_min <= until))]
+
+
+def dyad_monthly(db: Path, a: str, b: str, since: date | None = None, until: date | None = None,
+                 backend: Backend = "duckdb", rules: DyadRules | None = None) -> list[DyadMonth]:
+    """Monthly event counts between countries ``a`` and ``b`` (either direction) by CAMEO family.
+
+    One row per month and family, from the first to the last month with events in the window (inclusive dates on
+    the event date the rules assign), months without dyad events included with ``count`` 0. ``backend`` runs the
+    same Ibis expression on embedded DuckDB or on PySpark (``local[2]`` unless a session is already running).
+    """
+    a, b = check_country("a", a), check_country("b", b)
+    if since is not None and until is not None and since > until:
+        raise StudyError([Problem("since", 0, "", f"{since} is after until ({until})")])
+    check_backend(backend)
+    rules = rules or DyadRules()
+    if rules.max_lag_days < 0:
+        raise StudyError([Problem("max_lag_days", 0, "", "must be 0 or more")])
+    groups = families()
+    parts = _parts_in_window(read_parts(Path(db)), since, until, rules)
+    if not parts:
+        return []
+    expr = dyad_expr(events_table(), volume_table(), a, b, since, until, rules, groups)
+    rows = execute(expr, parts, backend)
+    return fill_months(rows, groups)
+
+
+def fill_months(rows: list[dict[str, Any]], groups: list[Family]) -> list[DyadMonth]:
+    """Every month from the first to the last in ``rows`` times every family, zeros where no events were found."""
+    if not rows:
+        return []
+    totals = {int(r["month"]): int(r["total_events"]) for r in rows}
+    found = {(int(r["month"]), str(r["family"])): r for r in rows if r["family"] is not None}
+    first, last = min(totals), max(totals)
+    out: list[DyadMonth] = []
+    for index in range(first // 100 * 12 + first % 100 - 1, last // 100 * 12 + last % 100):
+        year, month = divmod(index, 12)
+        key = year * 100 + month + 1
+        total = totals.get(key, 0)
+        for group in groups:
+            row = found.get((key, group.key))
+            count = int(row["count"]) if row else 0
+            share = (float(row["per_million"]) if row and row["per_million"] is not None
+                     else (0.0 if total else None))
+            out.append(DyadMonth(date(year, month + 1, 1), group.key, count, total, share,
+                                 int(row["late"]) if row else 0))
+    return out

@@ -1,0 +1,147 @@
+"""The GDELT store: a folder of Parquet parts and a DuckDB catalogue saying which parts and source files it holds.
+
+Layout of a store folder ``DB``::
+
+    DB/catalogue.duckdb      tables ``meta``, ``parts`` (one row per Parquet part) and ``files`` (one per source file)
+    DB/events/part-*.parquet all 61 GDELT columns, typed; every GLOBALEVENTID once across the whole store
+    DB/volume/part-*.parquet the part's event count per (SQLDATE, date of DATEADDED): the normalisation denominator
+    DB/.lock                 held by a running import, so two imports never write at once
+
+A part becomes visible only when the catalogue lists it; readers take the part list from the catalogue, never from a
+folder listing, so a part left behind by an interrupted import is ignored (and removed by the next import).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from armsflow.errors import Problem, StudyError
+
+FORMAT_VERSION = "1"
+CATALOGUE = "catalogue.duckdb"
+EVENTS = "events"
+VOLUME = "volume"
+LOCK = ".lock"
+SCRATCH = ".scratch-"  # prefix of the folder zip members are extracted to during an import
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('format', '{FORMAT_VERSION}'), ('created', CAST(current_timestamp AS VARCHAR));
+CREATE TABLE IF NOT EXISTS parts (
+    part VARCHAR PRIMARY KEY, rows BIGINT NOT NULL, id_min BIGINT, id_max BIGINT,
+    sqldate_min DATE, sqldate_max DATE, created TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    name VARCHAR NOT NULL, size BIGINT NOT NULL, sha256 VARCHAR NOT NULL, part VARCHAR,
+    rows_rejected BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL, PRIMARY KEY (name, size, sha256));
+"""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Parquet part of the store and the range of GLOBALEVENTIDs and SQLDATEs it holds."""
+
+    path: Path
+    rows: int
+    id_min: int | None
+    id_max: int | None
+    sqldate_min: date | None
+    sqldate_max: date | None
+
+    @property
+    def volume(self) -> Path:
+        """The part's daily event counts (``SQLDATE``, ``ADDED``, ``EVENTS``)."""
+        return self.path.parent.parent / VOLUME / self.path.name
+
+
+def catalogue_path(db: Path) -> Path:
+    return Path(db) / CATALOGUE
+
+
+def events_dir(db: Path) -> Path:
+    return Path(db) / EVENTS
+
+
+def volume_dir(db: Path) -> Path:
+    return Path(db) / VOLUME
+
+
+@contextlib.contextmanager
+def connect_catalogue(db: Path, *, read_only: bool, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection to the catalogue; retries while another process holds DuckDB's write lock."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            con = duckdb.connect(str(catalogue_path(db)), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def require_store(db: Path) -> None:
+    """Raise a one-line ``StudyError`` unless ``db`` is a store folder made by ``import_files``."""
+    if not catalogue_path(db).is_file():
+        raise StudyError([Problem(str(db), 0, "", "not a GDELT store (no catalogue.duckdb): "
+                                  "run `armsflow gdelt import FILES... --db PATH` first")])
+
+
+def read_parts(db: Path) -> list[Part]:
+    """The parts the catalogue lists, oldest first."""
+    require_store(db)
+    with connect_catalogue(db, read_only=True) as con:
+        rows = con.execute("SELECT part, rows, id_min, id_max, sqldate_min, sqldate_max FROM parts "
+                           "ORDER BY created, part").fetchall()
+    return [Part(events_dir(db) / f"{name}.parquet", int(n), lo, hi, d0, d1) for name, n, lo, hi, d0, d1 in rows]
+
+
+def known_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, str]]:
+    """(name, size, sha256) of every source file already imported."""
+    return {(str(n), int(s), str(h)) for n, s, h in con.execute("SELECT name, size, sha256 FROM files").fetchall()}
+
+
+@contextlib.contextmanager
+def import_lock(db: Path) -> Iterator[None]:
+    """Hold the store's import lock (an advisory ``flock`` on ``DB/.lock``); fail at once if another import runs."""
+    Path(db).mkdir(parents=True, exist_ok=True)
+    with open(Path(db) / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StudyError([Problem(str(db), 0, "", "another import into this store is running")]) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_store(db: Path) -> set[tuple[str, int, str]]:
+    """Create the store if needed, remove what an interrupted import left behind, and list the imported files.
+
+    Must be called under ``import_lock``.
+    """
+    events_dir(db).mkdir(parents=True, exist_ok=True)
+    volume_dir(db).mkdir(parents=True, exist_ok=True)
+    with connect_catalogue(db, read_only=False) as con:
+        con.execute(SCHEMA)
+        listed = {str(p) for (p,) in con.execute("SELECT part FROM parts").fetchall()}
+        known = known_files(con)
+    for leftover in [*events_dir(db).iterdir(), *volume_dir(db).iterdir()]:
+        if leftover.name.startswith(".") or (leftover.suffix == ".parquet" and leftover.stem not in listed):
+            leftover.unlink()
+    for scratch in Path(db).glob(f"{SCRATCH}*"):
+        shutil.rmtree(scratch, ignore_errors=True)
+    return known

@@ -1,0 +1,258 @@
+"""GDELT 2.0 import and dyad queries, against the sample in tests/data/gdelt (see its README for the hand counts).
+
+The query tests run once per backend: embedded DuckDB and PySpark in local mode (marked ``spark``; one SparkSession
+for the whole test session).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+from armsflow.errors import StudyError
+from armsflow.indicators.gdelt import DyadMonth, DyadRules, dyad_monthly, dyad_sql, families, import_files
+from armsflow.indicators.gdelt.backends import Backend
+from armsflow.indicators.gdelt.batch import BatchWriter
+from armsflow.indicators.gdelt.store import read_parts
+
+DATA = Path(__file__).parent / "data" / "gdelt"
+SNAPSHOTS = DATA / "snapshots"
+MARCH = DATA / "20240315000000.export.CSV"
+ZIPPED = DATA / "20240415000000.export.CSV.zip"
+BAD = DATA / "20240515000000.export.CSV"
+REAL_ROW = (
+    "977166878\t20200330\t202003\t2020\t2020.2466\t\t\t\t\t\t\t\t\t\t\tAFG\tAFGHANISTAN\tAFG\t\t\t\t\t\t\t\t0\t042\t"
+    "042\t04\t1\t1.9\t2\t1\t2\t-6.44910644910645\t0\t\t\t\t\t\t\t\t4\tKabul, Kabol, Afghanistan\tAF\tAF13\t3580\t"
+    "34.5167\t69.1833\t-3378435\t4\tSussex, East Sussex, United Kingdom\tUK\tUKE2\t40137\t50.9167\t-0.083333\t"
+    "-2609142\t20210330024500\thttps://dissidentvoice.org/2021/03/will-drones-really-protect-us/"
+)
+BAD_LINES = [
+    f"{BAD}:2: columns: expected 61 tab-separated columns, found 60",
+    f"{BAD}:3: SQLDATE: cannot read '20240231' as a date (YYYYMMDD)",
+    f"{BAD}:6: EventCode: not a CAMEO event code: 'X42'",
+    f"{BAD}:7: GLOBALEVENTID: missing",
+    f"{BAD}:8: DATEADDED: cannot read '2024051' as a timestamp (YYYYMMDDHHMMSS)",
+]
+# (month, family, count, total_events, late) with the default rules, computed by hand in data/gdelt/README.md.
+DEFAULT = [
+    ("2024-01", "visits", 0, 0, 1), ("2024-01", "military", 0, 0, 0), ("2024-01", "sanctions", 0, 0, 0),
+    ("2024-02", "visits", 1, 2, 0), ("2024-02", "military", 0, 2, 0), ("2024-02", "sanctions", 0, 2, 0),
+    ("2024-03", "visits", 4, 10, 0), ("2024-03", "military", 2, 10, 0), ("2024-03", "sanctions", 0, 10, 0),
+    ("2024-04", "visits", 1, 4, 0), ("2024-04", "military", 1, 4, 0), ("2024-04", "sanctions", 1, 4, 0),
+    ("2024-05", "visits", 1, 3, 0), ("2024-05", "military", 1, 3, 0), ("2024-05", "sanctions", 0, 3, 0),
+]
+
+with warnings.catch_warnings():  # registered in pyproject.toml's markers; tolerated here until it is
+    warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
+    SPARK = pytest.mark.spark
+
+
+def rows(months: list[DyadMonth]) -> list[tuple[str, str, int, int, int]]:
+    return [(m.month.strftime("%Y-%m"), m.family, m.count, m.total_events, m.late) for m in months]
+
+
+def by_key(months: list[DyadMonth]) -> dict[tuple[str, str], DyadMonth]:
+    return {(m.month.strftime("%Y-%m"), m.family): m for m in months}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three sample files imported once, read-only for the tests that use it."""
+    db = tmp_path_factory.mktemp("gdelt") / "store"
+    import_files([DATA], db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[None]:
+    from armsflow.indicators.gdelt import spark_session, stop_spark
+
+    spark_session()
+    yield
+    stop_spark()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=SPARK)])
+def backend(request: pytest.FixtureRequest) -> Backend:
+    if request.param == "spark":
+        request.getfixturevalue("spark")
+    return cast(Backend, request.param)
+
+
+# --- the sample itself ---------------------------------------------------------------------------------------------
+
+def test_sample_keeps_the_real_row_verbatim() -> None:
+    first = MARCH.read_text(encoding="utf-8").splitlines()[0]
+    assert first == REAL_ROW
+    assert len(first.split("\t")) == 61
+
+
+def test_family_table_has_the_documented_codes_and_sources() -> None:
+    assert [(f.key, f.codes) for f in families()] == [
+        ("visits", ("036", "040", "041", "042", "043", "044", "045", "046")),
+        ("military", ("0312", "0332", "062", "072")),
+        ("sanctions", ("163",)),
+    ]
+    from armsflow.indicators.gdelt.schema import cameo_codes
+
+    assert all(code.source for code in cameo_codes())
+
+
+# --- import --------------------------------------------------------------------------------------------------------
+
+def test_import_counts_rows_rejects_and_duplicates(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    report = import_files([MARCH, ZIPPED, BAD], tmp_path / "db", progress=lambda *done_total: seen.append(done_total))
+    assert (report.files_imported, report.files_skipped, report.files_failed) == (3, 0, 0)
+    assert (report.rows_imported, report.rows_rejected, report.duplicates_skipped) == (21, 5, 1)
+    assert [str(p) for p in report.samples] == BAD_LINES
+    assert seen[-1] == (3, 3)
+    assert sum(p.rows for p in read_parts(tmp_path / "db")) == 21
+
+
+def test_folder_and_glob_find_the_export_files(tmp_path: Path) -> None:
+    by_folder = import_files([DATA], tmp_path / "a")
+    by_glob = import_files([str(DATA / "*.export.CSV*")], tmp_path / "b")
+    assert by_folder.files_imported == by_glob.files_imported == 3
+    assert by_folder.rows_imported == by_glob.rows_imported == 21
+
+
+def test_reimport_changes_nothing(tmp_path: Path, store: Path) -> None:
+    db = tmp_path / "db"
+    import_files([DATA], db)
+    before = dyad_monthly(db, "RUS", "PRK")
+    again = import_files([MARCH, ZIPPED, BAD], db)
+    assert (again.files_skipped, again.files_imported, again.rows_imported) == (3, 0, 0)
+    assert again.skipped == [str(MARCH), str(ZIPPED), str(BAD)]
+    copy = tmp_path / "renamed.export.CSV"  # same events under another name: every one is a duplicate
+    shutil.copy(MARCH, copy)
+    renamed = import_files([copy], db)
+    assert (renamed.files_imported, renamed.rows_imported, renamed.duplicates_skipped) == (1, 0, 13)
+    assert dyad_monthly(db, "RUS", "PRK") == before == dyad_monthly(store, "RUS", "PRK")
+
+
+def test_one_part_per_file_dedupes_across_parts(tmp_path: Path, store: Path) -> None:
+    report = import_files([MARCH, ZIPPED, BAD], tmp_path / "db", batch_bytes=1)
+    assert len(read_parts(tmp_path / "db")) == 3
+    assert (report.rows_imported, report.duplicates_skipped) == (21, 1)
+    assert dyad_monthly(tmp_path / "db", "RUS", "PRK") == dyad_monthly(store, "RUS", "PRK")
+
+
+def test_interrupted_import_leaves_the_store_usable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "db"
+    import_files([MARCH], db)
+    before = dyad_monthly(db, "RUS", "PRK")
+
+    def power_cut(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # after the part was renamed into place, before the catalogue knew of it
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BatchWriter, "_commit", power_cut)
+        with pytest.raises(KeyboardInterrupt):
+            import_files([ZIPPED], db)
+    assert len(list((db / "events").glob("*.parquet"))) == 2  # the orphan is on disk ...
+    assert dyad_monthly(db, "RUS", "PRK") == before  # ... and invisible
+    resumed = import_files([ZIPPED], db)
+    assert (resumed.files_imported, resumed.rows_imported, resumed.duplicates_skipped) == (1, 5, 1)
+    assert len(list((db / "events").glob("*.parquet"))) == 2  # orphan removed, new part written
+
+
+def test_unreadable_zip_is_reported_not_fatal(tmp_path: Path) -> None:
+    broken = tmp_path / "20240601000000.export.CSV.zip"
+    broken.write_bytes(b"PK\x03\x04 this is not a zip archive")
+    report = import_files([broken, MARCH], tmp_path / "db")
+    assert (report.files_failed, report.files_imported, report.rows_imported) == (1, 1, 13)
+    assert str(report.samples[0]).startswith(f"{broken}: cannot read:")
+
+
+def test_missing_input_is_one_line_per_path(tmp_path: Path) -> None:
+    with pytest.raises(StudyError) as caught:
+        import_files([tmp_path / "nope.CSV", str(tmp_path / "*.zip")], tmp_path / "db")
+    assert str(caught.value).splitlines() == [f"{tmp_path}/*.zip: no file matches this pattern",
+                                              f"{tmp_path}/nope.CSV: no such file or folder"]
+    assert not (tmp_path / "db").exists()
+
+
+# --- dyad queries, on both backends --------------------------------------------------------------------------------
+
+def test_monthly_counts_default_rules(store: Path, backend: Backend) -> None:
+    months = dyad_monthly(store, "RUS", "PRK", backend=backend)
+    assert rows(months) == DEFAULT
+    march = by_key(months)[("2024-03", "visits")]
+    assert march.per_million == pytest.approx(400_000.0)
+    assert by_key(months)[("2024-01", "visits")].per_million is None  # no events counted that month
+    assert dyad_monthly(store, "PRK", "RUS", backend=backend) == months
+
+
+def test_late_events_dated_by_dateadded(store: Path, backend: Backend) -> None:
+    months = by_key(dyad_monthly(store, "RUS", "PRK", backend=backend,
+                                 rules=DyadRules(late="dateadded")))
+    january = months[("2024-01", "visits")]  # line 8 moved to March: January is an empty month now
+    assert (january.count, january.total_events, january.late) == (0, 0, 0)
+    march = months[("2024-03", "visits")]
+    assert (march.count, march.total_events, march.late) == (5, 11, 1)
+    assert months[("2021-03", "visits")].total_events == 1  # the real row, re-dated to its DATEADDED
+    assert months[("2021-04", "visits")].total_events == 0  # a month with no events in the store
+
+
+def test_late_events_kept_at_sqldate(store: Path, backend: Backend) -> None:
+    months = by_key(dyad_monthly(store, "RUS", "PRK", backend=backend,
+                                 rules=DyadRules(late="keep")))
+    january = months[("2024-01", "visits")]
+    assert (january.count, january.total_events, january.late) == (1, 1, 1)
+    assert months[("2020-03", "visits")].total_events == 1
+
+
+def test_source_dedupe_and_window(store: Path, backend: Backend) -> None:
+    months = dyad_monthly(store, "RUS", "PRK", since=date(2024, 3, 1), until=date(2024, 4, 30),
+                          backend=backend, rules=DyadRules(dedupe="source"))
+    assert rows(months) == [
+        ("2024-03", "visits", 3, 9, 0), ("2024-03", "military", 2, 9, 0), ("2024-03", "sanctions", 0, 9, 0),
+        ("2024-04", "visits", 1, 4, 0), ("2024-04", "military", 1, 4, 0), ("2024-04", "sanctions", 1, 4, 0),
+    ]
+
+
+def test_lag_threshold_is_configurable(store: Path) -> None:
+    strict = by_key(dyad_monthly(store, "RUS", "PRK", rules=DyadRules(max_lag_days=1)))
+    assert strict[("2024-02", "visits")].late == 1  # 2024-02-28 added 2024-03-01: two days
+    assert strict[("2024-02", "visits")].count == 0
+
+
+def test_bad_query_arguments_are_one_line_problems(store: Path, tmp_path: Path) -> None:
+    with pytest.raises(StudyError, match=r"^a: expected a 3-letter CAMEO country code such as RUS or PRK, got 'RU'$"):
+        dyad_monthly(store, "RU", "PRK")
+    with pytest.raises(StudyError, match="is after until"):
+        dyad_monthly(store, "RUS", "PRK", since=date(2024, 5, 1), until=date(2024, 1, 1))
+    with pytest.raises(StudyError, match="unknown backend 'polars'"):
+        dyad_monthly(store, "RUS", "PRK", backend="polars")  # type: ignore[arg-type]
+    with pytest.raises(StudyError, match="not a GDELT store"):
+        dyad_monthly(tmp_path, "RUS", "PRK")
+    assert dyad_monthly(store, "RUS", "PRK", since=date(1990, 1, 1), until=date(1990, 12, 31)) == []
+
+
+# --- compiled SQL --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dialect", ["duckdb", "pyspark"])
+def test_compiled_sql_matches_snapshot(dialect: str) -> None:
+    sql = dyad_sql(dialect, "RUS", "PRK", since=date(2024, 1, 1), until=date(2024, 12, 31)).strip() + "\n"
+    snapshot = SNAPSHOTS / f"dyad_{dialect}.sql"
+    if os.environ.get("ARMSFLOW_UPDATE_SNAPSHOTS"):
+        snapshot.write_text(sql)
+    assert sql == snapshot.read_text(), f"compiled SQL changed: review, then regenerate {snapshot.name}"
+
+
+def test_importing_the_package_stays_light() -> None:
+    code = ("import sys; import armsflow.indicators.gdelt as g; heavy = ('ibis', 'duckdb', 'pyspark'); "
+            "print(*[m for m in heavy if m in sys.modules], '|', g.dyad_monthly.__name__, "
+            "*[m for m in heavy if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["|", "dyad_monthly", "ibis", "duckdb"]  # PySpark only when asked for
