@@ -66,8 +66,8 @@ def test_timeline_table_and_json() -> None:
     doc = json.loads(out)
     assert doc["extrapolated"] is True and "C024" not in doc["claims"]
     assert 20 <= doc["at_day"]["p50"] / 1000 <= 30
-    code, _, err = invoke("timeline", "russia-dprk", "shells")
-    assert code == 2 and "no timeline 'shells'" in err
+    code, _, err = invoke("timeline", "russia-dprk", "tanks")
+    assert code == 2 and "no timeline 'tanks'" in err
 
 
 def test_init_then_check(tmp_path: Path) -> None:
@@ -163,3 +163,11 @@ def test_gdelt_import_and_dyad(tmp_path: Path) -> None:
     assert invoke("gdelt", "dyad", "--db", str(store), "--a", "RUS", "--b", "PRK", "--backend", "oracle")[0] == 2
     code, _, err = invoke("gdelt", "dyad", "--db", str(tmp_path / "none"), "--a", "RUS", "--b", "PRK")
     assert code == 2 and "not a GDELT store" in err
+
+
+def test_conflicting_series_side_by_side() -> None:
+    code, out, _ = invoke("timeline", "russia-dprk", "shells", "--json")
+    doc = json.loads(out)
+    by = {name: summary for name, _, summary in doc["by_series"]}
+    assert code == 0 and set(by) == {"rok-capacity", "osc-crates"}
+    assert by["rok-capacity"]["p50"] > 1.5 * by["osc-crates"]["p50"]  # ceilings vs crate modelling, kept apart

@@ -137,6 +137,10 @@ def render_timeline(report: TimelineReport, console: Console) -> None:
     flag = " [yellow](extrapolated beyond the last claim)[/yellow]" if report.extrapolated else ""
     console.print(f"At {report.day}: median {number(s.p50)}, 90% {interval(s.p5, s.p95)} "
                   f"{short_unit(report.unit)}{flag}")
+    for name, label, q in report.by_series:
+        console.print(f"  series {escape(name)}: median {number(q.p50)}, 90% {interval(q.p5, q.p95)} — {escape(label)}")
+    if report.by_series:
+        console.print("  (the value above pools the series in proportion to their claims' weights)", style="dim")
     if report.assumption:
         console.print(f"assumption: {escape(report.assumption)}", style="italic")
     console.print(f"rule: {report.rule}", style="dim")

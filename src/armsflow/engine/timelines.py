@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 
 from armsflow.errors import Problem, StudyError
-from armsflow.indicators.timeline import BandRow, band
+from armsflow.indicators.timeline import BandRow, band, series_at
 from armsflow.results import Summary
 from armsflow.study.checks import evidence_of
 from armsflow.study.resolve import timeline_of
@@ -27,6 +27,7 @@ class TimelineReport:
     extrapolated: bool
     claims: list[str]
     assumption: str
+    by_series: list[tuple[str, str, Summary]]
 
 
 def timeline_report(study: Study, name: str, *, day: date | None = None, as_of: date | None = None,
@@ -47,8 +48,15 @@ def timeline_report(study: Study, name: str, *, day: date | None = None, as_of: 
     when = day or study.meta.reference_date
     x = timeline.sample(rng, draws, when) / scale
     p5, p50, p95 = np.percentile(x, [5, 50, 95])
+    by_series = []
+    if len([s for s in timeline.series if s.points]) > 1:
+        for s in timeline.series:
+            if s.points:
+                y = series_at(s, rng, draws, [when], timeline.start, timeline.spread)[:, 0] / scale
+                q5, q50, q95 = np.percentile(y, [5, 50, 95])
+                by_series.append((s.name, s.label, Summary(float(y.mean()), float(q5), float(q50), float(q95))))
     rule = ("monotone fit: midpoint of forward running max and backward running min per draw; linear between "
             "dates; extrapolated from the last rate with a widening band; series pooled by weight")
     return TimelineReport(name, spec.label, str(spec.unit), rule, rows, when,
                           Summary(float(x.mean()), float(p5), float(p50), float(p95)), timeline.extrapolated(when),
-                          sorted(p.ref for p in used), spec.assumption)
+                          sorted(p.ref for p in used), spec.assumption, by_series)
