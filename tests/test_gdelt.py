@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import warnings
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -51,9 +50,7 @@ DEFAULT = [
     ("2024-05", "visits", 1, 3, 0), ("2024-05", "military", 1, 3, 0), ("2024-05", "sanctions", 0, 3, 0),
 ]
 
-with warnings.catch_warnings():  # registered in pyproject.toml's markers; tolerated here until it is
-    warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
-    SPARK = pytest.mark.spark
+SPARK = pytest.mark.spark  # registered in pyproject.toml
 
 
 def rows(months: list[DyadMonth]) -> list[tuple[str, str, int, int, int]]:
@@ -172,6 +169,18 @@ def test_unreadable_zip_is_reported_not_fatal(tmp_path: Path) -> None:
     report = import_files([broken, MARCH], tmp_path / "db")
     assert (report.files_failed, report.files_imported, report.rows_imported) == (1, 1, 13)
     assert str(report.samples[0]).startswith(f"{broken}: cannot read:")
+
+
+def test_crlf_lines_and_bad_bytes(tmp_path: Path) -> None:
+    lines = MARCH.read_bytes().splitlines()
+    (tmp_path / "crlf.export.CSV").write_bytes(b"\r\n".join(lines[1:3]) + b"\r\n")
+    mangled = lines[3].replace(b"RUSSIA", b"RUSS\xffIA")
+    (tmp_path / "bytes.export.CSV").write_bytes(mangled + b"\n" + lines[4] + b"\n")
+    report = import_files([tmp_path], tmp_path / "db")
+    assert (report.rows_imported, report.rows_rejected) == (3, 1)
+    assert [str(p) for p in report.samples] == [f"{tmp_path}/bytes.export.CSV:1: Actor1Name: not valid UTF-8"]
+    march = by_key(dyad_monthly(tmp_path / "db", "RUS", "PRK"))[("2024-03", "visits")]
+    assert (march.count, march.total_events) == (2, 3)  # no stray carriage return in any field
 
 
 def test_missing_input_is_one_line_per_path(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import ibis  # type: ignore[import-untyped, unused-ignore]
 import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
 
 from armsflow.errors import Problem, StudyError
-from armsflow.indicators.gdelt.store import Part
+from armsflow.indicators.gdelt.store import Part, shared_connection
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -57,13 +57,10 @@ def execute(expr: ir.Table, parts: Sequence[Part], backend: str) -> list[dict[st
 
 
 def _run_duckdb(expr: ir.Table, tables: dict[str, list[Path]]) -> list[dict[str, Any]]:
-    con = ibis.duckdb.connect()
-    try:
-        for name, files in tables.items():
-            con.raw_sql(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_literal_list(files)})")
-        rows: list[dict[str, Any]] = con.to_pyarrow(expr).to_pylist()
-    finally:
-        con.disconnect()
+    raw = shared_connection()
+    for name, files in tables.items():
+        raw.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({_literal_list(files)})")
+    rows: list[dict[str, Any]] = ibis.duckdb.from_connection(raw).to_pyarrow(expr).to_pylist()
     return rows
 
 

@@ -87,8 +87,8 @@ def reject_problem(label: str, line: int, column: str | None, index: int | None,
             return Problem(label, line, column, "missing")
         shown = value if len(value) <= 40 else value[:37] + "..."
         return Problem(label, line, column, f"cannot read {shown!r} as {TYPE_WORDS.get(KINDS[column], KINDS[column])}")
-    if kind == "INVALID UNICODE":
-        return Problem(label, line, "", "not valid UTF-8")
+    if kind in ("INVALID UNICODE", "INVALID ENCODING"):
+        return Problem(label, line, column or "", "not valid UTF-8")
     return Problem(label, line, column or "", f"{kind.lower()}: {message.strip().splitlines()[0][:120]}")
 
 

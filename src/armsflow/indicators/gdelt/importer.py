@@ -130,21 +130,30 @@ def _prepare(path: Path, scratch: Path, known: set[tuple[str, int, str]]) -> Sou
     return source
 
 
-def _prepared(files: list[Path], scratch: Path, known: set[tuple[str, int, str]]) -> Iterator[Source]:
-    """Every file prepared, in order, with hashing and unzipping done ahead in one background thread."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdelt-hash") as pool:
-        pending: deque[Future[Source]] = deque()
-        queue = iter(files)
-        for path in queue:
-            pending.append(pool.submit(_prepare, path, scratch, known))
-            if len(pending) >= LOOKAHEAD_FILES:
-                break
-        while pending:
-            source = pending.popleft().result()
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.append(pool.submit(_prepare, nxt, scratch, known))
-            yield source
+def _prepared(files: list[Path], scratch: Path, known: set[tuple[str, int, str]],
+              ahead_bytes: int) -> Iterator[Source]:
+    """Every file prepared, in order, with hashing and unzipping done ahead in one background thread.
+
+    The thread works at most ``LOOKAHEAD_FILES`` files or about ``ahead_bytes`` of CSV ahead (a zip counted as six
+    times its size), so extracted members never pile up in the scratch folder.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdelt-hash")
+    pending: deque[tuple[Future[Source], int]] = deque()
+    queue = deque(files)
+    try:
+        while queue or pending:
+            while queue and (not pending or (len(pending) < LOOKAHEAD_FILES
+                                             and sum(size for _, size in pending) < ahead_bytes)):
+                path = queue.popleft()
+                try:
+                    size = path.stat().st_size * (6 if path.name.lower().endswith(".zip") else 1)
+                except OSError:
+                    size = 0
+                pending.append((pool.submit(_prepare, path, scratch, known), size))
+            future, _ = pending.popleft()
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | None = None, *,
@@ -175,7 +184,7 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
             seen: set[tuple[str, int, str]] = set()
             batch: list[Source] = []
             size = 0
-            for source in _prepared(files, Path(scratch), known):
+            for source in _prepared(files, Path(scratch), known, 2 * batch_bytes):
                 if source.problem is not None:
                     report.files_failed += 1
                     report.add_samples([source.problem])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,6 +93,41 @@ def connect_catalogue(db: Path, *, read_only: bool, wait_s: float = 10.0) -> Ite
         con.close()
 
 
+_LOCAL = threading.local()
+
+
+def shared_connection() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB connection, kept for the life of the thread.
+
+    Starting a DuckDB instance costs about 20 ms on a small machine, more than a monthly query on a few million
+    events; readers attach the catalogue to this connection and run queries on it instead.
+    """
+    con: duckdb.DuckDBPyConnection | None = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = duckdb.connect()
+    return con
+
+
+@contextlib.contextmanager
+def attached_catalogue(db: Path, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The shared connection with the catalogue attached read-only as ``gdelt_catalogue`` (detached afterwards)."""
+    con = shared_connection()
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            con.execute(f"ATTACH '{str(catalogue_path(db)).replace(chr(39), chr(39) * 2)}' AS gdelt_catalogue "
+                        f"(READ_ONLY)")
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield con
+    finally:
+        con.execute("DETACH gdelt_catalogue")
+
+
 def require_store(db: Path) -> None:
     """Raise a one-line ``StudyError`` unless ``db`` is a store folder made by ``import_files``."""
     if not catalogue_path(db).is_file():
@@ -102,10 +138,19 @@ def require_store(db: Path) -> None:
 def read_parts(db: Path) -> list[Part]:
     """The parts the catalogue lists, oldest first."""
     require_store(db)
-    with connect_catalogue(db, read_only=True) as con:
-        rows = con.execute("SELECT part, rows, id_min, id_max, sqldate_min, sqldate_max FROM parts "
+    with attached_catalogue(db) as con:
+        found = con.execute("SELECT value FROM gdelt_catalogue.meta WHERE key = 'format'").fetchone()
+        rows = con.execute("SELECT part, rows, id_min, id_max, sqldate_min, sqldate_max FROM gdelt_catalogue.parts "
                            "ORDER BY created, part").fetchall()
-    return [Part(events_dir(db) / f"{name}.parquet", int(n), lo, hi, d0, d1) for name, n, lo, hi, d0, d1 in rows]
+    if found is None or found[0] != FORMAT_VERSION:
+        raise StudyError([Problem(str(db), 0, "", f"store format {found[0] if found else '?'} is not "
+                                  f"{FORMAT_VERSION}: import the files into a new store")])
+    parts = [Part(events_dir(db) / f"{name}.parquet", int(n), lo, hi, d0, d1) for name, n, lo, hi, d0, d1 in rows]
+    missing = [path for part in parts for path in (part.path, part.volume) if not path.is_file()]
+    if missing:
+        raise StudyError([Problem(str(path), 0, "", "listed in the catalogue but missing: the store is damaged; "
+                                  "import the files into a new store") for path in missing])
+    return parts
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, str]]:

@@ -2,16 +2,16 @@ SELECT
   *
 FROM (
   SELECT
-    COALESCE(`t6`.`month`, `t8`.`month`) AS `month`,
-    `t8`.`family`,
-    COALESCE(`t8`.`count`, 0) AS `count`,
-    COALESCE(`t8`.`late`, 0) AS `late`,
-    COALESCE(`t6`.`total_events`, 0) AS `total_events`,
+    COALESCE(`t5`.`month`, `t7`.`month`) AS `month`,
+    `t7`.`family`,
+    COALESCE(`t7`.`count`, 0) AS `count`,
+    COALESCE(`t7`.`late`, 0) AS `late`,
+    COALESCE(`t5`.`total_events`, 0) AS `total_events`,
     IF(
-      COALESCE(`t6`.`total_events`, 0) > 0,
+      COALESCE(`t5`.`total_events`, 0) > 0,
       (
-        CAST(COALESCE(`t8`.`count`, 0) AS DOUBLE) * 1000000
-      ) / CAST(COALESCE(`t6`.`total_events`, 0) AS DOUBLE),
+        CAST(COALESCE(`t7`.`count`, 0) AS DOUBLE) * 1000000
+      ) / CAST(COALESCE(`t5`.`total_events`, 0) AS DOUBLE),
       CAST(NULL AS DOUBLE)
     ) AS `per_million`
   FROM (
@@ -42,71 +42,65 @@ FROM (
     ) AS `t2`
     GROUP BY
       1
-  ) AS `t6`
+  ) AS `t5`
   FULL OUTER JOIN (
     SELECT
-      `t5`.`month`,
-      `t5`.`family`,
+      `t3`.`month`,
+      `t3`.`family`,
       SUM(CAST(NOT (
-        `t5`.`late`
+        `t3`.`late`
       ) AS INT)) AS `count`,
-      SUM(CAST(`t5`.`late` AS INT)) AS `late`
+      SUM(CAST(`t3`.`late` AS INT)) AS `late`
     FROM (
       SELECT
-        *
-      FROM (
-        SELECT
-          `t1`.`SQLDATE`,
-          `t1`.`Actor1CountryCode`,
-          `t1`.`Actor2CountryCode`,
-          `t1`.`EventCode`,
-          CAST(`t1`.`DATEADDED` AS DATE) AS `ADDED`,
-          (
-            `t1`.`SQLDATE` + INTERVAL '30' DAY
-          ) < CAST(`t1`.`DATEADDED` AS DATE) AS `late`,
-          `t1`.`SQLDATE` AS `day`,
-          (
-            EXTRACT(year FROM `t1`.`SQLDATE`) * 100
-          ) + EXTRACT(month FROM `t1`.`SQLDATE`) AS `month`,
-          CASE
-            WHEN `t1`.`EventCode` IN ('036', '040', '041', '042', '043', '044', '045', '046')
-            THEN 'visits'
-            WHEN `t1`.`EventCode` IN ('0312', '0332', '062', '072')
-            THEN 'military'
-            WHEN `t1`.`EventCode` IN ('163')
-            THEN 'sanctions'
-            ELSE NULL
-          END AS `family`
-        FROM `gdelt_events` AS `t1`
-        WHERE
+        `t1`.`SQLDATE`,
+        `t1`.`Actor1CountryCode`,
+        `t1`.`Actor2CountryCode`,
+        `t1`.`EventCode`,
+        CAST(`t1`.`DATEADDED` AS DATE) AS `ADDED`,
+        (
+          `t1`.`SQLDATE` + INTERVAL '30' DAY
+        ) < CAST(`t1`.`DATEADDED` AS DATE) AS `late`,
+        `t1`.`SQLDATE` AS `day`,
+        (
+          EXTRACT(year FROM `t1`.`SQLDATE`) * 100
+        ) + EXTRACT(month FROM `t1`.`SQLDATE`) AS `month`,
+        CASE
+          WHEN `t1`.`EventCode` IN ('036', '040', '041', '042', '043', '044', '045', '046')
+          THEN 'visits'
+          WHEN `t1`.`EventCode` IN ('0312', '0332', '062', '072')
+          THEN 'military'
+          WHEN `t1`.`EventCode` IN ('163')
+          THEN 'sanctions'
+          ELSE NULL
+        END AS `family`
+      FROM `gdelt_events` AS `t1`
+      WHERE
+        (
           (
             (
-              (
-                `t1`.`Actor1CountryCode` = 'RUS'
-              ) AND (
-                `t1`.`Actor2CountryCode` = 'PRK'
-              )
-            )
-            OR (
-              (
-                `t1`.`Actor1CountryCode` = 'PRK'
-              ) AND (
-                `t1`.`Actor2CountryCode` = 'RUS'
-              )
+              `t1`.`Actor1CountryCode` = 'RUS'
+            ) AND (
+              `t1`.`Actor2CountryCode` = 'PRK'
             )
           )
-          AND `t1`.`SQLDATE` >= MAKE_DATE(2024, 1, 1)
-          AND `t1`.`SQLDATE` <= MAKE_DATE(2024, 12, 31)
-      ) AS `t3`
-      WHERE
-        `t3`.`family` IS NOT NULL
-    ) AS `t5`
+          OR (
+            (
+              `t1`.`Actor1CountryCode` = 'PRK'
+            ) AND (
+              `t1`.`Actor2CountryCode` = 'RUS'
+            )
+          )
+        )
+        AND `t1`.`SQLDATE` >= MAKE_DATE(2024, 1, 1)
+        AND `t1`.`SQLDATE` <= MAKE_DATE(2024, 12, 31)
+    ) AS `t3`
     GROUP BY
       1,
       2
-  ) AS `t8`
-    ON `t6`.`month` = `t8`.`month`
-) AS `t9`
+  ) AS `t7`
+    ON `t5`.`month` = `t7`.`month`
+) AS `t8`
 ORDER BY
-  `t9`.`month` ASC NULLS LAST,
-  `t9`.`family` ASC NULLS LAST
+  `t8`.`month` ASC NULLS LAST,
+  `t8`.`family` ASC NULLS LAST
