@@ -18,10 +18,11 @@ import fcntl
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -78,19 +79,26 @@ def volume_dir(db: Path) -> Path:
 @contextlib.contextmanager
 def connect_catalogue(db: Path, *, read_only: bool, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection to the catalogue; retries while another process holds DuckDB's write lock."""
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            con = duckdb.connect(str(catalogue_path(db)), read_only=read_only)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    con = _retry_on_lock(lambda: duckdb.connect(str(catalogue_path(db)), read_only=read_only), wait_s)
     try:
         yield con
     finally:
         con.close()
+
+
+T = TypeVar("T")
+
+
+def _retry_on_lock(action: Callable[[], T], wait_s: float) -> T:
+    """Run ``action``, retrying for up to ``wait_s`` seconds while another process holds DuckDB's write lock."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return action()
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 _LOCAL = threading.local()
@@ -112,16 +120,8 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
 def attached_catalogue(db: Path, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """The shared connection with the catalogue attached read-only as ``gdelt_catalogue`` (detached afterwards)."""
     con = shared_connection()
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            con.execute(f"ATTACH '{str(catalogue_path(db)).replace(chr(39), chr(39) * 2)}' AS gdelt_catalogue "
-                        f"(READ_ONLY)")
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    quoted = str(catalogue_path(db)).replace("'", "''")
+    _retry_on_lock(lambda: con.execute(f"ATTACH '{quoted}' AS gdelt_catalogue (READ_ONLY)"), wait_s)
     try:
         yield con
     finally:
