@@ -171,3 +171,16 @@ def test_conflicting_series_side_by_side() -> None:
     by = {name: summary for name, _, summary in doc["by_series"]}
     assert code == 0 and set(by) == {"rok-capacity", "osc-crates"}
     assert by["rok-capacity"]["p50"] > 1.5 * by["osc-crates"]["p50"]  # ceilings vs crate modelling, kept apart
+
+
+def test_events_rate_versus_another_window() -> None:
+    code, out, _ = invoke("events", "rate", "russia-dprk", "--since", "2024-01-01", "--until", "2024-10-28",
+                          "--versus", "2023-07-01..2023-12-31", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["versus"]["other"]["k"] == 9
+    assert doc["versus"]["low"] < doc["versus"]["ratio"] < doc["versus"]["high"] and 0 < doc["versus"]["p_value"] <= 1
+    code, _, err = invoke("events", "rate", "russia-dprk", "--since", "2024-01-01",
+                          "--versus", "2023-07-01..2024-03-01")
+    assert code == 2 and "overlap" in err
+    code, _, err = invoke("events", "rate", "russia-dprk", "--versus", "junk")
+    assert code == 2 and "FROM..TO" in err

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -31,7 +31,7 @@ Scenario = Annotated[str | None, typer.Option(help="A named scenario of the stud
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 
 
-def _fail(lines: list[str]) -> None:
+def _fail(lines: list[str]) -> NoReturn:
     for line in lines:
         typer.echo(line, err=True)
     raise typer.Exit(2)
@@ -191,11 +191,14 @@ Until = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
 @events_app.command("rate")
 def events_rate(study: StudyArg, since: Since = None, until: Until = None,
                 kind: Annotated[str | None, typer.Option(help="Only events of this kind (visit, summit, …).")] = None,
-                as_of: AsOf = None, json_out: Json = False) -> None:
+                as_of: AsOf = None,
+                versus: Annotated[str | None, typer.Option(
+                    "--versus", help="Compare with another window FROM..TO (dates): exact test.")] = None,
+                json_out: Json = False) -> None:
     """Events per month over a window, with the exact Poisson 95% interval and the monthly series."""
     from armsflow.engine.indicators import known_events
     from armsflow.indicators.events import KINDS
-    from armsflow.indicators.rates import monthly_series, rate
+    from armsflow.indicators.rates import monthly_series, rate, rate_ratio
     from armsflow.study.loader import load_study
 
     if kind is not None and kind not in KINDS:
@@ -211,11 +214,21 @@ def events_rate(study: StudyArg, since: Since = None, until: Until = None,
             _fail([f"--until {last} is before --since {first}"])
         r = rate(events, first, last, kind=kind)
         series = monthly_series(events, first, last, kind=kind)
+        ratio = None
+        if versus is not None:
+            other = _window(versus)
+            try:
+                ratio = rate_ratio(events, (first, last), other, kind=kind)
+            except ValueError as exc:
+                _fail([f"--versus: {exc}"])
     if json_out:
         import dataclasses
         import json
 
         doc = dataclasses.asdict(r) | {"monthly": [{"month": m, "count": c} for m, c in series]}
+        if ratio is not None:
+            doc["versus"] = {k: v for k, v in dataclasses.asdict(ratio).items() if k not in ("a", "b")} | {
+                "other": dataclasses.asdict(ratio.b)}
         typer.echo(json.dumps(doc, indent=2, default=str))
         return
     typer.echo(f"{r.k} events in {r.months:.1f} months ({r.since} – {r.until}): {r.per_month:.2f} per month, "
@@ -223,6 +236,22 @@ def events_rate(study: StudyArg, since: Since = None, until: Until = None,
     if r.uncertain:
         typer.echo(f"not counted (known only to a month that the window cuts): {', '.join(r.uncertain)}")
     typer.echo("  ".join(f"{m}:{c}" for m, c in series))
+    if ratio is not None:
+        b = ratio.b
+        typer.echo(f"against {b.k} events in {b.months:.1f} months ({b.since} – {b.until}, {b.per_month:.2f} per "
+                   f"month): rate ratio {ratio.ratio:.2f}, 95% exact interval {ratio.low:.2f} – {ratio.high:.2f}, "
+                   f"p = {ratio.p_value:.3g} (exact conditional test)")
+
+
+def _window(text: str) -> tuple[date, date]:
+    try:
+        a, _, b = text.partition("..")
+        first, last = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
+    except ValueError:
+        _fail([f"--versus: expected FROM..TO as YYYY-MM-DD..YYYY-MM-DD, got {text!r}"])
+    if last < first:
+        _fail([f"--versus: {last} is before {first}"])
+    return first, last
 
 
 @app.command()
