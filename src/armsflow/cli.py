@@ -257,13 +257,14 @@ def _window(text: str) -> tuple[date, date]:
 @app.command()
 def trade(study: StudyArg, as_of: AsOf = None, json_out: Json = False) -> None:
     """Official trade figures of a study (trade.csv): each record, comparisons across periods, and conflicts."""
+    from armsflow.engine.indicators import known_trade
     from armsflow.indicators.trade import comparisons, conflicts
     from armsflow.study.loader import load_study
 
     with _errors():
         loaded = load_study(study)
     cut = _day(as_of)
-    records = [r for r in loaded.trade if cut is None or loaded.sources[r.source].published <= cut]
+    records = known_trade(loaded, cut)
     if not records:
         _fail([f"{study}: trade.csv: no trade records" + (f" published by {cut}" if cut else "")])
     found, clashes = comparisons(records), conflicts(records)

@@ -6,7 +6,7 @@ from datetime import date
 
 from armsflow.indicators.events import Event
 from armsflow.indicators.rates import rate
-from armsflow.indicators.trade import compare, conflicts
+from armsflow.indicators.trade import TradeRecord, compare, conflicts
 from armsflow.results import IndicatorResult
 from armsflow.study.spec import IndicatorSpec, Study
 
@@ -15,7 +15,14 @@ METHOD = "exact Poisson interval (Garwood 1936), 90%; the rate of the study's li
 
 def known_events(study: Study, as_of: date | None) -> list[Event]:
     """The study's events whose sources were published on or before ``as_of``."""
-    return [e for e in study.events if as_of is None or study.sources[e.source].published <= as_of]
+    kept = study.known_sources(as_of)
+    return [e for e in study.events if e.source in kept]
+
+
+def known_trade(study: Study, as_of: date | None) -> list[TradeRecord]:
+    """The study's trade records whose sources were published on or before ``as_of``."""
+    kept = study.known_sources(as_of)
+    return [r for r in study.trade if r.source in kept]
 
 
 def event_rate(study: Study, spec: IndicatorSpec, as_of: date | None) -> IndicatorResult:
@@ -34,7 +41,7 @@ def event_rate(study: Study, spec: IndicatorSpec, as_of: date | None) -> Indicat
 
 def trade_ratio(study: Study, spec: IndicatorSpec, as_of: date | None) -> IndicatorResult | None:
     """Ratio of two trade figures, with every conflict among the known figures; None if one is not known yet."""
-    known = [r for r in study.trade if as_of is None or study.sources[r.source].published <= as_of]
+    known = known_trade(study, as_of)
     by_id = {r.id: r for r in known}
     a, b = (by_id.get(x) for x in spec.records)
     if a is None or b is None:

@@ -63,8 +63,8 @@ def make_plan(study: Study, scenario: str | None = None, as_of: date | None = No
         known = ", ".join(sorted(study.scenarios)) or "none"
         raise StudyError([Problem("model.toml", 0, "scenario", f"unknown scenario {scenario!r} (known: {known})")])
     variables = study.with_scenario(scenario)
-    kept = {k: s for k, s in study.sources.items() if as_of is None or s.published <= as_of}
-    ev = evidence_of(study, kept)  # type: ignore[arg-type]
+    kept = study.known_sources(as_of)
+    ev = evidence_of(study, kept)
     live = [p for p in study.published.values()
             if p.claim in study.claims and study.claims[p.claim].source in kept]
     needed = closure(variables, [v.name for v in variables.values() if v.output]

@@ -37,8 +37,7 @@ def timeline_report(study: Study, name: str, *, day: date | None = None, as_of: 
     if spec is None:
         known = ", ".join(sorted(study.timelines)) or "none"
         raise StudyError([Problem("model.toml", 0, "", f"no timeline {name!r} (timelines: {known})")])
-    kept = {k: s for k, s in study.sources.items() if as_of is None or s.published <= as_of}
-    timeline, used = timeline_of(evidence_of(study, kept), spec)  # type: ignore[arg-type]
+    timeline, used = timeline_of(evidence_of(study, study.known_sources(as_of)), spec)
     if not used:
         raise StudyError([Problem("model.toml", spec.line, f"timelines.{name}",
                                   f"no claim published on or before {as_of}")])

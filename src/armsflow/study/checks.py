@@ -8,13 +8,14 @@ of it are skipped rather than reported again.
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from armsflow.engine.correlation import spearman_to_normal
 from armsflow.errors import Problem
+from armsflow.evidence.records import Source
 from armsflow.model import formula as fml
 from armsflow.model.units import Unit, dims_text, parse_unit
 from armsflow.study.resolve import Evidence, ResolveError, pieces
@@ -24,8 +25,8 @@ FILE = "model.toml"
 _Add = Callable[[int, str, str], None]
 
 
-def evidence_of(study: Study, sources: dict[str, object] | None = None) -> Evidence:
-    return Evidence(study.sources if sources is None else sources,  # type: ignore[arg-type]
+def evidence_of(study: Study, sources: Mapping[str, Source] | None = None) -> Evidence:
+    return Evidence(study.sources if sources is None else sources,
                     study.claims, study.prices, study.grading, study.meta.currency,
                     study.meta.reference_date.year)
 

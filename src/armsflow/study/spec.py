@@ -161,6 +161,10 @@ class Study:
     events: list[Event] = field(default_factory=list)
     trade: list[TradeRecord] = field(default_factory=list)
 
+    def known_sources(self, as_of: date | None) -> dict[str, Source]:
+        """The sources published on or before ``as_of`` (all of them for ``None``): the evidence cut-off."""
+        return {k: s for k, s in self.sources.items() if as_of is None or s.published <= as_of}
+
     def outputs(self) -> list[Variable]:
         return [v for v in self.variables.values() if v.output]
 
