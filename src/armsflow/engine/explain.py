@@ -10,6 +10,7 @@ from armsflow.engine.run import provenance, run_plan, summary
 from armsflow.engine.sensitivity import sobol
 from armsflow.errors import Problem, StudyError
 from armsflow.results import SensitivityRow, Summary
+from armsflow.study.resolve import Piece
 from armsflow.study.spec import Study
 
 
@@ -77,19 +78,7 @@ def explain(study: Study, name: str, *, draws: int | None = None, seed: int | No
             continue
         dvar = item.variable
         total = sum(p.interval.weight for p in item.pieces) or 1.0
-        uses = []
-        for p in item.pieces:
-            rec = plan.study.claims.get(p.ref) if p.kind == "claim" else None
-            price = plan.study.prices.get(p.ref) if p.kind == "price" else None
-            src = plan.study.sources[p.source]
-            stated = _stated(rec.low, rec.central, rec.high, rec.unit) if rec else _stated(
-                price.low, price.central, price.high, f"{price.currency}/{price.per} ({price.price_year})")  \
-                if price else ""
-            s = dvar.unit.scale
-            uses.append(EvidenceUse(p.ref, p.kind, src.id, src.publisher, src.published.isoformat(), src.url,
-                                    p.reliability, p.credibility, p.interval.weight / total, p.interval.low / s,
-                                    p.interval.mode / s, p.interval.high / s, stated,
-                                    rec.quote if rec else (price.notes if price else ""), p.steps))
+        uses = [_use(study, p, dvar.unit.scale, total) for p in item.pieces]
         how = item.definition.kind if item.definition.kind in ("claims", "prices") else item.sampler.describe()
         inputs.append(InputExplanation(dep, dvar.label, str(dvar.unit), how,
                                        summary(samples[dep], dvar.unit.scale), item.definition.assumption,
@@ -99,6 +88,23 @@ def explain(study: Study, name: str, *, draws: int | None = None, seed: int | No
     formula = var.definition.formula.text if var.definition.formula else f"({var.definition.kind})"
     return Explanation(name, var.label, str(var.unit), formula, summary(samples[name], var.unit.scale),
                        tuple(inputs), tuple(drivers), claims, sources)
+
+
+def _use(study: Study, p: Piece, scale: float, total_weight: float) -> EvidenceUse:
+    """One claim or price as an input uses it: what the source stated, and the graded interval in the input's unit."""
+    if p.kind == "claim":
+        claim = study.claims[p.ref]
+        stated = _stated(claim.low, claim.central, claim.high, claim.unit)
+        text = claim.quote
+    else:
+        price = study.prices[p.ref]
+        stated = _stated(price.low, price.central, price.high, f"{price.currency}/{price.per} ({price.price_year})")
+        text = price.notes
+    src = study.sources[p.source]
+    g = p.interval
+    return EvidenceUse(p.ref, p.kind, src.id, src.publisher, src.published.isoformat(), src.url, p.reliability,
+                       p.credibility, g.weight / total_weight, g.low / scale, g.mode / scale, g.high / scale, stated,
+                       text, p.steps)
 
 
 def _stated(low: float | None, central: float | None, high: float | None, unit: str) -> str:
