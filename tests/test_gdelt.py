@@ -144,6 +144,41 @@ def test_one_part_per_file_dedupes_across_parts(tmp_path: Path, store: Path) -> 
     assert dyad_monthly(tmp_path / "db", "RUS", "PRK") == dyad_monthly(store, "RUS", "PRK")
 
 
+@pytest.mark.parametrize("bitmap_ids", [2**27, 0], ids=["bitmap", "hash"])
+def test_duplicates_in_one_batch_keep_the_earliest_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         bitmap_ids: int) -> None:
+    import duckdb
+
+    from armsflow.indicators.gdelt import batch
+
+    monkeypatch.setattr(batch, "BITMAP_IDS", bitmap_ids)  # both ways of finding duplicate ids within a batch
+    lines = MARCH.read_text(encoding="utf-8").splitlines()[1:4]
+    later = lines[0].split("\t")
+    later[59] = "20240309000000"  # the same GLOBALEVENTID, added a week later: this copy is dropped
+    (tmp_path / "dup.export.CSV").write_text("\n".join(["\t".join(later), *lines]) + "\n", encoding="utf-8")
+    report = import_files([tmp_path / "dup.export.CSV"], tmp_path / "db")
+    assert (report.rows_imported, report.duplicates_skipped, report.rows_rejected) == (3, 1, 0)
+    (part,) = read_parts(tmp_path / "db")
+    added = duckdb.sql(f"SELECT DATEADDED FROM '{part.path}' WHERE GLOBALEVENTID = 1190000001").fetchall()
+    assert [str(row[0]) for row in added] == ["2024-03-02 10:15:00"]
+
+
+def test_same_name_and_size_is_compared_by_content(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    text = MARCH.read_text(encoding="utf-8")
+    name = MARCH.name
+    (tmp_path / "a" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "b" / name).write_text(text, encoding="utf-8")  # the very same file again: skipped
+    (tmp_path / "c" / name).write_text(text.replace("1190000011", "1190000099"), encoding="utf-8")  # same size
+    report = import_files([tmp_path / "a", tmp_path / "b", tmp_path / "c"], tmp_path / "db")
+    assert report.skipped == [str(tmp_path / "b" / name)]
+    assert (report.files_imported, report.rows_imported, report.duplicates_skipped) == (2, 14, 12)
+    again = import_files([tmp_path / "c"], tmp_path / "db")  # known name and size: hashed first, then skipped
+    assert (again.files_skipped, again.files_imported) == (1, 0)
+
+
 def test_interrupted_import_leaves_the_store_usable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "db"
     import_files([MARCH], db)
@@ -174,13 +209,33 @@ def test_unreadable_zip_is_reported_not_fatal(tmp_path: Path) -> None:
 def test_crlf_lines_and_bad_bytes(tmp_path: Path) -> None:
     lines = MARCH.read_bytes().splitlines()
     (tmp_path / "crlf.export.CSV").write_bytes(b"\r\n".join(lines[1:3]) + b"\r\n")
-    mangled = lines[3].replace(b"RUSSIA", b"RUSS\xffIA")
-    (tmp_path / "bytes.export.CSV").write_bytes(mangled + b"\n" + lines[4] + b"\n")
+    mangled = lines[3].replace(b"synthetic", b"synth\xffetic")  # in SOURCEURL, a stored column: rejected
+    unstored = lines[4].replace(b"RUSSIA", b"RUSS\xffIA")  # in Actor1Name, which the store does not keep: imported
+    (tmp_path / "bytes.export.CSV").write_bytes(mangled + b"\n" + unstored + b"\n")
     report = import_files([tmp_path], tmp_path / "db")
     assert (report.rows_imported, report.rows_rejected) == (3, 1)
-    assert [str(p) for p in report.samples] == [f"{tmp_path}/bytes.export.CSV:1: Actor1Name: not valid UTF-8"]
+    assert [str(p) for p in report.samples] == [f"{tmp_path}/bytes.export.CSV:1: SOURCEURL: not valid UTF-8"]
     march = by_key(dyad_monthly(tmp_path / "db", "RUS", "PRK"))[("2024-03", "visits")]
     assert (march.count, march.total_events) == (2, 3)  # no stray carriage return in any field
+
+
+def test_store_keeps_only_the_stored_columns_but_checks_every_line(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from armsflow.indicators.gdelt.schema import STORED
+
+    line = MARCH.read_text(encoding="utf-8").splitlines()[1].split("\t")
+    fields = list(line)
+    fields[31] = "many"  # NumMentions, not stored: never parsed, so the row is imported
+    extra = [*line[:-1], "x", line[-1]]  # 62 columns: rejected even though every stored field reads
+    extra[0] = "1190009999"
+    (tmp_path / "cols.export.CSV").write_text("\t".join(fields) + "\n" + "\t".join(extra) + "\n", encoding="utf-8")
+    report = import_files([tmp_path / "cols.export.CSV"], tmp_path / "db")
+    assert (report.rows_imported, report.rows_rejected) == (1, 1)
+    assert [str(p) for p in report.samples] == [
+        f"{tmp_path}/cols.export.CSV:2: columns: expected 61 tab-separated columns, found 62"]
+    (part,) = read_parts(tmp_path / "db")
+    assert tuple(pq.read_schema(part.path).names) == STORED
 
 
 def test_missing_input_is_one_line_per_path(tmp_path: Path) -> None:

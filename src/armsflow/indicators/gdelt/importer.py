@@ -8,6 +8,7 @@ is written to a Parquet part (write, fsync, rename) and then recorded in the cat
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import shutil
@@ -99,22 +100,29 @@ def find_files(paths: Sequence[Path | str]) -> list[Path]:
     return list(unique.values())
 
 
-def _prepare(path: Path, scratch: Path, known: set[tuple[str, int, str]]) -> Source:
-    """Hash one file and, if it is a new zip, extract its one member to ``scratch``. Runs in a worker thread."""
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in 4 MB chunks (hashlib releases the GIL, so this runs beside DuckDB)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(4 * 2**20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_zip(path: Path) -> bool:
+    if path.name.lower().endswith(".zip"):
+        return True
+    with open(path, "rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+def _extract(path: Path, scratch: Path, known: set[tuple[str, int, str]]) -> Source:
+    """Hash a zip and, if it is new, extract its one member to ``scratch``. Runs in the background thread."""
     source = Source(str(path), path.name, 0)
     try:
-        digest = hashlib.sha256()
-        head = b""
-        with open(path, "rb") as handle:
-            while chunk := handle.read(4 * 2**20):
-                head = head or chunk[:4]
-                digest.update(chunk)
-                source.size += len(chunk)
-        source.sha256 = digest.hexdigest()
+        source.size = path.stat().st_size
+        source.sha256 = _sha256(path)
         if source.key in known:
-            return source
-        if not (path.name.lower().endswith(".zip") or head == b"PK\x03\x04"):
-            source.csv, source.csv_bytes = path, source.size
             return source
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
@@ -130,30 +138,34 @@ def _prepare(path: Path, scratch: Path, known: set[tuple[str, int, str]]) -> Sou
     return source
 
 
-def _prepared(files: list[Path], scratch: Path, known: set[tuple[str, int, str]],
+def _prepared(files: list[Path], scratch: Path, known: set[tuple[str, int, str]], pool: ThreadPoolExecutor,
               ahead_bytes: int) -> Iterator[Source]:
-    """Every file prepared, in order, with hashing and unzipping done ahead in one background thread.
+    """Every file ready for DuckDB, in order; hashing and unzipping run in ``pool`` (one background thread).
 
-    The thread works at most ``LOOKAHEAD_FILES`` files or about ``ahead_bytes`` of CSV ahead (a zip counted as six
-    times its size), so extracted members never pile up in the scratch folder.
+    A plain CSV is yielded at once with its SHA-256 still ``pending``, so DuckDB reads it while the thread hashes
+    it. A zip is yielded once hashed and extracted; the thread works at most ``LOOKAHEAD_FILES`` files or about
+    ``ahead_bytes`` of CSV ahead (a zip counted as six times its size), so extracted members never pile up.
     """
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdelt-hash")
-    pending: deque[tuple[Future[Source], int]] = deque()
+    pending: deque[tuple[Future[Source] | Source, int]] = deque()
     queue = deque(files)
-    try:
-        while queue or pending:
-            while queue and (not pending or (len(pending) < LOOKAHEAD_FILES
-                                             and sum(size for _, size in pending) < ahead_bytes)):
-                path = queue.popleft()
-                try:
-                    size = path.stat().st_size * (6 if path.name.lower().endswith(".zip") else 1)
-                except OSError:
-                    size = 0
-                pending.append((pool.submit(_prepare, path, scratch, known), size))
-            future, _ = pending.popleft()
-            yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    while queue or pending:
+        while queue and (not pending or (len(pending) < LOOKAHEAD_FILES
+                                         and sum(size for _, size in pending) < ahead_bytes)):
+            path = queue.popleft()
+            try:
+                size = path.stat().st_size
+                zipped = _is_zip(path)
+            except OSError as exc:
+                pending.append((Source(str(path), path.name, 0, problem=Problem(str(path), 0, "",
+                                                                                f"cannot read: {exc}")), 0))
+                continue
+            if zipped:
+                pending.append((pool.submit(_extract, path, scratch, known), size * 6))
+            else:
+                pending.append((Source(str(path), path.name, size, csv=path, csv_bytes=size,
+                                       pending=pool.submit(_sha256, path)), 0))
+        item, _ = pending.popleft()
+        yield item.result() if isinstance(item, Future) else item
 
 
 def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | None = None, *,
@@ -180,21 +192,27 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
     with import_lock(db):
         known = open_store(db)
         with tempfile.TemporaryDirectory(prefix=SCRATCH, dir=db) as scratch, \
-                BatchWriter(db, read_parts(db), Path(scratch)) as writer:
-            seen: set[tuple[str, int, str]] = set()
+                BatchWriter(db, read_parts(db), Path(scratch)) as writer, _hashing() as pool:
+            # A file can only be known if its name and size are: only then is its hash awaited before it is read.
+            named = {(name, size) for name, size, _ in known}
+            seen: dict[tuple[str, int], list[Source]] = {}
             batch: list[Source] = []
             size = 0
-            for source in _prepared(files, Path(scratch), known, 2 * batch_bytes):
+            for source in _prepared(files, Path(scratch), known, pool, 2 * batch_bytes):
+                twins = seen.get((source.name, source.size), [])
+                if source.problem is None and ((source.name, source.size) in named or twins):
+                    for waiting in (source, *twins):
+                        waiting.settle()
                 if source.problem is not None:
                     report.files_failed += 1
                     report.add_samples([source.problem])
                     tick(1)
-                elif source.key in known or source.key in seen:
+                elif source.key in known or any(source.key == twin.key for twin in twins):
                     report.files_skipped += 1
                     report.skipped.append(source.label)
                     tick(1)
                 else:
-                    seen.add(source.key)
+                    seen.setdefault((source.name, source.size), []).append(source)
                     batch.append(source)
                     size += source.csv_bytes
                     if size >= batch_bytes:
@@ -206,6 +224,16 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
                 tick(len(batch))
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextlib.contextmanager
+def _hashing() -> Iterator[ThreadPoolExecutor]:
+    """The background thread that hashes and unzips; on the way out it finishes its current file and drops the rest."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdelt-hash")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run(writer: BatchWriter, sources: list[Source], report: ImportReport) -> None:

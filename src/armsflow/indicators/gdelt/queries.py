@@ -18,7 +18,7 @@ import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
 
 from armsflow.errors import Problem, StudyError
 from armsflow.indicators.gdelt.backends import EVENTS_TABLE, VOLUME_TABLE, Backend, check_backend, execute
-from armsflow.indicators.gdelt.schema import COLUMNS, COUNTRY, IBIS_TYPES, Family, families
+from armsflow.indicators.gdelt.schema import COLUMNS, COUNTRY, IBIS_TYPES, STORED, Family, families
 from armsflow.indicators.gdelt.store import Part, read_parts
 
 Late = Literal["drop", "dateadded", "keep"]
@@ -62,8 +62,8 @@ class DyadMonth:
 
 
 def events_table() -> ir.Table:
-    """The unbound ``gdelt_events`` table (all 61 columns) the queries are written against."""
-    return ibis.table({name: IBIS_TYPES[kind] for name, kind in COLUMNS}, name=EVENTS_TABLE)
+    """The unbound ``gdelt_events`` table (the store's seven columns) the queries are written against."""
+    return ibis.table({name: IBIS_TYPES[kind] for name, kind in COLUMNS if name in STORED}, name=EVENTS_TABLE)
 
 
 def volume_table() -> ir.Table:

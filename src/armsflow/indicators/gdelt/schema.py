@@ -1,8 +1,9 @@
 """The GDELT 2.0 Events format (61 tab-separated columns, no header) and the CAMEO event families armsflow counts.
 
 Column names and order follow the GDELT 2.0 Event codebook as listed by gdeltPyR (``data/events2.csv``). Types are
-what the store keeps: dates as DATE/TIMESTAMP, codes as text (CAMEO codes keep their leading zeros), counts as
-integers and scores as doubles.
+the codebook's: dates as DATE/TIMESTAMP, codes as text (CAMEO codes keep their leading zeros), counts as integers
+and scores as doubles. The store keeps only ``STORED``, the seven columns the queries and the duplicate rules read;
+the raw files stay the user's archive of the full record.
 """
 
 from __future__ import annotations
@@ -42,6 +43,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
 assert len(COLUMNS) == 61
+
+#: The columns the store keeps, in file order: the event id (duplicates across imports), the two dates (month,
+#: late-date rule), the two actor countries (the pair), the event code (families) and the source URL (the
+#: ``source`` duplicate rule and the tie-break between copies of one event). Only these fields are parsed and typed;
+#: every line's column count is still checked.
+STORED: tuple[str, ...] = ("GLOBALEVENTID", "SQLDATE", "Actor1CountryCode", "Actor2CountryCode", "EventCode",
+                           "DATEADDED", "SOURCEURL")
+assert set(STORED) <= set(NAMES)
 
 #: How DuckDB reads the two date columns: SQLDATE is YYYYMMDD, DATEADDED is YYYYMMDDHHMMSS (UTC).
 DATE_FORMAT = "%Y%m%d"

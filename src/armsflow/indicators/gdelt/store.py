@@ -3,7 +3,7 @@
 Layout of a store folder ``DB``::
 
     DB/catalogue.duckdb      tables ``meta``, ``parts`` (one row per Parquet part) and ``files`` (one per source file)
-    DB/events/part-*.parquet all 61 GDELT columns, typed; every GLOBALEVENTID once across the whole store
+    DB/events/part-*.parquet the 7 columns of ``schema.STORED``, typed; every GLOBALEVENTID once in the whole store
     DB/volume/part-*.parquet the part's event count per (SQLDATE, date of DATEADDED): the normalisation denominator
     DB/.lock                 held by a running import, so two imports never write at once
 
@@ -28,7 +28,7 @@ import duckdb
 
 from armsflow.errors import Problem, StudyError
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: only the seven STORED columns (1 kept all 61)
 CATALOGUE = "catalogue.duckdb"
 EVENTS = "events"
 VOLUME = "volume"
