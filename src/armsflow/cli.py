@@ -133,6 +133,39 @@ def run_cmd(study: StudyArg, as_of: AsOf = None, draws: Draws = None, seed: Seed
 
 
 @app.command()
+def report(study: StudyArg,
+           lang: Annotated[str, typer.Option("--lang", help="Language(s): en, de, or a list such as en,de.")] = "en",
+           formats: Annotated[str, typer.Option("--format", help="Format(s): html, pdf, or html,pdf.")] = "html,pdf",
+           out: Annotated[Path, typer.Option("--out", help="Folder to write into (created if missing).")] = Path("."),
+           as_of: AsOf = None, seed: Seed = None, scenario: Scenario = None, draws: Draws = None,
+           json_out: Json = False) -> None:
+    """Write the study report: self-contained HTML and PDF, every figure footnoted to its claims and sources."""
+    from armsflow.report.content import gather
+    from armsflow.report.i18n import LANGUAGES
+    from armsflow.report.output import FORMATS, parse_list, write_report
+    from armsflow.study.loader import load_study
+
+    with _errors():
+        langs = parse_list(lang, LANGUAGES, "--lang")
+        kinds = parse_list(formats, FORMATS, "--format")
+        loaded = load_study(study)
+
+        def work(progress: Any) -> Any:
+            content = gather(loaded, as_of=_day(as_of), seed=seed, scenario=scenario, draws=draws, progress=progress)
+            return write_report(content, out, langs, kinds, progress, warn=lambda line: typer.echo(line, err=True))
+
+        written = _with_progress(json_out, work)
+    if json_out:
+        import json
+
+        typer.echo(json.dumps([{"lang": w.lang, "format": w.format, "path": str(w.path), "bytes": w.size}
+                               for w in written], indent=2))
+        return
+    for w in written:
+        typer.echo(f"{w.path}  ({w.lang}, {w.format}, {w.size:,} bytes)")
+
+
+@app.command()
 def explain(study: StudyArg, result: Annotated[str, typer.Argument(help="An output (or variable) id.")],
             as_of: AsOf = None, draws: Draws = None, seed: Seed = None, scenario: Scenario = None,
             json_out: Json = False) -> None:

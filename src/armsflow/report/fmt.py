@@ -1,0 +1,232 @@
+"""Numbers, quantities, money and dates as a reader of one language writes them, with Babel.
+
+English: "5.3 billion US dollars", "2.9–9.7 billion US dollars", "28 October 2024"; German: "5,3 Mrd. US-Dollar",
+"28. Oktober 2024". A value arrives in an output's display unit (``billion USD``, ``million round``,
+``USD/soldier/month``); the scale word is applied, one scale is chosen for a whole interval so its ends line up, and
+digits, separators, currency names and unit nouns come from Babel's CLDR data and the report's catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent, get_currency_name
+from babel.support import NullTranslations
+
+from armsflow.model.units import UnitError, is_currency, parse_unit
+from armsflow.report.i18n import check_language, translations
+
+DASH = "\u2013"
+LOCALES = {"en": "en_GB", "de": "de_DE"}  # British English: "28 October 2024", as the source studies write
+NBSP = "\u00a0"
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A value (and optionally its interval) as text in one language."""
+
+    mid: str
+    interval: str
+
+    def __str__(self) -> str:
+        return self.mid
+
+
+@dataclass(frozen=True)
+class _Unit:
+    scale: float
+    numerator: str
+    per: tuple[str, ...]
+    percent: bool
+
+
+def _split(unit: str) -> _Unit:
+    """``million USD/year`` → scale 1e6, numerator ``USD``, per ``(year,)``; ``percent`` → a percentage."""
+    words = unit.strip().split(None, 1)
+    if words in (["percent"], ["%"]):
+        return _Unit(1.0, "", (), True)
+    scale = 1.0
+    if len(words) == 2 and _scale_word(words[0]) is not None:
+        scale, unit = _scale_word(words[0]) or 1.0, words[1]
+    top, *per = (p.strip() for p in unit.split("/"))
+    return _Unit(scale, "" if top == "1" else top, tuple(per), False)
+
+
+def _scale_word(word: str) -> float | None:
+    """The factor of a scale word of the unit table (``million`` → 1e6); ``None`` for anything else."""
+    try:
+        unit = parse_unit(word)
+    except UnitError:
+        return None
+    return unit.scale if unit.dimensionless else None
+
+
+class Fmt:
+    """Formatting for one language; ``gettext``/``ngettext`` are the catalogue's (named so Babel extracts them)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = check_language(lang)
+        self.locale = LOCALES[lang]
+        self.t: NullTranslations = translations(lang)
+
+    def gettext(self, message: str) -> str:
+        return self.t.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: float) -> str:
+        return self.t.ngettext(singular, plural, 1 if n == 1 else 2)
+
+    # ------------------------------------------------------------------ plain numbers and dates
+
+    def decimal(self, value: float, decimals: int) -> str:
+        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def number(self, value: float | None, decimals: int | None = None) -> str:
+        """A number with about two significant digits (three for hundreds and more, rounded to them)."""
+        if value is None or not math.isfinite(value):
+            return DASH
+        d = decimals_for(value) if decimals is None else decimals
+        return self.decimal(round_sig(value) if d == 0 else value, d)
+
+    def percent(self, fraction: float, decimals: int = 0) -> str:
+        """``0.22`` → "22%" in English, "22 %" in German (the locale's own percent pattern, with ``decimals``)."""
+        pattern = Locale.parse(self.locale).percent_formats[None].pattern
+        if decimals:
+            pattern = re.sub(r"0(?=\s?%)", "0." + "0" * decimals, pattern, count=1)
+        return format_percent(fraction, format=pattern, locale=self.locale)
+
+    def times(self, ratio: float) -> str:
+        return self.number(ratio, 2) + "×"
+
+    def date(self, day: dt.date) -> str:
+        return format_date(day, "long", locale=self.locale)
+
+    def month(self, day: dt.date) -> str:
+        return format_date(day, "MMM yyyy", locale=self.locale)
+
+    def stated(self, *values: float | None) -> str:
+        """A source's numbers as stated (low / central / high, the given ones), with this language's separators."""
+        return " / ".join(format_decimal(v, format="#,##0.######", locale=self.locale) for v in values if v is not None)
+
+    def integer(self, n: int) -> str:
+        return format_decimal(n, locale=self.locale)
+
+    # ------------------------------------------------------------------ quantities in units
+
+    def quantity(self, value: float | None, unit: str, low: float | None = None,
+                 high: float | None = None, sig: int = 2) -> Formatted:
+        """``value`` (and the interval ``low``–``high``) in display unit ``unit`` as words of this language, with
+        about ``sig`` significant digits on the smaller of the value and the interval's low end."""
+        u = _split(unit)
+        if value is None or not math.isfinite(value):
+            return Formatted(DASH, DASH)
+        smallest = min((abs(x) for x in (value, low) if x is not None and x != 0), default=0.0)
+        if u.percent:
+            d = decimals_for(smallest, sig)
+            mid = self.percent(value / 100, d)
+            if not _finite(low, high):
+                return Formatted(mid, mid)
+            assert low is not None and high is not None
+            return Formatted(mid, f"{self.number(low, d)}{DASH}{self.percent(high / 100, d)}")
+        base = value * u.scale
+        shown, word = self._magnitude(abs(base))
+        f = u.scale / shown
+        if all(x is None or float(x * f).is_integer() for x in (value, low, high)):
+            sig = 0  # whole numbers as such: 1 missile, not 1.0
+        d = decimals_for(smallest * f, sig)
+        noun = self._noun(u, base / shown if shown == 1 else 2.0)
+        tail = NBSP.join(x for x in (word, noun) if x)
+        mid = self._join(self.number(base / shown, d), tail)
+        if not _finite(low, high):
+            return Formatted(mid, mid)
+        assert low is not None and high is not None
+        return Formatted(mid, self._join(f"{self.number(low * f, d)}{DASH}{self.number(high * f, d)}", tail))
+
+    def unit(self, unit: str) -> str:
+        """A display unit as an axis title: ``billion USD`` → "billion US dollars" / "Mrd. US-Dollar"."""
+        u = _split(unit)
+        if u.percent:
+            return "%"
+        words = {1e3: self.gettext("thousand"), 1e6: self.gettext("million"), 1e9: self.gettext("billion"),
+                 1e12: self.gettext("trillion")}
+        return " ".join(x for x in (words.get(u.scale, ""), self._noun(u, 2.0)) if x) or "1"
+
+    def money(self, value: float, currency: str) -> str:
+        """A stated money amount in base units, e.g. 52.9e6 USD → "52.9 million US dollars" (three digits)."""
+        return self.quantity(value, currency, sig=3).mid
+
+    def _join(self, number: str, tail: str) -> str:
+        return f"{number}{NBSP}{tail}" if tail else number
+
+    def _magnitude(self, value: float) -> tuple[float, str]:
+        if value >= 1e12:
+            return 1e12, self.gettext("trillion")
+        if value >= 1e9:
+            return 1e9, self.gettext("billion")
+        if value >= 1e6:
+            return 1e6, self.gettext("million")
+        return 1.0, ""
+
+    def _noun(self, u: _Unit, n: float) -> str:
+        top = self._name(u.numerator, n) if u.numerator else ""
+        pers = [self._per(p) for p in u.per]
+        return " ".join(x for x in (top, *pers) if x)
+
+    def _name(self, unit: str, n: float) -> str:
+        if is_currency(unit):
+            return get_currency_name(unit, count=1 if n == 1 else 2, locale=self.locale)
+        try:
+            dims = parse_unit(unit).dims
+        except UnitError:
+            return unit
+        if len(dims) != 1 or dims[0][1] != 1:
+            return unit
+        return self._base_noun(dims[0][0], n) or unit
+
+    def _base_noun(self, base: str, n: float) -> str:
+        nouns = {
+            "round": self.ngettext("round", "rounds", n),
+            "container": self.ngettext("container", "containers", n),
+            "missile": self.ngettext("missile", "missiles", n),
+            "system": self.ngettext("system", "systems", n),
+            "soldier": self.ngettext("soldier", "soldiers", n),
+            "voyage": self.ngettext("voyage", "voyages", n),
+            "event": self.ngettext("event", "events", n),
+            "year": self.ngettext("year", "years", n),
+        }
+        return nouns.get(base, "")
+
+    def _per(self, unit: str) -> str:
+        word = unit.strip()
+        if word in ("year", "yr", "a"):
+            return self.gettext("a year")
+        if word in ("month", "mo"):
+            return self.gettext("a month")
+        if word == "day":
+            return self.gettext("a day")
+        return self.gettext("per %(unit)s") % {"unit": self._name(word, 1)}
+
+
+def _finite(*values: float | None) -> bool:
+    return all(v is not None and math.isfinite(v) for v in values)
+
+
+def decimals_for(value: float, sig: int = 2) -> int:
+    """Decimals that show about ``sig`` significant digits: 5.3, 0.88, 22, 324 (never fewer than none)."""
+    magnitude = abs(value)
+    if magnitude == 0 or sig == 0 or not math.isfinite(magnitude):
+        return 0
+    return max(0, sig - 1 - math.floor(math.log10(magnitude)))
+
+
+def round_sig(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant digits when it has more integer digits than that."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    exponent = math.floor(math.log10(abs(value)))
+    return round(value, -(exponent - digits + 1)) if exponent >= digits else value

@@ -1,0 +1,95 @@
+"""Content to one self-contained HTML page (inline CSS and SVG, no scripts, no remote resources) in one language.
+
+Everything from the study is escaped by Jinja2's autoescaping; links are written only for http(s) URLs; charts are
+SVG that ``charts.assert_safe_svg`` has checked. The same content and language always give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from functools import cache
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from armsflow.report import figures
+from armsflow.report.content import Content
+from armsflow.report.fmt import Fmt
+from armsflow.report.footnotes import Notes, anchor
+from armsflow.report.i18n import check_language, translations
+
+
+@cache
+def _environment(lang: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("armsflow.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["url"] = safe_url
+    env.filters["anchor"] = anchor
+    return env
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` if it is an absolute http(s) URL with a host; ``None`` for anything else (javascript:, data:, …)."""
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(ch in text for ch in "\"'<> \n\t"):
+        return None
+    return text
+
+
+class Page:
+    """What the template calls while it renders: formatting, footnoted figures and evidence links."""
+
+    def __init__(self, content: Content, fmt: Fmt) -> None:
+        self.c = content
+        self.f = fmt
+        self.notes = Notes()
+
+    def fig(self, text: str, refs: Iterable[str], assumptions: Iterable[str] = ()) -> Markup:
+        """A figure in the text, followed by the number of the note that lists what it rests on."""
+        note = self.notes.add(refs, assumptions)
+        return Markup('<span class="fig">{}</span><sup class="fn"><a href="#fn-{}">{}</a></sup>').format(
+            text, note.number, note.number)
+
+    def ref(self, ident: str) -> Markup:
+        """A link to the evidence row of a claim, price, event, trade record or source id."""
+        return Markup('<a class="ref" href="#{}">{}</a>').format(anchor(self.c.kind_of(ident), ident), ident)
+
+    def refs(self, idents: Iterable[str]) -> Markup:
+        return Markup(", ").join(self.ref(i) for i in idents)
+
+    def note_items(self, refs: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(ref, publisher, date) of each reference of a note, for its line in the notes section."""
+        out = []
+        for ref in refs:
+            sid = self.c.source_of(ref)
+            src = self.c.study.sources.get(sid) if sid else None
+            out.append((ref, src.publisher if src else "", self.f.date(src.published) if src else ""))
+        return out
+
+    @staticmethod
+    def assumed(assumptions: Iterable[str]) -> list[str]:
+        """Variable names of an output's assumption lines (``name: text`` or ``name (timeline t): text``)."""
+        return list(dict.fromkeys(a.split(":", 1)[0].split(" ", 1)[0] for a in assumptions))
+
+    def day(self, value: date | str) -> str:
+        return self.f.date(date.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def render_html(content: Content, lang: str) -> str:
+    """The report as one HTML document in ``lang`` (``en`` or ``de``)."""
+    fmt = Fmt(check_language(lang))
+    page = Page(content, fmt)
+    charts = figures.build(content, fmt)
+    template = _environment(lang).get_template("report.html.j2")
+    return template.render(c=content, r=content.run, f=fmt, p=page, charts=charts, lang=lang, escape=escape)

@@ -1,0 +1,349 @@
+"""The study report: structure, provenance of every headline figure, languages, escaping, PDF, CLI and atomicity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from armsflow.cli import app
+from armsflow.report.content import Content, gather
+from armsflow.report.fmt import Fmt
+from armsflow.report.output import pdf_bytes, write_report
+from armsflow.report.render import render_html, safe_url
+from armsflow.study.loader import load_study
+
+GOLDEN = Path(__file__).parent / "golden"
+DRAWS = 20_000  # the flagship's figures at fewer draws: the same structure, a faster suite
+
+
+# ---------------------------------------------------------------------------------------------- a small DOM
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            if isinstance(child, Node):
+                yield from child.walk()
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def find(self, tag: str, **attrs: str) -> Node:
+        for n in self.walk():
+            if n.tag == tag and all(n.attrs.get(k) == v for k, v in attrs.items()):
+                return n
+        raise AssertionError(f"no <{tag} {attrs}>")
+
+
+VOID = {"meta", "br", "img", "link", "hr", "input", "path", "rect", "line", "circle", "ellipse", "polygon",
+        "polyline", "use", "stop"}
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {}, None)
+        self.current = self.root
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.current.children.append(Node(tag, {k: v or "" for k, v in attrs}, self.current))
+
+    def handle_endtag(self, tag: str) -> None:
+        node: Node | None = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.current = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.current.children.append(data)
+
+
+def parse(html: str) -> Node:
+    builder = _Builder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+def outline(html: str) -> str:
+    """The report's skeleton: sections, headings, figures and list items, with no number in it."""
+    lines = []
+    for n in parse(html).walk():
+        if n.tag == "section":
+            lines.append(f"section#{n.attrs.get('id', '')}")
+        elif n.tag in ("h1", "h2", "h3", "h4") and n.parent is not None and n.parent.tag == "section":
+            lines.append(f"  {n.tag} {re.sub(r'[0-9]', '#', n.text().strip())}")
+        elif n.tag == "figure":
+            svg = sum(1 for m in n.walk() if m.tag == "svg")
+            lines.append(f"  figure svg={svg}")
+        elif n.tag == "li" and "finding" in n.classes:
+            lines.append(f"  finding {n.attrs.get('id', '')}")
+        elif n.tag == "table":
+            lines.append(f"  table {n.attrs.get('class', '')}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def flagship() -> Content:
+    return gather(load_study("russia-dprk"), draws=DRAWS)
+
+
+@pytest.fixture(scope="module")
+def html_en(flagship: Content) -> str:
+    return render_html(flagship, "en")
+
+
+@pytest.fixture(scope="module")
+def html_de(flagship: Content) -> str:
+    return render_html(flagship, "de")
+
+
+# ---------------------------------------------------------------------------------------------- structure
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_structure_matches_the_golden_outline(lang: str, html_en: str, html_de: str) -> None:
+    """Regenerate after an intended change with: python tests/test_report.py"""
+    html = html_en if lang == "en" else html_de
+    assert outline(html) == (GOLDEN / f"report-outline.{lang}.txt").read_text("utf-8")
+
+
+def test_html_is_self_contained(html_en: str) -> None:
+    low = html_en.lower()
+    assert "<script" not in low and "<link" not in low and "@import" not in low and "<iframe" not in low
+    assert not re.search(r"""\bsrc\s*=\s*["']?https?:""", low)  # nothing to fetch: inline CSS and SVG
+    assert "<style>" in html_en and html_en.count("<svg") >= 15
+    root = parse(html_en)
+    ids = {n.attrs["id"] for n in root.walk() if "id" in n.attrs}
+    internal = [n.attrs["href"][1:] for n in root.walk() if n.tag == "a" and n.attrs.get("href", "").startswith("#")]
+    assert internal and [h for h in internal if h not in ids] == []
+
+
+def _check_figures(node: Node, notes: dict[str, Node]) -> int:
+    """Walk ``node``: no digit outside a figure (or a defined term), and every figure followed by its note's
+    marker, the note linking to claims, prices, events, trade records, sources or assumptions. Returns the count."""
+    figures = 0
+    for i, child in enumerate(node.children):
+        if isinstance(child, str):
+            assert not re.search(r"\d", child), f"number without a note: {child!r}"
+        elif "fig" in child.classes:
+            figures += 1
+            following = [c for c in node.children[i + 1:] if not (isinstance(c, str) and not c.strip())]
+            sup = following[0] if following else None
+            assert isinstance(sup, Node) and sup.tag == "sup" and "fn" in sup.classes, child.text()
+            target = sup.find("a").attrs["href"][1:]
+            links = [a.attrs.get("href", "") for a in notes[target].walk() if a.tag == "a"]
+            assert any(re.match(r"#(claim|price|event|trade|src|as)-", h) for h in links), target
+        elif not ({"fn", "term"} & child.classes) and child.tag != "h2":
+            figures += _check_figures(child, notes)
+    return figures
+
+
+def test_every_headline_number_carries_a_note_that_names_its_evidence(html_en: str, html_de: str) -> None:
+    for html in (html_en, html_de):
+        root = parse(html)
+        notes = {n.attrs["id"]: n for n in root.find("section", id="notes").walk() if n.tag == "li"}
+        assert _check_figures(root.find("section", id="headline"), notes) >= 15
+
+
+def test_headline_figures_are_the_run_s(flagship: Content, html_en: str) -> None:
+    f = Fmt("en")
+    value = flagship.run.result("deliveries_value")
+    q = f.quantity(value.p50, value.unit, value.p5, value.p95)
+    section = parse(html_en).find("section", id="headline").text()
+    assert q.mid in section and q.interval in section
+    assert q.mid == f"{value.p50:.1f}\u00a0billion\u00a0US dollars"  # by hand: 2 significant digits, unit in words
+    assert q.interval == f"{value.p5:.1f}\u2013{value.p95:.1f}\u00a0billion\u00a0US dollars"
+
+
+# ---------------------------------------------------------------------------------------------- language
+
+
+def test_german_report_uses_german_formats(flagship: Content, html_de: str) -> None:
+    value = flagship.run.result("deliveries_value")
+    median = f"{value.p50:.1f}".replace(".", ",")
+    assert f"{median}\u00a0Mrd.\u00a0US-Dollar" in html_de
+    assert "28. Oktober 2024" in html_de and "Zentrale Ergebnisse" in html_de
+    assert re.search(r"\d+\u00a0%", html_de)  # "22 %"
+    assert re.search(r"\d{1,3}\.\d{3}\u00a0Container", html_de)  # thousands with a point: "21.200 Container"
+    headline = parse(html_de).find("section", id="headline").text()
+    assert "Key findings" not in html_de and "billion" not in headline and "US dollars" not in headline
+
+
+def test_english_report_uses_english_formats(html_en: str) -> None:
+    assert "28 October 2024" in html_en and re.search(r"\d{1,3},\d{3}\u00a0containers", html_en)
+
+
+# ---------------------------------------------------------------------------------------------- determinism
+
+
+def test_same_inputs_and_seed_give_identical_html(flagship: Content, html_en: str) -> None:
+    assert render_html(flagship, "en") == html_en
+    again = gather(load_study("russia-dprk"), draws=DRAWS)
+    assert render_html(again, "en") == html_en
+
+
+# ---------------------------------------------------------------------------------------------- escaping
+
+
+def _hostile(mini: Path) -> Path:
+    sources = (mini / "sources.csv").read_text("utf-8")
+    sources = sources.replace("S2,Think tank,Price,https://example.org/b",
+                              'S2,"Think <b>tank</b> ""quoted""",<img src=x onerror=alert(1)>,https://example.org/"><b>x')
+    (mini / "sources.csv").write_text(sources, "utf-8")
+    model = (mini / "model.toml").read_text("utf-8").replace('label = "Value"', 'label = "Value </li><script>x()"')
+    (mini / "model.toml").write_text(model, "utf-8")
+    return mini
+
+
+def test_untrusted_text_is_escaped_and_only_http_links_are_written(mini: Path) -> None:
+    study = load_study(_hostile(mini))
+    assert "<script>" in study.claims["C3"].quote
+    html = render_html(gather(study, draws=2000), "en")
+    low = html.lower()
+    assert "<script" not in low and "<b>" not in low
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in low
+    assert 'href="https://example.org/&#34;' not in html and "(https://example.org/&#34;&gt;&lt;b&gt;x)" in html
+    assert "Think &lt;b&gt;tank&lt;/b&gt; &#34;quoted&#34;" in html
+    assert "Value &lt;/li&gt;&lt;script&gt;x()" in html
+    # a study without timelines, events or trade leaves those sections out
+    assert 'id="timelines"' not in html and 'id="context"' not in html
+
+
+@pytest.mark.parametrize(("url", "kept"), [
+    ("https://example.org/a?b=1#c", True),
+    ("http://example.org", True),
+    ("javascript:alert(1)", False),
+    ("JavaScript:alert(1)", False),
+    ("data:text/html,<script>x</script>", False),
+    ("//example.org/a", False),
+    ("/relative/path", False),
+    ("https://example.org/\"onmouseover=\"x", False),
+    ("https:///no-host", False),
+])
+def test_only_absolute_http_links_are_kept(url: str, kept: bool) -> None:
+    assert (safe_url(url) == url) is kept and (safe_url(url) is None) is not kept
+
+
+# ---------------------------------------------------------------------------------------------- PDF
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(data))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
+
+
+def _pdf_fonts(data: bytes) -> set[str]:
+    from pypdf import PdfReader
+
+    names: set[str] = set()
+    for page in PdfReader(BytesIO(data)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            names.add(str(ref.get_object()["/BaseFont"]))
+    return names
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_pdf_renders_with_the_headline_figures_and_korean_titles(lang: str, flagship: Content, html_en: str,
+                                                                 html_de: str) -> None:
+    data = pdf_bytes(html_en if lang == "en" else html_de)
+    assert data.startswith(b"%PDF")
+    text = _pdf_text(data)
+    f = Fmt(lang)
+    for r in flagship.headlines:
+        q = f.quantity(r.result.p50, r.result.unit, r.result.p5, r.result.p95)
+        assert q.mid.replace("\u00a0", " ") in text.replace("\u00a0", " "), q.mid
+    assert "북한, 러시아에 무기" in text  # News1's Korean headline, in a CJK font the setup installs
+    assert any("Nanum" in name or "CJK" in name for name in _pdf_fonts(data))
+
+
+# ---------------------------------------------------------------------------------------------- files and CLI
+
+
+def test_write_report_is_all_or_nothing(mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = gather(load_study(mini), draws=2000)
+    out = tmp_path / "out"
+
+    def broken(html: str) -> bytes:
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr("armsflow.report.output.pdf_bytes", broken)
+    with pytest.raises(RuntimeError):
+        write_report(content, out, ["en", "de"], ["html", "pdf"])
+    assert list(out.iterdir()) == []
+    written = write_report(content, out, ["en", "de"], ["html"])
+    assert sorted(p.name for p in out.iterdir()) == ["mini.de.html", "mini.en.html"]
+    assert all(w.size == w.path.stat().st_size for w in written)
+
+
+runner = CliRunner()
+
+
+def test_cli_writes_html_and_pdf(mini: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["report", str(mini), "--lang", "de", "--out", str(out), "--seed", "4",
+                                 "--draws", "2000", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["mini.de.html", "mini.de.pdf"]
+    assert '"format": "pdf"' in result.stdout
+    assert "--seed 4" in (out / "mini.de.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--lang", "fr"], "--lang: unknown value 'fr' (known: en, de)"),
+    (["--lang", "en,"], "--lang: empty item in 'en,'"),
+    (["--format", "docx"], "--format: unknown value 'docx' (known: html, pdf)"),
+    (["--scenario", "nope"], "model.toml: scenario: unknown scenario 'nope' (known: cheap)"),
+    (["--as-of", "2020-01-01"], "no evidence published on or before 2020-01-01"),
+])
+def test_cli_bad_options_exit_2_with_one_line(mini: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["report", str(mini), "--out", str(out), *args])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_cli_out_that_is_a_file_exits_2(mini: Path, tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.write_text("x")
+    result = runner.invoke(app, ["report", str(mini), "--out", str(target), "--format", "html", "--draws", "500"])
+    assert result.exit_code == 2 and f"--out: {target} exists and is not a folder" in result.stderr
+    assert target.read_text() == "x"
+
+
+if __name__ == "__main__":  # regenerate the golden outlines after an intended change of the report's structure
+    content = gather(load_study("russia-dprk"), draws=DRAWS)
+    GOLDEN.mkdir(exist_ok=True)
+    for language in ("en", "de"):
+        (GOLDEN / f"report-outline.{language}.txt").write_text(outline(render_html(content, language)), "utf-8")
