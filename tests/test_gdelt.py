@@ -303,6 +303,17 @@ def test_bad_query_arguments_are_one_line_problems(store: Path, tmp_path: Path) 
     assert dyad_monthly(store, "RUS", "PRK", since=date(1990, 1, 1), until=date(1990, 12, 31)) == []
 
 
+def test_compiled_query_is_reused_for_the_same_arguments(store: Path) -> None:
+    from armsflow.indicators.gdelt.queries import _compiled
+
+    _compiled.cache_clear()
+    first = dyad_monthly(store, "RUS", "PRK")
+    assert dyad_monthly(store, "rus", "prk") == first  # the same query: compiled once
+    assert (_compiled.cache_info().misses, _compiled.cache_info().hits) == (1, 1)
+    assert dyad_monthly(store, "RUS", "PRK", rules=DyadRules(max_lag_days=1)) != first
+    assert _compiled.cache_info().misses == 2
+
+
 # --- compiled SQL --------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dialect", ["duckdb", "pyspark"])

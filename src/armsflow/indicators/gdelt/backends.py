@@ -1,6 +1,8 @@
-"""Where an Ibis expression over ``gdelt_events`` runs: embedded DuckDB (default) or PySpark.
+"""Where the dyad query runs: embedded DuckDB (default) or PySpark.
 
-Both read the store's Parquet parts (the list comes from the catalogue). PySpark is imported only when asked for;
+The query is one Ibis expression over ``gdelt_events`` and ``gdelt_volume``, compiled by Ibis to each backend's SQL
+(``queries.dyad_sql``); this module binds the two names to the store's Parquet parts (the list comes from the
+catalogue) and runs that SQL. PySpark is imported only when asked for;
 armsflow starts a ``local[2]`` session bound to 127.0.0.1 without the web UI, unless the program already has a
 SparkSession (then that one is used, e.g. on a cluster).
 """
@@ -13,9 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import ibis  # type: ignore[import-untyped, unused-ignore]
-import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
-
 from armsflow.errors import Problem, StudyError
 from armsflow.indicators.gdelt.store import Part, shared_connection
 
@@ -24,6 +23,8 @@ if TYPE_CHECKING:
 
 Backend = Literal["duckdb", "spark"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
+#: The SQL dialect Ibis compiles to for each backend.
+DIALECTS: dict[str, str] = {"duckdb": "duckdb", "spark": "pyspark"}
 EVENTS_TABLE = "gdelt_events"
 VOLUME_TABLE = "gdelt_volume"
 
@@ -49,19 +50,21 @@ def check_backend(backend: str) -> None:
         raise StudyError([Problem("backend", 0, "", f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")])
 
 
-def execute(expr: ir.Table, parts: Sequence[Part], backend: str) -> list[dict[str, Any]]:
-    """Run ``expr`` with ``gdelt_events`` and ``gdelt_volume`` bound to the parts' Parquet files; one dict a row."""
+def execute(sql: str, parts: Sequence[Part], backend: str) -> list[dict[str, Any]]:
+    """Run ``sql`` (compiled from an Ibis expression for ``DIALECTS[backend]``) with ``gdelt_events`` and
+    ``gdelt_volume`` bound to the parts' Parquet files; one dict a row."""
     check_backend(backend)
     tables = {EVENTS_TABLE: [p.path for p in parts], VOLUME_TABLE: [p.volume for p in parts]}
-    return _run_duckdb(expr, tables) if backend == "duckdb" else _run_spark(expr, tables)
+    return _run_duckdb(sql, tables) if backend == "duckdb" else _run_spark(sql, tables)
 
 
-def _run_duckdb(expr: ir.Table, tables: dict[str, list[Path]]) -> list[dict[str, Any]]:
+def _run_duckdb(sql: str, tables: dict[str, list[Path]]) -> list[dict[str, Any]]:
     raw = shared_connection()
     for name, files in tables.items():
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({_literal_list(files)})")
-    rows: list[dict[str, Any]] = ibis.duckdb.from_connection(raw).to_pyarrow(expr).to_pylist()
-    return rows
+    cursor = raw.execute(sql)
+    names = [column[0] for column in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def spark_session() -> SparkSession:
@@ -98,12 +101,10 @@ def stop_spark() -> None:
             active.stop()
 
 
-def _run_spark(expr: ir.Table, tables: dict[str, list[Path]]) -> list[dict[str, Any]]:
+def _run_spark(sql: str, tables: dict[str, list[Path]]) -> list[dict[str, Any]]:
     session = spark_session()
-    con = ibis.pyspark.connect(session)
     for name, files in tables.items():
         session.read.parquet(*[str(p) for p in files]).createOrReplaceTempView(name)
-    sql = str(con.compile(expr))
     # Collect rows directly: ibis' own execute goes through toPandas, which warns under pandas 3, and PySpark's
     # result socket is closed by the garbage collector, which raises a ResourceWarning. Neither affects the rows.
     with warnings.catch_warnings():
