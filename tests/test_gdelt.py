@@ -314,6 +314,36 @@ def test_compiled_query_is_reused_for_the_same_arguments(store: Path) -> None:
     assert _compiled.cache_info().misses == 2
 
 
+def test_cli_dyad_rule_options(store: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from armsflow.cli import app
+
+    def dyad(*options: str) -> tuple[int, str, str]:
+        done = CliRunner().invoke(app, ["gdelt", "dyad", "--db", str(store), "--a", "RUS", "--b", "PRK", *options])
+        return done.exit_code, done.stdout, done.stderr
+
+    def counted(*options: str) -> dict[tuple[str, str], tuple[int, int, int]]:
+        code, out, _ = dyad(*options, "--json")
+        assert code == 0
+        return {(m["month"], m["family"]): (m["count"], m["total_events"], m["late"]) for m in json.loads(out)}
+
+    assert counted() == {(m, f): (n, total, late) for m, f, n, total, late in DEFAULT}
+    assert counted("--late", "dateadded")[("2024-03", "visits")] == (5, 11, 1)
+    assert counted("--late", "keep")[("2024-01", "visits")] == (1, 1, 1)
+    assert counted("--max-lag-days", "1")[("2024-02", "visits")] == (0, 1, 1)
+    source = counted("--dedupe", "source", "--since", "2024-03-01", "--until", "2024-03-31")
+    assert source[("2024-03", "visits")] == (3, 9, 0)
+    code, out, _ = dyad("--late", "keep")
+    assert code == 0 and "2024-01  visits" in out and "(1 late-dated)" in out
+    code, _, err = dyad("--late", "later", "--dedupe", "url")
+    assert code == 2 and "--late: drop, dateadded or keep" in err and "--dedupe: id or source" in err
+    code, _, err = dyad("--max-lag-days", "-1")
+    assert code == 2 and "max_lag_days: must be 0 or more" in err and "Traceback" not in err
+
+
 # --- compiled SQL --------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dialect", ["duckdb", "pyspark"])

@@ -370,23 +370,37 @@ def gdelt_dyad(db: Db, a: Annotated[str, typer.Option("--a", help="Country code 
                b: Annotated[str, typer.Option("--b", help="Country code of the other side, e.g. PRK.")],
                since: Since = None, until: Until = None,
                backend: Annotated[str, typer.Option(help="duckdb (embedded) or spark (local PySpark).")] = "duckdb",
+               late: Annotated[str, typer.Option(
+                   help="Events whose SQLDATE is more than --max-lag-days before their DATEADDED: drop (default; "
+                        "out of counts and totals), dateadded (dated by DATEADDED) or keep (at SQLDATE).")] = "drop",
+               max_lag_days: Annotated[int, typer.Option(
+                   "--max-lag-days", help="Days SQLDATE may lie before DATEADDED before an event is late.")] = 30,
+               dedupe: Annotated[str, typer.Option(
+                   help="id (default: each GLOBALEVENTID once) or source (also once per actor countries, event "
+                        "code, SQLDATE and SOURCEURL).")] = "id",
                json_out: Json = False) -> None:
     """Monthly events between two countries (either direction) by CAMEO family, per million events."""
-    from armsflow.indicators.gdelt import dyad_monthly
+    from armsflow.indicators.gdelt import DyadRules, dyad_monthly
 
-    if backend not in ("duckdb", "spark"):
-        _fail(["--backend: duckdb or spark"])
+    problems = ([] if backend in ("duckdb", "spark") else ["--backend: duckdb or spark"]) + (
+        [] if late in ("drop", "dateadded", "keep") else ["--late: drop, dateadded or keep"]) + (
+        [] if dedupe in ("id", "source") else ["--dedupe: id or source"])
+    if problems:
+        _fail(problems)
+    rules = DyadRules(max_lag_days=max_lag_days, late=late, dedupe=dedupe)  # type: ignore[arg-type]
     with _errors():
-        months = dyad_monthly(db, a, b, _day(since), _day(until), backend=backend)  # type: ignore[arg-type]
+        months = dyad_monthly(db, a, b, _day(since), _day(until), backend=backend,  # type: ignore[arg-type]
+                              rules=rules)
     if json_out:
         import json
 
         typer.echo(json.dumps([m.to_dict() for m in months], indent=2))
         return
+    touched = {"drop": "late-dated, not counted", "dateadded": "re-dated by DATEADDED", "keep": "late-dated"}[late]
     for m in months:
         per = f"{m.per_million:.2f}" if m.per_million is not None else "–"
         typer.echo(f"{m.month:%Y-%m}  {m.family:<28} {m.count:>6}  {per:>8} per million events"
-                   + (f"  ({m.late} late-dated)" if m.late else ""))
+                   + (f"  ({m.late} {touched})" if m.late else ""))
 
 
 def main() -> None:
