@@ -179,6 +179,17 @@ def test_same_name_and_size_is_compared_by_content(tmp_path: Path) -> None:
     assert (again.files_skipped, again.files_imported) == (1, 0)
 
 
+def test_a_store_of_another_format_is_refused(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "db"
+    import_files([MARCH], db)
+    with duckdb.connect(str(db / "catalogue.duckdb")) as con:
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'format'")  # a store that kept all 61 columns
+    with pytest.raises(StudyError, match="store format 1 is not 2: import the files into a new store"):
+        dyad_monthly(db, "RUS", "PRK")
+
+
 def test_interrupted_import_leaves_the_store_usable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "db"
     import_files([MARCH], db)
