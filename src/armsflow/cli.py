@@ -142,7 +142,7 @@ def report(study: StudyArg,
     """Write the study report: self-contained HTML and PDF, every figure footnoted to its claims and sources."""
     from armsflow.report.content import gather
     from armsflow.report.i18n import LANGUAGES
-    from armsflow.report.output import FORMATS, parse_list, write_report
+    from armsflow.report.output import FORMATS, parse_list, workers, write_report
     from armsflow.study.loader import load_study
 
     with _errors():
@@ -151,8 +151,11 @@ def report(study: StudyArg,
         loaded = load_study(study)
 
         def work(progress: Any) -> Any:
-            content = gather(loaded, as_of=_day(as_of), seed=seed, scenario=scenario, draws=draws, progress=progress)
-            return write_report(content, out, langs, kinds, progress, warn=lambda line: typer.echo(line, err=True))
+            with workers(langs) as pool:
+                content = gather(loaded, as_of=_day(as_of), seed=seed, scenario=scenario, draws=draws,
+                                 progress=progress)
+                return write_report(content, out, langs, kinds, progress, pool=pool,
+                                    warn=lambda line: typer.echo(line, err=True))
 
         written = _with_progress(json_out, work)
     if json_out:

@@ -4,7 +4,7 @@ indicators and the evidence. Rendering (``render.py``) formats it; nothing here 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from armsflow.engine.indicators import known_events, known_trade
@@ -120,7 +120,7 @@ def gather(study: Study, *, as_of: date | None = None, seed: int | None = None, 
         for r in heads)
     return Content(
         study=study,
-        run=run,
+        run=replace(run, samples={}),  # the chain and histograms keep what they need; the rest is not carried
         headlines=headlines,
         others=tuple(r for r in run.results if not r.headline),
         chain=_chain(plan, run.samples, [r.id for r in heads]),

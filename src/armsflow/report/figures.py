@@ -26,7 +26,7 @@ def build(content: Content, f: Fmt) -> dict[str, Markup]:
         if h.published:
             out[f"forest-{h.result.id}"] = _svg(_forest(h, f))
         rows = run.sensitivity.get(h.result.id) or []
-        if rows:
+        if len(rows) > 1:  # one input explains all of a range: nothing to rank
             out[f"tornado-{h.result.id}"] = _svg(charts.tornado(
                 [(r.label, r.first, r.total) for r in rows[:TOP]], first_title=f.gettext("first-order index"),
                 total_title=f.gettext("total-order index"), locale=f.lang))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from armsflow.report.render import render_html
 
 FORMATS = ("html", "pdf")
 Progress = Callable[[str, float], None]
+Rendered = list[tuple[str, str, bytes]]  # (language, format, file contents)
 
 
 @dataclass(frozen=True)
@@ -48,20 +52,24 @@ def pdf_bytes(html: str) -> bytes:
     return bytes(data)
 
 
-_SCRIPTS = {  # script (a character range) -> the fontconfig language that covers it, and the package that does
-    "Korean": ("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]", "ko", "fonts-nanum"),
-    "Chinese or Japanese": ("[\u4e00-\u9fff\u3040-\u30ff]", "zh", "fonts-noto-cjk"),
+_SCRIPTS = {  # script -> its characters, and the Debian package with a font that has them
+    "Korean": ("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]", "fonts-nanum"),
+    "Chinese or Japanese": ("[\u4e00-\u9fff\u3040-\u30ff]", "fonts-noto-cjk"),
 }
 
 
 def font_warnings(html: str) -> list[str]:
-    """One line for each script in the page that no installed font covers (it would print as empty boxes)."""
+    """One line for each script in the page whose characters no installed font has (they would print as boxes);
+    fontconfig is asked for a font with every such character of the page."""
     if shutil.which("fc-list") is None:
         return []
     out = []
-    for script, (chars, lang, package) in _SCRIPTS.items():
-        if re.search(chars, html):
-            found = subprocess.run(["fc-list", f":lang={lang}", "family"], capture_output=True, text=True, check=False)
+    for script, (chars, package) in _SCRIPTS.items():
+        used = sorted(set(re.findall(chars, html)))
+        if used:
+            charset = " ".join(f"{ord(ch):x}" for ch in used)
+            found = subprocess.run(["fc-list", f":charset={charset}", "family"], capture_output=True, text=True,
+                                   check=False)
             if not found.stdout.strip():
                 out.append(f"warning: no font for {script} text is installed; the PDF shows it as empty boxes "
                            f"(Debian/Ubuntu: apt-get install {package})")
@@ -74,29 +82,69 @@ def file_stem(content: Content) -> str:
     return "-".join(p for p in parts if p)
 
 
+def render_files(content: Content, lang: str, formats: Sequence[str],
+                 warn: Callable[[str], None] | None = None) -> Rendered:
+    """One language's files in memory: the HTML page, and the PDF laid out from it (``warn``: see font_warnings)."""
+    html = render_html(content, lang)
+    if warn and "pdf" in formats:
+        for line in font_warnings(html):
+            warn(line)
+    return [(lang, fmt, html.encode("utf-8") if fmt == "html" else pdf_bytes(html)) for fmt in formats]
+
+
+def _warm() -> None:
+    """A worker's start: load the renderer, start the chart runtime and WeasyPrint's fonts while the run goes on."""
+    from armsflow.report import charts
+
+    charts.bars([("warm-up", 1.0, "warm-up")], x_title="x", locale="en")
+    pdf_bytes("<p>warm-up</p>")
+
+
+def _started() -> None:
+    return None
+
+
+@contextmanager
+def workers(langs: Sequence[str]) -> Iterator[Executor | None]:
+    """Processes for the languages after the first, when the machine has the cores; started at once, so that their
+    imports and warm-up overlap with the run that ``gather`` does meanwhile. ``None`` when rendering stays serial."""
+    extra = min(len(langs) - 1, (os.cpu_count() or 1) - 1)
+    if extra <= 0:
+        yield None
+        return
+    # spawn, not fork: the parent holds threads (BLAS, the chart runtime) that a forked child must not inherit
+    with ProcessPoolExecutor(extra, mp_context=multiprocessing.get_context("spawn"), initializer=_warm) as pool:
+        pool.submit(_started)  # a spawn pool starts all its processes at the first task
+        yield pool
+
+
 def write_report(content: Content, out: Path, langs: Sequence[str], formats: Sequence[str],
-                 progress: Progress | None = None, warn: Callable[[str], None] | None = None) -> list[Written]:
+                 progress: Progress | None = None, warn: Callable[[str], None] | None = None,
+                 pool: Executor | None = None) -> list[Written]:
     """Render every language and format into ``out``; nothing is left behind in ``out`` if any step fails.
 
-    ``warn`` receives one line for each script in a PDF that no installed font covers."""
+    With ``pool`` (see ``workers``) the languages after the first render in other processes meanwhile. ``warn``
+    receives one line for each script in a PDF that no installed font covers."""
     for lang in langs:
         check_language(lang)
     if out.exists() and not out.is_dir():
         raise StudyError([Problem("--out", 0, "", f"{out} exists and is not a folder")])
+    remote: dict[str, Future[Rendered]] = {}
+    if pool is not None:
+        remote = {lang: pool.submit(render_files, content, lang, formats) for lang in langs[1:]}
+    rendered: Rendered = []
+    for lang in langs:
+        here = lang not in remote
+        rendered += render_files(content, lang, formats, warn if lang == langs[0] else None) if here else \
+            remote[lang].result()
+        if progress:
+            progress("report", len(rendered) / (len(langs) * len(formats)))
     out.mkdir(parents=True, exist_ok=True)
-    rendered: list[tuple[str, str, bytes]] = []
-    steps = len(langs) * len(formats)
-    for i, lang in enumerate(langs):
-        html = render_html(content, lang)
-        if warn and i == 0 and "pdf" in formats:
-            for line in font_warnings(html):
-                warn(line)
-        for fmt in formats:
-            data = html.encode("utf-8") if fmt == "html" else pdf_bytes(html)
-            rendered.append((lang, fmt, data))
-            if progress:
-                progress("report", len(rendered) / steps)
-    stem = file_stem(content)
+    return _commit(out, file_stem(content), rendered)
+
+
+def _commit(out: Path, stem: str, rendered: Rendered) -> list[Written]:
+    """Write every file under a temporary name, then rename them all: readers never see a partial report."""
     temps: list[tuple[Path, Path]] = []
     try:
         for lang, fmt, data in rendered:

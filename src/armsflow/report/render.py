@@ -35,7 +35,15 @@ def _environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["url"] = safe_url
     env.filters["anchor"] = anchor
+    env.filters["nw"] = keep_numbers
     return env
+
+
+def keep_numbers(text: str) -> Markup:
+    """``text`` with its numbers (up to the first no-break space) kept on one line: a range such as "2.2–4.8" must
+    not break at its dash, while a long unit after it may wrap in a narrow table cell."""
+    head, sep, tail = text.partition("\u00a0")
+    return Markup('<span class="nw">{}</span>{}{}').format(head, sep, tail)
 
 
 def safe_url(url: str) -> str | None:
@@ -59,7 +67,7 @@ class Page:
         """A figure in the text, followed by the number of the note that lists what it rests on."""
         note = self.notes.add(refs, assumptions)
         return Markup('<span class="fig">{}</span><sup class="fn"><a href="#fn-{}">{}</a></sup>').format(
-            text, note.number, note.number)
+            keep_numbers(text), note.number, note.number)
 
     def ref(self, ident: str) -> Markup:
         """A link to the evidence row of a claim, price, event, trade record or source id."""
@@ -68,14 +76,9 @@ class Page:
     def refs(self, idents: Iterable[str]) -> Markup:
         return Markup(", ").join(self.ref(i) for i in idents)
 
-    def note_items(self, refs: Iterable[str]) -> list[tuple[str, str, str]]:
-        """(ref, publisher, date) of each reference of a note, for its line in the notes section."""
-        out = []
-        for ref in refs:
-            sid = self.c.source_of(ref)
-            src = self.c.study.sources.get(sid) if sid else None
-            out.append((ref, src.publisher if src else "", self.f.date(src.published) if src else ""))
-        return out
+    def series_label(self, timeline: str, series: str) -> str:
+        spec = self.c.study.timelines[timeline]
+        return next((s.label for s in spec.series if s.name == series), series)
 
     @staticmethod
     def assumed(assumptions: Iterable[str]) -> list[str]:

@@ -1,0 +1,107 @@
+"""Report benchmark: the full flagship report, HTML and PDF in English and German, against a 15 s target on 2 cores.
+
+    python bench/bench_report.py [--study russia-dprk] [--repeat 2] [--json]
+
+Times the whole command as a user runs it (``armsflow report STUDY --lang en,de --format html,pdf``, a fresh process,
+imports included) and, in this process, each phase: gathering the content (the run with Sobol indices, timelines,
+indicators), charts, the HTML template and the PDF layout per language. The floor it is compared with is
+``armsflow run STUDY`` (the same analysis, printed as a table): the report's cost beyond it is presentation.
+Exits 0 even when the target is missed (the table says MISSED).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+TARGET_S = 15.0
+LANGS = ("en", "de")
+
+
+def _cli() -> list[str]:
+    exe = Path(sys.executable).with_name("armsflow")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "armsflow.cli"]
+
+
+def _wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = work()
+    return time.perf_counter() - start, value
+
+
+def phases(study: str) -> dict[str, float]:
+    """Each phase of one report in this process (imports already paid by the first call)."""
+    from armsflow.report import figures
+    from armsflow.report.content import gather
+    from armsflow.report.fmt import Fmt
+    from armsflow.report.output import pdf_bytes
+    from armsflow.report.render import render_html
+    from armsflow.study.loader import load_study
+
+    out: dict[str, float] = {}
+    out["gather"], content = _timed(lambda: gather(load_study(study)))
+    for lang in LANGS:
+        out[f"charts_{lang}"], _ = _timed(lambda: figures.build(content, Fmt(lang)))  # noqa: B023
+        t_html, html = _timed(lambda: render_html(content, lang))  # noqa: B023
+        out[f"template_{lang}"] = max(t_html - out[f"charts_{lang}"], 0.0)  # render_html draws the charts again
+        out[f"pdf_{lang}"], _ = _timed(lambda: pdf_bytes(html))  # noqa: B023
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--study", default="russia-dprk")
+    ap.add_argument("--repeat", type=int, default=2, help="runs of the whole command; the best is reported")
+    ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as out:
+        report_cmd = [*_cli(), "report", args.study, "--lang", ",".join(LANGS), "--format", "html,pdf", "--out", out]
+        walls = [_wall(report_cmd) for _ in range(args.repeat)]
+        written = sorted(p.name for p in Path(out).iterdir())
+    run_walls = [_wall([*_cli(), "run", args.study]) for _ in range(args.repeat)]
+    parts = phases(args.study)
+    best, floor = min(walls), min(run_walls)
+    result = {
+        "study": args.study,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "report_s": best,
+        "report_runs_s": walls,
+        "run_s": floor,
+        "report_over_run": best / floor,
+        "target_s": TARGET_S,
+        "met": best < TARGET_S,
+        "files": written,
+        "phases_s": parts,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"armsflow report {args.study} --lang en,de --format html,pdf ({os.cpu_count()} cores)")
+    print(f"  whole command, best of {args.repeat}: {best:6.2f} s   target < {TARGET_S:.0f} s: "
+          f"{'met' if result['met'] else 'MISSED'}   (runs: {', '.join(f'{w:.2f}' for w in walls)})")
+    print(f"  armsflow run {args.study} (the analysis alone): {floor:6.2f} s   report / run = {best / floor:.2f}x")
+    print(f"  files: {', '.join(written)}")
+    print("  phases in one process (imports paid):")
+    for key, seconds in parts.items():
+        print(f"    {key:<12} {seconds:6.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
