@@ -194,10 +194,15 @@ def test_german_report_uses_german_formats(flagship: Content, html_de: str) -> N
     assert re.search(r"\d+\u00a0%", headline)  # "22 %"
     assert re.search(r"\d{1,3}\.\d{3}\u00a0Container", headline)  # thousands with a point: "21.200 Container"
     assert "Key findings" not in text and "billion" not in headline and "US dollars" not in headline
+    # the study's own texts in German (texts.de.toml): title, labels, also inside the charts
+    assert root.find("h1").text() == "Nordkoreanische Waffenlieferungen an Russland"
+    assert "Wert der nordkoreanischen Waffenlieferungen an Russland" in headline
+    assert "Preis je 152-mm-Granate" in html_de and "Price per 152 mm shell" not in html_de
 
 
 def test_english_report_uses_english_formats(html_en: str) -> None:
     html_en = parse(html_en).text()
+    assert "North Korean arms deliveries to Russia" in html_en and "Price per 152 mm shell" in html_en
     assert "28 October 2024" in html_en and re.search(r"\d{1,3},\d{3}\u00a0containers", html_en)
 
 

@@ -194,3 +194,10 @@ def test_prolog_stripped_and_ids_scoped() -> None:
     new_id = re.findall(r'id="([^"]+)"', scoped)[0]
     assert new_id != "clip1" and f"url(#{new_id})" in scoped and f'href="#{new_id}"' in scoped
     assert charts._scope_ids(raw) == scoped
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_every_chart_kind_passes_vega_lite_schema_validation(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report skips Altair's schema check for speed; here every kind is built with it on."""
+    monkeypatch.setattr(charts, "VALIDATE", True)
+    assert BUILDERS[name]("de") == _svg(name, "de")

@@ -196,10 +196,13 @@ def _time_locale(locale: str) -> dict[str, Any]:
     return table
 
 
+VALIDATE = False  # JSON-schema checks cost ~30 ms a chart; the test suite turns them on for every chart kind
+
+
 def _render(chart: alt.TopLevelMixin, locale: str, *, row_labels: dict[str, str] | None = None) -> str:
     """The chart as a safe inline SVG string, ``WIDTH`` pixels wide."""
     vl_locale = _format_locale(locale)
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=VALIDATE)
     spec["config"] = _CONFIG
     spec["width"] = WIDTH
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}

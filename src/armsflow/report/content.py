@@ -37,6 +37,16 @@ class ChainStep:
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """An own assumption: the variable that makes it, the text, and where the text comes from (the variable, or
+    the timeline it reads) so that a study's translation can be found."""
+
+    variable: str
+    text: str
+    origin: str
+
+
+@dataclass(frozen=True)
 class Headline:
     """A headline output with its samples in display units (for its histogram) and its published comparisons."""
 
@@ -77,7 +87,7 @@ class Content:
     sources: tuple[Source, ...]
     claims: tuple[Claim, ...]
     prices: tuple[Price, ...]
-    assumptions: tuple[tuple[str, str, str], ...]  # (variable, label, assumption text)
+    assumptions: tuple[Assumption, ...]
 
     @property
     def reference_date(self) -> date:
@@ -155,14 +165,15 @@ def _chain(plan: Plan, samples: dict[str, Array], outputs: list[str]) -> tuple[C
     return tuple(steps)
 
 
-def _assumptions(plan: Plan, outputs: list[str]) -> tuple[tuple[str, str, str], ...]:
-    """The own assumptions behind the headline outputs, once each, labelled by the variable that makes them."""
-    seen: dict[str, tuple[str, str, str]] = {}
+def _assumptions(plan: Plan, outputs: list[str]) -> tuple[Assumption, ...]:
+    """The own assumptions behind the headline outputs, once each (``provenance`` writes each as ``variable: text``
+    or ``variable (timeline name): text``)."""
+    seen: dict[str, Assumption] = {}
     for output in outputs:
-        for text in provenance(plan, output).assumptions:
-            name, _, assumption = text.partition(": ")
-            key = name.split(" ")[0]
-            seen.setdefault(text, (key, plan.variables[key].label, assumption))
+        for line in provenance(plan, output).assumptions:
+            head, _, text = line.partition(": ")
+            variable, _, timeline = head.partition(" (timeline ")
+            seen.setdefault(line, Assumption(variable, text, timeline.rstrip(")") or variable))
     return tuple(seen.values())
 
 

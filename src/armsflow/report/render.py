@@ -62,6 +62,15 @@ class Page:
         self.c = content
         self.f = fmt
         self.notes = Notes()
+        self.texts = content.study.texts.get(fmt.lang)
+
+    def tx(self, table: str, key: str, default: str) -> str:
+        """The study's own text in the page's language (its ``texts.LANG.toml``), else as model.toml states it."""
+        return self.texts.get(table, key, default) if self.texts else default
+
+    def label(self, variable: str) -> str:
+        """A variable's or output's label in the page's language."""
+        return self.tx("labels", variable, self.c.study.with_scenario(self.c.run.scenario)[variable].label)
 
     def fig(self, text: str, refs: Iterable[str], assumptions: Iterable[str] = ()) -> Markup:
         """A figure in the text, followed by the number of the note that lists what it rests on."""
@@ -78,7 +87,14 @@ class Page:
 
     def series_label(self, timeline: str, series: str) -> str:
         spec = self.c.study.timelines[timeline]
-        return next((s.label for s in spec.series if s.name == series), series)
+        return self.tx("timelines", f"{timeline}.{series}",
+                       next((s.label for s in spec.series if s.name == series), series))
+
+    def title(self) -> str:
+        return self.texts.title if self.texts and self.texts.title else self.c.run.title
+
+    def question(self) -> str:
+        return self.texts.question if self.texts and self.texts.question else self.c.run.question
 
     @staticmethod
     def assumed(assumptions: Iterable[str]) -> list[str]:
@@ -93,6 +109,6 @@ def render_html(content: Content, lang: str) -> str:
     """The report as one HTML document in ``lang`` (``en`` or ``de``)."""
     fmt = Fmt(check_language(lang))
     page = Page(content, fmt)
-    charts = figures.build(content, fmt)
+    charts = figures.build(content, fmt, page)
     template = _environment(lang).get_template("report.html.j2")
     return template.render(c=content, r=content.run, f=fmt, p=page, charts=charts, lang=lang, escape=escape)

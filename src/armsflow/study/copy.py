@@ -7,6 +7,7 @@ from pathlib import Path
 from armsflow.errors import fail
 from armsflow.study.bundled import locate
 from armsflow.study.loader import OPTIONAL, REQUIRED
+from armsflow.study.texts_load import FILE
 
 
 def copy_study(source: str, target: Path) -> list[Path]:
@@ -14,8 +15,8 @@ def copy_study(source: str, target: Path) -> list[Path]:
     if target.exists():
         raise fail(str(target), 0, "", "already exists; choose a new folder")
     folder = locate(source)
-    files = {name: folder.joinpath(name).read_bytes() for name in REQUIRED + OPTIONAL
-             if folder.joinpath(name).is_file()}
+    names = [*REQUIRED, *OPTIONAL, *sorted(e.name for e in folder.iterdir() if FILE.match(e.name))]
+    files = {name: folder.joinpath(name).read_bytes() for name in names if folder.joinpath(name).is_file()}
     tmp = target.with_name(f".{target.name}.tmp")
     if tmp.exists():
         raise fail(str(tmp), 0, "", "left over from an interrupted init; remove it")

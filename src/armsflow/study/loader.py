@@ -23,6 +23,7 @@ from armsflow.study.checks import Known, check_model
 from armsflow.study.evidence_load import load_claims, load_prices, load_sources
 from armsflow.study.model_load import ModelReader
 from armsflow.study.spec import Study, StudyMeta
+from armsflow.study.texts_load import FILE, load_texts
 from armsflow.study.toml_lines import TomlLines
 
 REQUIRED = ("study.toml", "sources.csv", "claims.csv", "prices.csv", "model.toml")
@@ -69,6 +70,9 @@ def _read_files(folder: Traversable, problems: list[Problem]) -> dict[str, bytes
             problems.append(Problem(name, 0, "", f"larger than {MAX_BYTES // 2**20} MiB"))
             continue
         files[name] = data
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if FILE.match(entry.name) and entry.is_file():
+            files[entry.name] = entry.read_bytes()
     return files
 
 
@@ -196,6 +200,10 @@ def load_study(ref: str | Path) -> Study:
                   published, timelines, indicators, events, trade)
     check_model(study, problems, Known(_ids_with_problems(files.get("claims.csv")),
                                        _ids_with_problems(files.get("prices.csv")), reader.declared))
+    for name in sorted(n for n in files if FILE.match(n)):
+        texts = load_texts(name, files[name], study, problems)
+        if texts is not None:
+            study.texts[texts.lang] = texts
     if problems:
         raise StudyError(problems)
     return study

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from armsflow.evidence.grading import Grading
 from armsflow.evidence.records import Claim, Price, Source
@@ -14,6 +14,9 @@ from armsflow.indicators.trade import TradeRecord
 from armsflow.model.distributions import Distribution
 from armsflow.model.formula import Formula
 from armsflow.model.units import Unit
+
+if TYPE_CHECKING:
+    from armsflow.study.texts_load import StudyTexts
 
 Kind = Literal["claims", "prices", "dist", "formula", "timeline"]
 
@@ -160,6 +163,7 @@ class Study:
     indicators: dict[str, IndicatorSpec] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     trade: list[TradeRecord] = field(default_factory=list)
+    texts: dict[str, StudyTexts] = field(default_factory=dict)  # language -> the study's texts in it
 
     def known_sources(self, as_of: date | None) -> dict[str, Source]:
         """The sources published on or before ``as_of`` (all of them for ``None``): the evidence cut-off."""

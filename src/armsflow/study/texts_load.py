@@ -1,0 +1,109 @@
+"""A study's own texts in another language (``texts.de.toml``): title, question, labels and assumptions as the
+report shows them in that language. Anything not translated is shown as model.toml states it.
+
+```toml
+[study]
+title = "…"
+question = "…"
+
+[labels]        # variables and outputs of model.toml
+deliveries_value = "…"
+
+[timelines]     # a timeline by its name, a series as "timeline.series"
+containers = "…"
+"shells.osc-crates" = "…"
+
+[indicators]
+meetings = "…"
+
+[published]
+fnf-2024 = "…"
+
+[scenarios]
+kei-chain = "…"
+
+[assumptions]   # the own assumption of a variable (or a fallback of it) or of a timeline
+munitions_share = "…"
+```
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from armsflow.errors import Problem
+from armsflow.study.spec import Study
+from armsflow.study.toml_lines import TomlLines
+
+FILE = re.compile(r"^texts\.([a-z]{2})\.toml$")
+TABLES = ("study", "labels", "timelines", "indicators", "published", "scenarios", "assumptions")
+WHAT = {"study": "key", "labels": "variable or output", "timelines": "timeline or series",
+        "indicators": "indicator", "published": "published estimate", "scenarios": "scenario",
+        "assumptions": "variable or timeline with an assumption"}
+
+
+@dataclass(frozen=True)
+class StudyTexts:
+    """One language's texts of a study, each keyed as in its table of ``texts.LANG.toml``."""
+
+    lang: str
+    title: str = ""
+    question: str = ""
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def get(self, table: str, key: str, default: str) -> str:
+        return self.tables.get(table, {}).get(key) or default
+
+
+def _known(study: Study) -> dict[str, set[str]]:
+    """The keys each table may hold, from the loaded study."""
+    variables = set(study.variables) | {n for s in study.scenarios.values() for n in s.overrides}
+    assumed = {n for n, v in study.variables.items() if v.definition.assumption
+               or (v.fallback is not None and v.fallback.assumption)}
+    assumed |= {n for s in study.scenarios.values() for n, v in s.overrides.items() if v.definition.assumption}
+    return {
+        "labels": variables,
+        "timelines": set(study.timelines) | {f"{t.name}.{s.name}" for t in study.timelines.values() for s in t.series},
+        "indicators": set(study.indicators),
+        "published": set(study.published),
+        "scenarios": set(study.scenarios),
+        "assumptions": assumed | {n for n, t in study.timelines.items() if t.assumption},
+    }
+
+
+def load_texts(name: str, data: bytes, study: Study, problems: list[Problem]) -> StudyTexts | None:
+    """Parse and check one ``texts.LANG.toml``; every problem goes to ``problems`` as ``file:line: field: …``."""
+    match = FILE.match(name)
+    assert match is not None
+    try:
+        text = data.decode("utf-8")
+        raw: dict[str, Any] = tomllib.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        problems.append(Problem(name, 0, "", f"not valid TOML: {exc}"))
+        return None
+    lines = TomlLines(text)
+    known = _known(study)
+    tables: dict[str, dict[str, str]] = {}
+    meta: dict[str, str] = {}
+    before = len(problems)
+    for table, entries in raw.items():
+        if table not in TABLES or not isinstance(entries, dict):
+            problems.append(Problem(name, lines.table(table) or lines.key(table, table), table,
+                                    f"unknown table (known: {', '.join(TABLES)})"))
+            continue
+        allowed = {"title", "question"} if table == "study" else known[table]
+        out = meta if table == "study" else tables.setdefault(table, {})
+        for key, value in entries.items():
+            where = lines.key(table, key)
+            if key not in allowed:
+                problems.append(Problem(name, where, f"{table}.{key}", f"unknown {WHAT[table]} {key!r}"))
+            elif not isinstance(value, str) or not value.strip():
+                problems.append(Problem(name, where, f"{table}.{key}", "must be a non-empty text"))
+            else:
+                out[key] = value.strip()
+    if len(problems) > before:
+        return None
+    return StudyTexts(match.group(1), meta.get("title", ""), meta.get("question", ""), tables)
