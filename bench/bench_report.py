@@ -50,13 +50,14 @@ def phases(study: str) -> dict[str, float]:
     from armsflow.report.content import gather
     from armsflow.report.fmt import Fmt
     from armsflow.report.output import pdf_bytes
-    from armsflow.report.render import render_html
+    from armsflow.report.render import Page, render_html
     from armsflow.study.loader import load_study
 
     out: dict[str, float] = {}
     out["gather"], content = _timed(lambda: gather(load_study(study)))
     for lang in LANGS:
-        out[f"charts_{lang}"], _ = _timed(lambda: figures.build(content, Fmt(lang)))  # noqa: B023
+        fmt = Fmt(lang)
+        out[f"charts_{lang}"], _ = _timed(lambda: figures.build(content, fmt, Page(content, fmt)))  # noqa: B023
         t_html, html = _timed(lambda: render_html(content, lang))  # noqa: B023
         out[f"template_{lang}"] = max(t_html - out[f"charts_{lang}"], 0.0)  # render_html draws the charts again
         out[f"pdf_{lang}"], _ = _timed(lambda: pdf_bytes(html))  # noqa: B023

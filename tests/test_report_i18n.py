@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -56,6 +57,11 @@ def test_dates_money_and_ratios() -> None:
     assert de.money(34.4e6, "USD") == f"34,4{NB}Mio.{NB}US-Dollar"
     assert de.money(40_569, "USD") == f"40.600{NB}US-Dollar"  # three significant digits
     assert de.times(1.5378) == "1,54×" and en.times(3.0755) == "3.08×"
+    assert en.published(1.7, None, 5.5, "billion USD") == f"1.7–5.5{NB}billion{NB}US dollars"
+    assert de.published(None, 0.54, None, "billion USD") == f"540{NB}Mio.{NB}US-Dollar"
+    assert de.published(None, None, 9.8, "billion USD") == f"bis zu 9,8{NB}Mrd.{NB}US-Dollar"
+    assert en.published(10.0, None, None, "billion USD") == f"at least 10{NB}billion{NB}US dollars"
+    assert en.published(1.0, 2.0, 4.0, "billion USD") == f"2{NB}billion{NB}US dollars (1–4{NB}billion{NB}US dollars)"
     assert de.stated(1.7, None, 5.5) == "1,7 / 5,5" and en.stated(None, 13000, None) == "13,000"
     assert en.number(float("nan")) == "–" and en.quantity(None, "USD").mid == "–"
 
@@ -94,8 +100,9 @@ def test_german_catalogue_translates_every_message_and_nothing_stale() -> None:
     for m in entries.values():
         strings = m.string if isinstance(m.string, tuple) else (m.string,)
         assert all(strings) and not m.fuzzy, m.id
-        if "%(" in str(m.id):
-            assert all("%(unit)s" in s for s in strings), m.id  # placeholders survive translation
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        wanted = {p for i in ids for p in re.findall(r"%\(\w+\)s|%%", i)}
+        assert all({p for p in re.findall(r"%\(\w+\)s|%%", s)} == wanted for s in strings), m.id  # placeholders kept
     assert translations("de").gettext("Key findings") == "Zentrale Ergebnisse"
     assert translations("de").ngettext("soldier", "soldiers", 2) == "Soldaten"
 

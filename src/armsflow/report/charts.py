@@ -87,7 +87,7 @@ _CONFIG: dict[str, Any] = {
         "labelFontSize": 11,
         "titleFontSize": 11,
         "labelColor": _INK,
-        "labelLimit": 240,
+        "labelLimit": 520,  # a series label is often a sentence; the legend has the chart's whole width
         "symbolStrokeWidth": 2,
         "symbolOpacity": 1,
     },
@@ -237,10 +237,14 @@ def _row_keys(labels: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     return keys, dict(zip(keys, labels, strict=True))
 
 
+ROW_LABEL_LIMIT = 300  # px of a row chart's 560 for its labels (input and estimate names run long)
+
+
 def _row_axis(keys: list[str]) -> alt.Y:
     """A discrete y axis over ``keys`` in the given order, labelled from the row-label table."""
     return alt.Y("key:N", title=None, sort=keys, scale=alt.Scale(domain=keys, paddingInner=0.25),
-                 axis=alt.Axis(labelExpr=f"{_ROW_LABELS}[datum.value]", ticks=False, domain=False))
+                 axis=alt.Axis(labelExpr=f"{_ROW_LABELS}[datum.value]", ticks=False, domain=False,
+                               labelLimit=ROW_LABEL_LIMIT))
 
 
 def _rows_height(count: int, step: int = ROW_STEP) -> int:

@@ -147,6 +147,19 @@ class Fmt:
         assert low is not None and high is not None
         return Formatted(mid, self._join(f"{self.number(low * f, d)}{DASH}{self.number(high * f, d)}", tail))
 
+    def published(self, low: float | None, central: float | None, high: float | None, unit: str) -> str:
+        """A published figure as its source gives it: a range, one value, "at least" or "up to" a value."""
+        if low is not None and high is not None:
+            q = self.quantity(central if central is not None else (low + high) / 2, unit, low, high)
+            return q.interval if central is None else f"{q.mid} ({q.interval})"
+        if central is not None:
+            return self.quantity(central, unit).mid
+        if low is not None:
+            return self.gettext("at least %(value)s") % {"value": self.quantity(low, unit).mid}
+        if high is not None:
+            return self.gettext("up to %(value)s") % {"value": self.quantity(high, unit).mid}
+        return DASH
+
     def unit(self, unit: str) -> str:
         """A display unit as an axis title: ``billion USD`` → "billion US dollars" / "Mrd. US-Dollar"."""
         u = _split(unit)
