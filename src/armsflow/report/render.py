@@ -35,14 +35,16 @@ def _environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["url"] = safe_url
     env.filters["anchor"] = anchor
-    env.filters["nw"] = keep_numbers
+    env.filters["nw"] = lambda text: keep_numbers(text, cell=True)
     return env
 
 
-def keep_numbers(text: str) -> Markup:
+def keep_numbers(text: str, cell: bool = False) -> Markup:
     """``text`` with its numbers (up to the first no-break space) kept on one line: a range such as "2.2–4.8" must
-    not break at its dash, while a long unit after it may wrap in a narrow table cell."""
+    not break at its dash. In a table ``cell`` the unit after the numbers may wrap anywhere between its words."""
     head, sep, tail = text.partition("\u00a0")
+    if cell:
+        sep, tail = (" ", tail.replace("\u00a0", " ")) if sep else (sep, tail)
     return Markup('<span class="nw">{}</span>{}{}').format(head, sep, tail)
 
 
