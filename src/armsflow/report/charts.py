@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -45,7 +46,7 @@ WIDTH = 560
 """Total width of every chart in pixels, axes and legend included."""
 PLOT_HEIGHT = 220
 """Height of the plotting area of charts with a continuous y axis."""
-ROW_STEP = 24
+ROW_STEP = 34  # two label lines of 11 px and some air
 """Height per row of charts with one row per label (forest, bars; the tornado's rows hold two bars and are
 one and a half times as high)."""
 FONT = "DejaVu Sans, sans-serif"
@@ -199,7 +200,7 @@ def _time_locale(locale: str) -> dict[str, Any]:
 VALIDATE = False  # JSON-schema checks cost ~30 ms a chart; the test suite turns them on for every chart kind
 
 
-def _render(chart: alt.TopLevelMixin, locale: str, *, row_labels: dict[str, str] | None = None) -> str:
+def _render(chart: alt.TopLevelMixin, locale: str, *, row_labels: dict[str, list[str]] | None = None) -> str:
     """The chart as a safe inline SVG string, ``WIDTH`` pixels wide."""
     vl_locale = _format_locale(locale)
     spec = chart.to_dict(validate=VALIDATE)
@@ -230,21 +231,26 @@ def _iso(day: date) -> str:
     return day.isoformat()
 
 
-def _row_keys(labels: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+def _row_keys(labels: Sequence[str]) -> tuple[list[str], dict[str, list[str]]]:
     """One opaque key per row and the key-to-label table. Rows are placed on the axis by key, so equal labels
-    still get rows of their own, and the labels reach Vega only as parameter data, never as expression text."""
+    still get rows of their own, and the labels reach Vega only as parameter data, never as expression text.
+
+    Each label is wrapped here into at most two lines (Vega draws a list as lines): a long label stays readable,
+    and Vega need not shorten it to fit, which it does by measuring the text again and again (0.4 s a chart)."""
     keys = [f"r{index}" for index in range(len(labels))]
-    return keys, dict(zip(keys, labels, strict=True))
+    lines = [textwrap.wrap(label, ROW_LABEL_CHARS, max_lines=2, placeholder=" …") or [""] for label in labels]
+    return keys, dict(zip(keys, lines, strict=True))
 
 
 ROW_LABEL_LIMIT = 300  # px of a row chart's 560 for its labels (input and estimate names run long)
+ROW_LABEL_CHARS = 44  # characters a label line holds within that width at 11 px
 
 
 def _row_axis(keys: list[str]) -> alt.Y:
     """A discrete y axis over ``keys`` in the given order, labelled from the row-label table."""
     return alt.Y("key:N", title=None, sort=keys, scale=alt.Scale(domain=keys, paddingInner=0.25),
                  axis=alt.Axis(labelExpr=f"{_ROW_LABELS}[datum.value]", ticks=False, domain=False,
-                               labelLimit=ROW_LABEL_LIMIT))
+                               labelLimit=ROW_LABEL_LIMIT, labelOverlap=False))
 
 
 def _rows_height(count: int, step: int = ROW_STEP) -> int:
