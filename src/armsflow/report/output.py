@@ -107,7 +107,10 @@ def _started() -> None:
 @contextmanager
 def workers(langs: Sequence[str]) -> Iterator[Executor | None]:
     """Processes for the languages after the first, when the machine has the cores; started at once, so that their
-    imports and warm-up overlap with the run that ``gather`` does meanwhile. ``None`` when rendering stays serial."""
+    imports and warm-up overlap with the run that ``gather`` does meanwhile. ``None`` when rendering stays serial.
+
+    Workers are spawned, so a script that calls this must guard its top level with ``if __name__ == "__main__":``
+    as ``multiprocessing`` requires; ``write_report`` without a pool needs no such care."""
     extra = min(len(langs) - 1, (os.cpu_count() or 1) - 1)
     if extra <= 0:
         yield None
