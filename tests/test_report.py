@@ -206,6 +206,19 @@ def test_english_report_uses_english_formats(html_en: str) -> None:
     assert "28 October 2024" in html_en and re.search(r"\d{1,3},\d{3}\u00a0containers", html_en)
 
 
+def test_report_as_of_a_past_day_flags_fallbacks_and_extrapolation() -> None:
+    from datetime import date
+
+    content = gather(load_study("russia-dprk"), as_of=date(2024, 10, 28), draws=2000)
+    root = parse(render_html(content, "en"))
+    headline = root.find("section", id="headline").text()
+    assert "rests in part on a fallback" in headline and "extrapolated beyond the last dated claim" in headline
+    assert "Evidence cut-off: 28 October 2024" in root.text()
+    assert "--as-of 2024-10-28" in root.find("section", id="reproduce").text()
+    evidence = root.find("section", id="evidence").text()
+    assert "S-FNF-2024-10-28" in evidence and "S-CHOSUN-2025-04-09" not in evidence  # a 2025 source: left out
+
+
 # ---------------------------------------------------------------------------------------------- determinism
 
 
