@@ -209,6 +209,30 @@ def test_interrupted_import_leaves_the_store_usable(tmp_path: Path, monkeypatch:
     assert len(list((db / "events").glob("*.parquet"))) == 2  # orphan removed, new part written
 
 
+def test_interruption_while_the_next_batch_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch is committed in a second thread while the next one is read; an interruption there stops the import
+    with the batches before it committed, the one being read left out, and the store usable."""
+    db = tmp_path / "db"
+    commit = BatchWriter._commit
+    calls: list[int] = []
+
+    def second_fails(self: BatchWriter, *args: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        commit(self, *args)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BatchWriter, "_commit", second_fails)
+        with pytest.raises(KeyboardInterrupt):
+            import_files([MARCH, ZIPPED, BAD], db, batch_bytes=1)  # one batch per file
+    assert len(read_parts(db)) == 1
+    assert not list((db / "events").glob(".*"))  # the part read meanwhile was not left behind
+    resumed = import_files([MARCH, ZIPPED, BAD], db, batch_bytes=1)
+    assert (resumed.files_skipped, resumed.files_imported, resumed.rows_imported) == (1, 2, 8)
+    assert resumed.duplicates_skipped == 1
+
+
 def test_unreadable_zip_is_reported_not_fatal(tmp_path: Path) -> None:
     broken = tmp_path / "20240601000000.export.CSV.zip"
     broken.write_bytes(b"PK\x03\x04 this is not a zip archive")

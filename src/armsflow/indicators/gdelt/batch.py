@@ -5,6 +5,9 @@ line of the batch's files in parallel, checks its column count, types the seven 
 parsed), sends the lines it cannot read to its rejects table (with line numbers), and writes the rest. Reading back
 three columns of the part then counts rows with a malformed event code, duplicate GLOBALEVENTIDs and events the
 store already holds; only if there are any is the part rewritten without them.
+
+``BatchWriter.read`` does the expensive first step and ``BatchWriter.finish`` the rest (checks, volume file,
+commit), so the importer can finish one batch in a second thread while it reads the next.
 """
 
 from __future__ import annotations
@@ -97,6 +100,18 @@ class Source:
 
 
 @dataclass
+class Read:
+    """A batch read into a hidden part: the lines DuckDB rejected per CSV, and the first of them as problems."""
+
+    sources: list[Source]
+    by_csv: dict[str, Source]
+    part: str
+    hidden: Path
+    skipped: dict[str, set[int]]
+    samples: dict[str, list[Problem]]
+
+
+@dataclass
 class BatchResult:
     rows_imported: int = 0
     rows_rejected: int = 0
@@ -165,27 +180,29 @@ class BatchWriter:
         self.con = duckdb.connect()
         self.con.execute(f"SET temp_directory = {_lit(str(scratch))}")
         self.con.execute("SET preserve_insertion_order = false")  # lets the Parquet writer work in parallel
+        self.fin = self.con.cursor()  # for ``finish``, which may run in another thread while ``read`` runs here
 
     def __enter__(self) -> BatchWriter:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.fin.close()
         self.con.close()
 
-    def write(self, sources: list[Source]) -> BatchResult:
-        """Read, check, deduplicate and store one batch; the part and its catalogue rows appear together or not."""
-        con, result = self.con, BatchResult()
+    def read(self, sources: list[Source]) -> Read:
+        """The batch's CSVs to a hidden Parquet part, with the lines DuckDB rejected (the expensive step)."""
+        con = self.con
         by_csv = {str(s.csv): s for s in sources}
         part = f"part-{uuid.uuid4().hex[:16]}"
-        final = events_dir(self.db) / f"{part}.parquet"
-        hidden = final.with_name(f".{part}.parquet.tmp")
+        hidden = events_dir(self.db) / f".{part}.parquet.tmp"
         con.execute(f"DROP TABLE IF EXISTS {REJECTS}; DROP TABLE IF EXISTS {SCANS}")
         files = "[" + ", ".join(_lit(path) for path in by_csv) + "]"
         con.execute(f"COPY (SELECT {SELECT_STORED} FROM read_csv({files}, {READ_OPTIONS})) TO {_lit(str(hidden))} "
                     f"({PARQUET})")
         rejects = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"
-        rejected = {str(p): int(n) for p, n in con.execute(
-            f"SELECT s.file_path, count(DISTINCT e.line) FROM {rejects} GROUP BY 1").fetchall()}
+        skipped: dict[str, set[int]] = {path: set() for path in by_csv}
+        for path, line in con.execute(f"SELECT DISTINCT s.file_path, e.line FROM {rejects}").fetchall():
+            skipped[str(path)].add(int(line))
         samples: dict[str, list[Problem]] = {path: [] for path in by_csv}
         for path, line, column, index, kind, message, text in con.execute(
                 f"SELECT s.file_path, e.line, e.column_name, e.column_idx, e.error_type, e.error_message, e.csv_line "
@@ -193,6 +210,14 @@ class BatchWriter:
                 f"<= {SAMPLES_PER_FILE}").fetchall():
             samples[path].append(reject_problem(by_csv[path].label, int(line), column, index, str(kind),
                                                 str(message), str(text or "")))
+        return Read(sources, by_csv, part, hidden, skipped, samples)
+
+    def finish(self, read: Read) -> BatchResult:
+        """Check, deduplicate and commit a part made by ``read``; may run in another thread while the next is read."""
+        con, result, sources, by_csv, samples, hidden = self.fin, BatchResult(), read.sources, read.by_csv, \
+            read.samples, read.hidden
+        final = events_dir(self.db) / f"{read.part}.parquet"
+        rejected = {path: len(lines) for path, lines in read.skipped.items() if lines}
         here = f"read_parquet({_lit(str(hidden))})"
         lo, hi = con.execute(f"SELECT min(GLOBALEVENTID), max(GLOBALEVENTID) FROM {here}").fetchone() or (None, None)
         stats = con.execute(
@@ -200,7 +225,7 @@ class BatchWriter:
             f"FROM {here}").fetchone()
         accepted, invalid, distinct, d0, d1 = stats or (0, 0, 0, None, None)
         if invalid:
-            located = self._bad_codes(by_csv, rejected, samples)
+            located = self._bad_codes(by_csv, read.skipped, rejected, samples)
             if located != invalid:  # never expected: DuckDB and the line scan disagree; say so rather than guess
                 first = sources[0].label
                 samples.setdefault(first, []).append(Problem(
@@ -229,22 +254,21 @@ class BatchWriter:
                 os.replace(done, target)
         else:
             hidden.unlink(missing_ok=True)
-        rows = [(s.name, s.size, s.sha256, part if written else None, rejected.get(str(s.csv), 0)) for s in sources]
-        self._commit(part, written, lo, hi, d0, d1, rows)
+        rows = [(s.name, s.size, s.sha256, read.part if written else None, rejected.get(str(s.csv), 0))
+                for s in sources]
+        self._commit(read.part, written, lo, hi, d0, d1, rows)
         result.rows_imported, result.duplicates = written, int(accepted) - int(invalid) - written
         result.rows_rejected = sum(rejected.values())
         for problems in samples.values():
             result.samples.extend(sorted(problems, key=lambda p: p.line)[:SAMPLES_PER_FILE])
         return result
 
-    def _bad_codes(self, by_csv: dict[str, Source], rejected: dict[str, int], samples: dict[str, list[Problem]]) -> int:
+    def _bad_codes(self, by_csv: dict[str, Source], skipped: dict[str, set[int]], rejected: dict[str, int],
+                   samples: dict[str, list[Problem]]) -> int:
         """Find the lines behind rows with a malformed EventCode (rare), count them as rejected, add samples."""
         total = 0
         for path, source in by_csv.items():
-            skipped = {int(n) for (n,) in self.con.execute(
-                f"SELECT DISTINCT e.line FROM {REJECTS} e JOIN {SCANS} s USING (scan_id, file_id) "
-                f"WHERE s.file_path = ?", [path]).fetchall()}
-            count, first = bad_event_codes(Path(path), skipped)
+            count, first = bad_event_codes(Path(path), skipped.get(path, set()))
             rejected[path] = rejected.get(path, 0) + count
             total += count
             for line, code in first:
@@ -262,14 +286,14 @@ class BatchWriter:
         here = _lit(str(hidden))
         in_store = 0
         if overlap:
-            found = self.con.execute(f"SELECT count(*) FROM read_parquet({here}) WHERE {known}").fetchone()
+            found = self.fin.execute(f"SELECT count(*) FROM read_parquet({here}) WHERE {known}").fetchone()
             in_store = int(found[0]) if found else 0
         if not invalid and distinct == valid and not in_store:
             return valid
         again = hidden.with_name(hidden.name + ".2")
         # Of several copies of one event, the earliest added is kept (then the first source URL): a rule on the rows
         # themselves, so the result does not depend on how files were batched or in which order they were read.
-        counted = self.con.execute(
+        counted = self.fin.execute(
             f"COPY (SELECT * FROM read_parquet({here}) WHERE {OK} AND NOT ({known}) QUALIFY row_number() OVER "
             f"(PARTITION BY GLOBALEVENTID ORDER BY DATEADDED, SOURCEURL) = 1) TO {_lit(str(again))} "
             f"({PARQUET})").fetchone()

@@ -3,7 +3,8 @@
 DuckDB's own CSV reader parses a batch of files at once with explicit column types; lines it cannot read (wrong
 column count, a field that does not parse) land in its rejects table, rows without an id, a date or a valid event
 code are caught by one SQL check, and both are counted and reported as ``file:line: field: message``. Each batch
-is written to a Parquet part (write, fsync, rename) and then recorded in the catalogue in one transaction.
+is written to a Parquet part (write, fsync, rename) and then recorded in the catalogue in one transaction. While
+one batch is checked and committed in a second thread, the next is already read; batches are committed in order.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from armsflow.errors import Problem, StudyError
-from armsflow.indicators.gdelt.batch import BatchWriter, Source
+from armsflow.indicators.gdelt.batch import BatchResult, BatchWriter, Source
 from armsflow.indicators.gdelt.store import SCRATCH, import_lock, open_store, read_parts
 
 #: Uncompressed CSV bytes per batch (one Parquet part); about 1.4 M rows of real GDELT.
@@ -197,7 +198,8 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
     with import_lock(db):
         known = open_store(db)
         with tempfile.TemporaryDirectory(prefix=SCRATCH, dir=db) as scratch, \
-                BatchWriter(db, read_parts(db), Path(scratch)) as writer, _hashing() as pool:
+                BatchWriter(db, read_parts(db), Path(scratch)) as writer, _hashing() as pool, \
+                _finishing(writer, report, tick) as run:
             # A file can only be known if its name and size are: only then is its hash awaited before it is read.
             named = {(name, size) for name, size, _ in known}
             seen: dict[tuple[str, int], list[Source]] = {}
@@ -221,12 +223,10 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
                     batch.append(source)
                     size += source.csv_bytes
                     if size >= batch_bytes:
-                        _run(writer, batch, report)
-                        tick(len(batch))
+                        run(batch)
                         batch, size = [], 0
             if batch:
-                _run(writer, batch, report)
-                tick(len(batch))
+                run(batch)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -241,9 +241,42 @@ def _hashing() -> Iterator[ThreadPoolExecutor]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run(writer: BatchWriter, sources: list[Source], report: ImportReport) -> None:
-    """Import one batch and add its counts to ``report``; extracted zip members are deleted afterwards."""
-    result = writer.write(sources)
+@contextlib.contextmanager
+def _finishing(writer: BatchWriter, report: ImportReport, tick: Callable[[int], None]
+               ) -> Iterator[Callable[[list[Source]], None]]:
+    """``run(batch)`` reads a batch here, while the previous batch is checked and committed in a second thread.
+
+    Batches are committed in order, each after the one before (its duplicate check needs the parts committed so far);
+    only the expensive read of the next batch overlaps. On the way out, the last batch is finished, and an exception
+    raised while finishing one (an interruption included) is raised here.
+    """
+    finisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdelt-finish")
+    pending: list[tuple[Future[BatchResult], list[Source]]] = []
+
+    def collect() -> None:
+        if pending:
+            future, sources = pending.pop()
+            _count(future.result(), sources, report)
+            tick(len(sources))
+
+    def run(sources: list[Source]) -> None:
+        read = writer.read(sources)
+        try:
+            collect()
+        except BaseException:
+            read.hidden.unlink(missing_ok=True)  # the previous batch failed: this one is not committed either
+            raise
+        pending.append((finisher.submit(writer.finish, read), sources))
+
+    try:
+        yield run
+        collect()
+    finally:
+        finisher.shutdown(wait=True)
+
+
+def _count(result: BatchResult, sources: list[Source], report: ImportReport) -> None:
+    """Add one finished batch's counts to ``report``; extracted zip members are deleted."""
     report.files_imported += len(sources)
     report.rows_imported += result.rows_imported
     report.rows_rejected += result.rows_rejected
@@ -252,4 +285,3 @@ def _run(writer: BatchWriter, sources: list[Source], report: ImportReport) -> No
     for source in sources:
         if source.extracted and source.csv is not None:
             source.csv.unlink(missing_ok=True)
-
