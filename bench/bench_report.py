@@ -44,7 +44,7 @@ def _wall(cmd: list[str]) -> float:
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    CPU.setdefault(" ".join(cmd[1:4]), []).append(cpu)
+    CPU.setdefault(" ".join(part for part in cmd[1:6] if not part.startswith("--format")), []).append(cpu)
     return wall
 
 
