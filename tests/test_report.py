@@ -198,6 +198,7 @@ def test_german_report_uses_german_formats(flagship: Content, html_de: str) -> N
     assert root.find("h1").text() == "Nordkoreanische Waffenlieferungen an Russland"
     assert "Wert der nordkoreanischen Waffenlieferungen an Russland" in headline
     assert "Preis je 152-mm-Granate" in html_de and "Price per 152 mm shell" not in html_de
+    assert "1. Hj. 2024" in headline and "Staatsoberhaupt, Gipfel" in text  # periods and event codes in German
 
 
 def test_english_report_uses_english_formats(html_en: str) -> None:

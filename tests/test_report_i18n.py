@@ -13,6 +13,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from armsflow.errors import StudyError
+from armsflow.indicators.trade import parse_period
 from armsflow.report.fmt import Fmt, decimals_for, round_sig
 from armsflow.report.footnotes import Notes, anchor
 from armsflow.report.i18n import translations
@@ -66,6 +67,27 @@ def test_dates_money_and_ratios() -> None:
     assert en.number(float("nan")) == "–" and en.quantity(None, "USD").mid == "–"
 
 
+@pytest.mark.parametrize(("text", "en", "de"), [
+    ("2023", "2023", "2023"),
+    ("2024-H1", "H1 2024", "1. Hj. 2024"),
+    ("2024-Q3", "Q3 2024", "Q3 2024"),
+    ("2024-03", "Mar 2024", "März 2024"),
+    ("2023-01..2023-11", "Jan–Nov 2023", "Jan.–Nov. 2023"),
+    ("2017..2021", "2017–2021", "2017–2021"),
+    ("2023-11..2024-02", "Nov 2023–Feb 2024", "Nov. 2023–Feb. 2024"),
+])
+def test_trade_periods_in_both_languages(text: str, en: str, de: str) -> None:
+    period = parse_period(text)
+    assert (Fmt("en").period(period), Fmt("de").period(period)) == (en, de)
+    assert Fmt("en").period(period) == period.label()  # the core's English label, the same words
+
+
+def test_codes_are_words() -> None:
+    assert [Fmt("de").code(c) for c in ("head_of_state", "summit", "turnover", "unlisted")] == [
+        "Staatsoberhaupt", "Gipfel", "Handelsvolumen", "unlisted"]
+    assert Fmt("en").code("vice_minister") == "vice minister"
+
+
 def test_significant_digit_rules() -> None:
     assert [decimals_for(v) for v in (5.3, 0.88, 22, 324, 0, 0.0042)] == [1, 2, 0, 0, 0, 4]
     assert decimals_for(5.3, 3) == 2 and decimals_for(5.3, 0) == 0
@@ -101,8 +123,8 @@ def test_german_catalogue_translates_every_message_and_nothing_stale() -> None:
         strings = m.string if isinstance(m.string, tuple) else (m.string,)
         assert all(strings) and not m.fuzzy, m.id
         ids = m.id if isinstance(m.id, tuple) else (m.id,)
-        wanted = {p for i in ids for p in re.findall(r"%\(\w+\)s|%%", i)}
-        assert all({p for p in re.findall(r"%\(\w+\)s|%%", s)} == wanted for s in strings), m.id  # placeholders kept
+        wanted = {p for i in ids for p in re.findall(r"%\(\w+\)[sd]|%%", i)}
+        assert all({p for p in re.findall(r"%\(\w+\)[sd]|%%", s)} == wanted for s in strings), m.id  # placeholders kept
     assert translations("de").gettext("Key findings") == "Zentrale Ergebnisse"
     assert translations("de").ngettext("soldier", "soldiers", 2) == "Soldaten"
 

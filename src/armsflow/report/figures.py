@@ -77,7 +77,7 @@ def _trade_rows(content: Content, f: Fmt) -> list[tuple[str, float, str]]:
     first = next(r for r in view.records if r.id == view.indicator.records[0])
     currency = content.run.currency
     clashing = {x.id for c in view.conflicts for x in (c.first, c.second)}
-    return [(f"{r.period.label()} ({r.id})", r.value / 1e6,
+    return [(f"{f.period(r.period)} ({r.id})", r.value / 1e6,
              f.gettext("in conflict with another report") if r.id in clashing else f.gettext("reported figure"))
             for r in view.records if r.series == first.series and r.currency == currency]
 

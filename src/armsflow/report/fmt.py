@@ -18,6 +18,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent, get_currency_name
 from babel.support import NullTranslations
 
+from armsflow.indicators.trade import Period as TradePeriod
 from armsflow.model.units import UnitError, is_currency, parse_unit
 from armsflow.report.i18n import check_language, translations
 
@@ -112,6 +113,38 @@ class Fmt:
     def stated(self, *values: float | None) -> str:
         """A source's numbers as stated (low / central / high, the given ones), with this language's separators."""
         return " / ".join(format_decimal(v, format="#,##0.######", locale=self.locale) for v in values if v is not None)
+
+    def period(self, period: TradePeriod) -> str:
+        """A trade period in words of this language: "2023", "H1 2024" / "1. Hj. 2024", "Q3 2024",
+        "Mar 2024" / "März 2024", "Jan–Nov 2023", "2017–2021"."""
+        (y, m), (ey, em), n = period.first, period.last, period.months
+        if period.is_year:
+            return str(y)
+        if n == 6 and m in (1, 7) and y == ey:
+            return self.gettext("H%(half)d %(year)d") % {"half": m // 6 + 1, "year": y}
+        if n == 3 and m % 3 == 1 and y == ey:
+            return self.gettext("Q%(quarter)d %(year)d") % {"quarter": m // 3 + 1, "year": y}
+        first, last = dt.date(y, m, 1), dt.date(ey, em, 1)
+        if n == 1:
+            return self.month(first)
+        if m == 1 and em == 12:
+            return f"{y}{DASH}{ey}"
+        if y == ey:
+            return f"{format_date(first, 'MMM', locale=self.locale)}{DASH}{self.month(last)}"
+        return f"{self.month(first)}{DASH}{self.month(last)}"
+
+    def code(self, value: str) -> str:
+        """An event level or kind, or a trade flow, as a word of this language (unknown codes as they are)."""
+        words = {
+            "head_of_state": self.gettext("head of state"), "head_of_government": self.gettext("head of government"),
+            "minister": self.gettext("minister"), "vice_minister": self.gettext("vice minister"),
+            "official": self.gettext("official"), "delegation": self.gettext("delegation"),
+            "visit": self.gettext("visit"), "summit": self.gettext("summit"), "treaty": self.gettext("treaty"),
+            "call": self.gettext("call"), "meeting": self.gettext("meeting"), "commission": self.gettext("commission"),
+            "forum": self.gettext("forum"), "other": self.gettext("other"),
+            "turnover": self.gettext("turnover"), "export": self.gettext("export"), "import": self.gettext("import"),
+        }
+        return words.get(value, value)
 
     def integer(self, n: int) -> str:
         return format_decimal(n, locale=self.locale)
