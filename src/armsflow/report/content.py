@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 from armsflow.engine.indicators import known_events, known_trade
 from armsflow.engine.plan import Plan, make_plan
@@ -53,6 +54,7 @@ class Headline:
     result: OutputResult
     samples: Array
     published: tuple[PublishedResult, ...]
+    assumed: tuple[str, ...]  # variables whose own assumption the result rests on
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,6 @@ class Content:
     study: Study
     run: RunResult
     headlines: tuple[Headline, ...]
-    others: tuple[OutputResult, ...]
     chain: tuple[ChainStep, ...]
     timelines: tuple[TimelineReport, ...]
     events: tuple[EventSeries, ...]
@@ -89,33 +90,14 @@ class Content:
     prices: tuple[Price, ...]
     assumptions: tuple[Assumption, ...]
 
-    @property
-    def reference_date(self) -> date:
-        return self.study.meta.reference_date
+    @cached_property
+    def _kinds(self) -> dict[str, str]:
+        kinds = {e.id: "event" for e in self.study.events} | {t.id: "trade" for t in self.study.trade}
+        return kinds | dict.fromkeys(self.study.prices, "price") | dict.fromkeys(self.study.claims, "claim")
 
     def kind_of(self, ref: str) -> str:
         """What an id names: ``claim``, ``price``, ``event``, ``trade`` (a trade record) or ``src``."""
-        if ref in self.study.claims:
-            return "claim"
-        if ref in self.study.prices:
-            return "price"
-        if any(e.id == ref for e in self.study.events):
-            return "event"
-        if any(t.id == ref for t in self.study.trade):
-            return "trade"
-        return "src"
-
-    def source_of(self, ref: str) -> str | None:
-        """The source id behind a claim, price, event or trade record id, the id itself for a source."""
-        kind = self.kind_of(ref)
-        if kind == "claim":
-            return self.study.claims[ref].source
-        if kind == "price":
-            return self.study.prices[ref].source
-        if kind in ("event", "trade"):
-            rows = self.study.events if kind == "event" else self.study.trade
-            return next(r.source for r in rows if r.id == ref)
-        return ref if ref in self.study.sources else None
+        return self._kinds.get(ref, "src")
 
 
 def gather(study: Study, *, as_of: date | None = None, seed: int | None = None, scenario: str | None = None,
@@ -126,21 +108,22 @@ def gather(study: Study, *, as_of: date | None = None, seed: int | None = None, 
     heads = [r for r in run.results if r.headline]
     headlines = tuple(
         Headline(r, run.samples[r.id] / plan.variables[r.id].unit.scale,
-                 tuple(p for p in run.published if p.output == r.id))
+                 tuple(p for p in run.published if p.output == r.id),
+                 tuple(dict.fromkeys(_assumption(line).variable for line in r.assumptions)))
         for r in heads)
+    kept = study.known_sources(as_of)
     return Content(
         study=study,
         run=replace(run, samples={}),  # the chain and histograms keep what they need; the rest is not carried
         headlines=headlines,
-        others=tuple(r for r in run.results if not r.headline),
         chain=_chain(plan, run.samples, [r.id for r in heads]),
         timelines=tuple(timeline_report(study, name, as_of=as_of, seed=run.seed)
-                        for name, spec in study.timelines.items() if _has_claims(study, spec.series, as_of)),
+                        for name, spec in study.timelines.items() if _has_claims(study, spec.series, kept)),
         events=_events(study, run),
         trade=_trade(study, run),
-        sources=tuple(sorted(study.known_sources(as_of).values(), key=lambda s: (s.published, s.id))),
-        claims=tuple(c for c in study.claims.values() if c.source in study.known_sources(as_of)),
-        prices=tuple(p for p in study.prices.values() if p.source in study.known_sources(as_of)),
+        sources=tuple(sorted(kept.values(), key=lambda s: (s.published, s.id))),
+        claims=tuple(c for c in study.claims.values() if c.source in kept),
+        prices=tuple(p for p in study.prices.values() if p.source in kept),
         assumptions=_assumptions(plan, [r.id for r in heads]),
     )
 
@@ -165,30 +148,33 @@ def _chain(plan: Plan, samples: dict[str, Array], outputs: list[str]) -> tuple[C
     return tuple(steps)
 
 
+def _assumption(line: str) -> Assumption:
+    """One line of ``provenance(...).assumptions``: ``variable: text`` or ``variable (timeline name): text``."""
+    head, _, text = line.partition(": ")
+    variable, _, timeline = head.partition(" (timeline ")
+    return Assumption(variable, text, timeline.rstrip(")") or variable)
+
+
 def _assumptions(plan: Plan, outputs: list[str]) -> tuple[Assumption, ...]:
-    """The own assumptions behind the headline outputs, once each (``provenance`` writes each as ``variable: text``
-    or ``variable (timeline name): text``)."""
+    """The own assumptions behind the headline outputs, once each."""
     seen: dict[str, Assumption] = {}
     for output in outputs:
         for line in provenance(plan, output).assumptions:
-            head, _, text = line.partition(": ")
-            variable, _, timeline = head.partition(" (timeline ")
-            seen.setdefault(line, Assumption(variable, text, timeline.rstrip(")") or variable))
+            seen.setdefault(line, _assumption(line))
     return tuple(seen.values())
 
 
-def _has_claims(study: Study, series: tuple[TimelineSeries, ...], as_of: date | None) -> bool:
-    kept = study.known_sources(as_of)
+def _has_claims(study: Study, series: tuple[TimelineSeries, ...], kept: dict[str, Source]) -> bool:
     return any(c in study.claims and study.claims[c].source in kept for s in series for c in s.claims)
 
 
 def _events(study: Study, run: RunResult) -> tuple[EventSeries, ...]:
     out = []
+    known = known_events(study, run.as_of)
     for ind in run.indicators:
         spec = study.indicators.get(ind.id)
         if spec is None or spec.kind != "event_rate" or ind.since is None or ind.until is None:
             continue
-        known = known_events(study, run.as_of)
         months = monthly_series(known, date.fromisoformat(ind.since), date.fromisoformat(ind.until),
                                 spec.event_kind, set(spec.levels) or None)
         counted = set(ind.records) | set(ind.uncertain)

@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from armsflow.engine.run import Progress
 from armsflow.errors import Problem, StudyError
 from armsflow.report.content import Content
 from armsflow.report.i18n import check_language
 from armsflow.report.render import render_html
 
 FORMATS = ("html", "pdf")
-Progress = Callable[[str, float], None]
 Rendered = list[tuple[str, str, bytes]]  # (language, format, file contents)
 
 

@@ -12,7 +12,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from armsflow.report import figures
 from armsflow.report.content import Content
@@ -98,11 +98,6 @@ class Page:
     def question(self) -> str:
         return self.texts.question if self.texts and self.texts.question else self.c.run.question
 
-    @staticmethod
-    def assumed(assumptions: Iterable[str]) -> list[str]:
-        """Variable names of an output's assumption lines (``name: text`` or ``name (timeline t): text``)."""
-        return list(dict.fromkeys(a.split(":", 1)[0].split(" ", 1)[0] for a in assumptions))
-
     def day(self, value: date | str) -> str:
         return self.f.date(date.fromisoformat(value) if isinstance(value, str) else value)
 
@@ -113,4 +108,4 @@ def render_html(content: Content, lang: str) -> str:
     page = Page(content, fmt)
     charts = figures.build(content, fmt, page)
     template = _environment(lang).get_template("report.html.j2")
-    return template.render(c=content, r=content.run, f=fmt, p=page, charts=charts, lang=lang, escape=escape)
+    return template.render(c=content, r=content.run, f=fmt, p=page, charts=charts, lang=lang)
