@@ -385,9 +385,10 @@ def gdelt_dyad(db: Db, a: Annotated[str, typer.Option("--a", help="Country code 
     """Monthly events between two countries (either direction) by CAMEO family, per million events."""
     from armsflow.indicators.gdelt import DyadRules, dyad_monthly
 
-    problems = ([] if backend in ("duckdb", "spark") else ["--backend: duckdb or spark"]) + (
-        [] if late in ("drop", "dateadded", "keep") else ["--late: drop, dateadded or keep"]) + (
-        [] if dedupe in ("id", "source") else ["--dedupe: id or source"])
+    choices = {"--backend": (backend, ("duckdb", "spark")), "--late": (late, ("drop", "dateadded", "keep")),
+               "--dedupe": (dedupe, ("id", "source"))}
+    problems = [f"{option}: {', '.join(allowed[:-1])} or {allowed[-1]}"
+                for option, (value, allowed) in choices.items() if value not in allowed]
     if problems:
         _fail(problems)
     rules = DyadRules(max_lag_days=max_lag_days, late=late, dedupe=dedupe)  # type: ignore[arg-type]
