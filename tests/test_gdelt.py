@@ -21,6 +21,7 @@ from armsflow.errors import StudyError
 from armsflow.indicators.gdelt import DyadMonth, DyadRules, dyad_monthly, dyad_sql, families, import_files
 from armsflow.indicators.gdelt.backends import Backend
 from armsflow.indicators.gdelt.batch import BatchWriter
+from armsflow.indicators.gdelt.importer import file_digest, legacy_digest
 from armsflow.indicators.gdelt.store import read_parts
 
 DATA = Path(__file__).parent / "data" / "gdelt"
@@ -186,8 +187,45 @@ def test_a_store_of_another_format_is_refused(tmp_path: Path) -> None:
     import_files([MARCH], db)
     with duckdb.connect(str(db / "catalogue.duckdb")) as con:
         con.execute("UPDATE meta SET value = '1' WHERE key = 'format'")  # a store that kept all 61 columns
-    with pytest.raises(StudyError, match="store format 1 is not 2: import the files into a new store"):
+    with pytest.raises(StudyError, match="store format 1 is not 2 or 3: import the files into a new store"):
         dyad_monthly(db, "RUS", "PRK")
+    with pytest.raises(StudyError, match="store format 1 is not 2 or 3"):  # and nothing is imported into it
+        import_files([ZIPPED], db)
+    with duckdb.connect(str(db / "catalogue.duckdb")) as con:
+        assert con.execute("SELECT count(*) FROM files").fetchone() == (1,)
+
+
+def test_file_digest_is_blake3(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.export.CSV"
+    empty.write_bytes(b"")
+    # The BLAKE3 test vector for empty input (BLAKE3 specification, test_vectors.json, input_len 0).
+    assert file_digest(empty) == "blake3:af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+    assert legacy_digest(empty) == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def test_a_format_2_store_is_read_and_upgraded_by_the_next_import(tmp_path: Path) -> None:
+    import hashlib
+
+    import duckdb
+
+    db = tmp_path / "db"
+    import_files([MARCH], db)
+    before = dyad_monthly(db, "RUS", "PRK")
+    sha256 = hashlib.sha256(MARCH.read_bytes()).hexdigest()
+    with duckdb.connect(str(db / "catalogue.duckdb")) as con:  # the catalogue as format 2 wrote it
+        con.execute("CREATE TABLE files_2 (name VARCHAR NOT NULL, size BIGINT NOT NULL, sha256 VARCHAR NOT NULL, "
+                    "part VARCHAR, rows_rejected BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL, "
+                    "PRIMARY KEY (name, size, sha256))")
+        con.execute("INSERT INTO files_2 SELECT name, size, ?, part, rows_rejected, imported_at FROM files", [sha256])
+        con.execute("DROP TABLE files; ALTER TABLE files_2 RENAME TO files")
+        con.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
+    assert dyad_monthly(db, "RUS", "PRK") == before  # queries read a format 2 store as it is
+    again = import_files([MARCH, ZIPPED], db)  # MARCH is known by its SHA-256; ZIPPED is new
+    assert (again.files_skipped, again.files_imported, again.skipped) == (1, 1, [str(MARCH)])
+    with duckdb.connect(str(db / "catalogue.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("3",)
+        digests = dict(con.execute("SELECT name, digest FROM files").fetchall())
+    assert digests == {MARCH.name: f"sha256:{sha256}", ZIPPED.name: file_digest(ZIPPED)}
 
 
 def test_interrupted_import_leaves_the_store_usable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

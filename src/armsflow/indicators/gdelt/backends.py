@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from armsflow.errors import Problem, StudyError
-from armsflow.indicators.gdelt.store import Part, shared_connection
+from armsflow.indicators.gdelt.store import Part, shared_connection, sql_string
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -42,7 +42,7 @@ SPARK_CONF = {
 
 
 def _literal_list(paths: Sequence[Path]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+    return "[" + ", ".join(sql_string(str(p)) for p in paths) + "]"
 
 
 def check_backend(backend: str) -> None:

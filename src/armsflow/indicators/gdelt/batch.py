@@ -33,7 +33,7 @@ from armsflow.indicators.gdelt.schema import (
     STORED,
     TIMESTAMP_FORMAT,
 )
-from armsflow.indicators.gdelt.store import Part, connect_catalogue, events_dir, volume_dir
+from armsflow.indicators.gdelt.store import Part, connect_catalogue, events_dir, sql_string, volume_dir
 
 REJECTS, SCANS = "gdelt_rejects", "gdelt_scans"
 SAMPLES_PER_FILE = 5
@@ -51,48 +51,44 @@ FOUND = re.compile(r"Found: (\d+)")
 EVENT_CODE_AT = NAMES.index("EventCode")
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 # Empty required fields become '' instead of NULL (force_not_null), so the typed ones fail to parse and are rejected
 # by the reader itself, with their line numbers; EventCode is text and is checked after the fact. Columns the store
 # does not keep are declared as text: they are never projected, so DuckDB only counts them.
 READ_OPTIONS = ", ".join([
-    "columns = {" + ", ".join(f"{_lit(name)}: {_lit(kind if name in STORED else 'VARCHAR')}"
+    "columns = {" + ", ".join(f"{sql_string(name)}: {sql_string(kind if name in STORED else 'VARCHAR')}"
                               for name, kind in COLUMNS) + "}",
     "delim = '\t'", "header = false", "quote = ''", "escape = ''", "auto_detect = false",
     f"dateformat = '{DATE_FORMAT}'", f"timestampformat = '{TIMESTAMP_FORMAT}'",
-    "force_not_null = [" + ", ".join(_lit(n) for n in REQUIRED if KINDS[n] != "VARCHAR") + "]",
+    "force_not_null = [" + ", ".join(sql_string(n) for n in REQUIRED if KINDS[n] != "VARCHAR") + "]",
     "store_rejects = true", f"rejects_table = '{REJECTS}'", f"rejects_scan = '{SCANS}'",
 ])
 
 
 @dataclass
 class Source:
-    """One input file: its identity (name, size, SHA-256) and the plain CSV that DuckDB reads."""
+    """One input file: its identity (name, size, digest) and the plain CSV that DuckDB reads."""
 
     label: str
     name: str
     size: int
-    sha256: str = ""
+    digest: str = ""
     csv: Path | None = None
     csv_bytes: int = 0
     extracted: bool = False
     problem: Problem | None = None
-    #: The SHA-256 while a background thread still computes it: DuckDB reads a new file meanwhile.
+    #: The digest while a background thread still computes it: DuckDB reads a new file meanwhile.
     pending: Future[str] | None = None
 
     @property
     def key(self) -> tuple[str, int, str]:
-        return (self.name, self.size, self.sha256)
+        return (self.name, self.size, self.digest)
 
     def settle(self) -> None:
-        """Wait for the SHA-256 if it is still being computed; a file that cannot be read gets a ``problem``."""
+        """Wait for the digest if it is still being computed; a file that cannot be read gets a ``problem``."""
         if self.pending is None:
             return
         try:
-            self.sha256 = self.pending.result()
+            self.digest = self.pending.result()
         except OSError as exc:
             self.problem = Problem(self.label, 0, "", f"cannot read: {exc}")
         finally:
@@ -178,7 +174,7 @@ class BatchWriter:
         self.db = db
         self.parts = list(parts)
         self.con = duckdb.connect()
-        self.con.execute(f"SET temp_directory = {_lit(str(scratch))}")
+        self.con.execute(f"SET temp_directory = {sql_string(str(scratch))}")
         self.con.execute("SET preserve_insertion_order = false")  # lets the Parquet writer work in parallel
         self.fin = self.con.cursor()  # for ``finish``, which may run in another thread while ``read`` runs here
 
@@ -196,9 +192,9 @@ class BatchWriter:
         part = f"part-{uuid.uuid4().hex[:16]}"
         hidden = events_dir(self.db) / f".{part}.parquet.tmp"
         con.execute(f"DROP TABLE IF EXISTS {REJECTS}; DROP TABLE IF EXISTS {SCANS}")
-        files = "[" + ", ".join(_lit(path) for path in by_csv) + "]"
-        con.execute(f"COPY (SELECT {SELECT_STORED} FROM read_csv({files}, {READ_OPTIONS})) TO {_lit(str(hidden))} "
-                    f"({PARQUET})")
+        files = "[" + ", ".join(sql_string(path) for path in by_csv) + "]"
+        con.execute(f"COPY (SELECT {SELECT_STORED} FROM read_csv({files}, {READ_OPTIONS})) "
+                    f"TO {sql_string(str(hidden))} ({PARQUET})")
         rejects = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"
         skipped: dict[str, set[int]] = {path: set() for path in by_csv}
         for path, line in con.execute(f"SELECT DISTINCT s.file_path, e.line FROM {rejects}").fetchall():
@@ -218,7 +214,7 @@ class BatchWriter:
             read.samples, read.hidden
         final = events_dir(self.db) / f"{read.part}.parquet"
         rejected = {path: len(lines) for path, lines in read.skipped.items() if lines}
-        here = f"read_parquet({_lit(str(hidden))})"
+        here = f"read_parquet({sql_string(str(hidden))})"
         lo, hi = con.execute(f"SELECT min(GLOBALEVENTID), max(GLOBALEVENTID) FROM {here}").fetchone() or (None, None)
         stats = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE NOT {OK}), {_distinct_ids(lo, hi)}, min(SQLDATE), max(SQLDATE) "
@@ -243,8 +239,8 @@ class BatchWriter:
             volume = volume_dir(self.db) / final.name
             volume_hidden = volume.with_name(hidden.name)
             con.execute(f"COPY (SELECT SQLDATE, CAST(DATEADDED AS DATE) AS ADDED, count(*) AS EVENTS "
-                        f"FROM read_parquet({_lit(str(hidden))}) GROUP BY ALL) TO {_lit(str(volume_hidden))} "
-                        f"({PARQUET})")
+                        f"FROM read_parquet({sql_string(str(hidden))}) GROUP BY ALL) "
+                        f"TO {sql_string(str(volume_hidden))} ({PARQUET})")
             for done, target in ((volume_hidden, volume), (hidden, final)):
                 fd = os.open(done, os.O_RDONLY)
                 try:
@@ -254,7 +250,7 @@ class BatchWriter:
                 os.replace(done, target)
         else:
             hidden.unlink(missing_ok=True)
-        rows = [(s.name, s.size, s.sha256, read.part if written else None, rejected.get(str(s.csv), 0))
+        rows = [(s.name, s.size, s.digest, read.part if written else None, rejected.get(str(s.csv), 0))
                 for s in sources]
         self._commit(read.part, written, lo, hi, d0, d1, rows)
         result.rows_imported, result.duplicates = written, int(accepted) - int(invalid) - written
@@ -280,10 +276,10 @@ class BatchWriter:
         """Rewrite the part without bad rows and duplicates, if it has any; the number of events it keeps."""
         overlap = [p for p in self.parts if isinstance(lo, int) and isinstance(hi, int) and p.id_min is not None
                    and p.id_max is not None and p.id_min <= hi and p.id_max >= lo]
-        stored = "[" + ", ".join(_lit(str(p.path)) for p in overlap) + "]"
+        stored = "[" + ", ".join(sql_string(str(p.path)) for p in overlap) + "]"
         known = (f"GLOBALEVENTID IN (SELECT GLOBALEVENTID FROM read_parquet({stored}) "
                  f"WHERE GLOBALEVENTID BETWEEN {lo} AND {hi})") if overlap else "false"
-        here = _lit(str(hidden))
+        here = sql_string(str(hidden))
         in_store = 0
         if overlap:
             found = self.fin.execute(f"SELECT count(*) FROM read_parquet({here}) WHERE {known}").fetchone()
@@ -295,7 +291,7 @@ class BatchWriter:
         # themselves, so the result does not depend on how files were batched or in which order they were read.
         counted = self.fin.execute(
             f"COPY (SELECT * FROM read_parquet({here}) WHERE {OK} AND NOT ({known}) QUALIFY row_number() OVER "
-            f"(PARTITION BY GLOBALEVENTID ORDER BY DATEADDED, SOURCEURL) = 1) TO {_lit(str(again))} "
+            f"(PARTITION BY GLOBALEVENTID ORDER BY DATEADDED, SOURCEURL) = 1) TO {sql_string(str(again))} "
             f"({PARQUET})").fetchone()
         os.replace(again, hidden)
         return int(counted[0]) if counted else 0

@@ -28,12 +28,21 @@ import duckdb
 
 from armsflow.errors import Problem, StudyError
 
-FORMAT_VERSION = "2"  # 2: only the seven STORED columns (1 kept all 61)
+FORMAT_VERSION = "3"  # 3: files named by a digest with its algorithm; 2: only the seven STORED columns; 1: all 61
+#: Formats whose parts this version reads: 2 and 3 differ only in the catalogue's ``files`` table, which queries do
+#: not read; an import upgrades a format 2 store (``upgrade``).
+READABLE = ("2", FORMAT_VERSION)
 CATALOGUE = "catalogue.duckdb"
 EVENTS = "events"
 VOLUME = "volume"
 LOCK = ".lock"
 SCRATCH = ".scratch-"  # prefix of the folder zip members are extracted to during an import
+
+
+def sql_string(text: str) -> str:
+    """``text`` as a DuckDB string literal: paths go into SQL this way, as COPY and ATTACH take no parameters."""
+    return "'" + text.replace("'", "''") + "'"
+
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -42,8 +51,18 @@ CREATE TABLE IF NOT EXISTS parts (
     part VARCHAR PRIMARY KEY, rows BIGINT NOT NULL, id_min BIGINT, id_max BIGINT,
     sqldate_min DATE, sqldate_max DATE, created TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
-    name VARCHAR NOT NULL, size BIGINT NOT NULL, sha256 VARCHAR NOT NULL, part VARCHAR,
-    rows_rejected BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL, PRIMARY KEY (name, size, sha256));
+    name VARCHAR NOT NULL, size BIGINT NOT NULL, digest VARCHAR NOT NULL, part VARCHAR,
+    rows_rejected BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL, PRIMARY KEY (name, size, digest));
+"""
+# Format 2 named each file by its bare SHA-256; format 3 keeps those as "sha256:HEX" beside new "blake3:HEX" ones.
+UPGRADE_FROM_2 = """
+CREATE TABLE files_3 (
+    name VARCHAR NOT NULL, size BIGINT NOT NULL, digest VARCHAR NOT NULL, part VARCHAR,
+    rows_rejected BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL, PRIMARY KEY (name, size, digest));
+INSERT INTO files_3 SELECT name, size, 'sha256:' || sha256, part, rows_rejected, imported_at FROM files;
+DROP TABLE files;
+ALTER TABLE files_3 RENAME TO files;
+UPDATE meta SET value = '3' WHERE key = 'format';
 """
 
 
@@ -120,8 +139,8 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
 def attached_catalogue(db: Path, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """The shared connection with the catalogue attached read-only as ``gdelt_catalogue`` (detached afterwards)."""
     con = shared_connection()
-    quoted = str(catalogue_path(db)).replace("'", "''")
-    _retry_on_lock(lambda: con.execute(f"ATTACH '{quoted}' AS gdelt_catalogue (READ_ONLY)"), wait_s)
+    quoted = sql_string(str(catalogue_path(db)))
+    _retry_on_lock(lambda: con.execute(f"ATTACH {quoted} AS gdelt_catalogue (READ_ONLY)"), wait_s)
     try:
         yield con
     finally:
@@ -142,9 +161,7 @@ def read_parts(db: Path) -> list[Part]:
         found = con.execute("SELECT value FROM gdelt_catalogue.meta WHERE key = 'format'").fetchone()
         rows = con.execute("SELECT part, rows, id_min, id_max, sqldate_min, sqldate_max FROM gdelt_catalogue.parts "
                            "ORDER BY created, part").fetchall()
-    if found is None or found[0] != FORMAT_VERSION:
-        raise StudyError([Problem(str(db), 0, "", f"store format {found[0] if found else '?'} is not "
-                                  f"{FORMAT_VERSION}: import the files into a new store")])
+    _check_format(db, found[0] if found else None)
     parts = [Part(events_dir(db) / f"{name}.parquet", int(n), lo, hi, d0, d1) for name, n, lo, hi, d0, d1 in rows]
     missing = [path for part in parts for path in (part.path, part.volume) if not path.is_file()]
     if missing:
@@ -153,9 +170,29 @@ def read_parts(db: Path) -> list[Part]:
     return parts
 
 
+def _check_format(db: Path, found: str | None) -> None:
+    if found not in READABLE:
+        raise StudyError([Problem(str(db), 0, "", f"store format {found or '?'} is not "
+                                  f"{' or '.join(READABLE)}: import the files into a new store")])
+
+
 def known_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, str]]:
-    """(name, size, sha256) of every source file already imported."""
-    return {(str(n), int(s), str(h)) for n, s, h in con.execute("SELECT name, size, sha256 FROM files").fetchall()}
+    """(name, size, digest) of every source file already imported; a digest is "ALGORITHM:HEX"."""
+    return {(str(n), int(s), str(h)) for n, s, h in con.execute("SELECT name, size, digest FROM files").fetchall()}
+
+
+def upgrade(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """Bring the catalogue of a format 2 store to the current format, in one transaction (nothing else changes)."""
+    found = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    _check_format(db, found[0] if found else None)
+    if found is not None and found[0] == "2":
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(UPGRADE_FROM_2)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
 
 @contextlib.contextmanager
@@ -182,6 +219,7 @@ def open_store(db: Path) -> set[tuple[str, int, str]]:
     volume_dir(db).mkdir(parents=True, exist_ok=True)
     with connect_catalogue(db, read_only=False) as con:
         con.execute(SCHEMA)
+        upgrade(con, db)
         listed = {str(p) for (p,) in con.execute("SELECT part FROM parts").fetchall()}
         known = known_files(con)
     for leftover in [*events_dir(db).iterdir(), *volume_dir(db).iterdir()]:
