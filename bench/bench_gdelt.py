@@ -3,7 +3,8 @@
     python bench/bench_gdelt.py [--rows 10000000] [--files 8] [--repeat 5] [--zip-rows 1000000] [--spark] [--json]
 
 A synthetic archive in the exact GDELT 2.0 export format (61 tab-separated columns, no header) is generated in a
-temporary folder by DuckDB, imported with ``armsflow.indicators.gdelt.import_files`` (rows/s; target >= 1 M), and
+temporary folder by DuckDB, imported with ``armsflow.indicators.gdelt.import_files`` (rows/s; target >= 1 M; beside
+it the practical limit, one bare DuckDB ``COPY`` of the same files to Parquet, timed before and after), and
 queried for RUS-PRK by month: armsflow's ``dyad_monthly`` (Ibis on DuckDB) against the same query written by hand
 in DuckDB SQL over the same Parquet parts (the practical limit; target armsflow <= 1.5x its time) and in pandas
 reading only the five columns it needs (target armsflow >= 5x faster). armsflow compiles a query once per argument
@@ -32,6 +33,7 @@ import duckdb
 
 from armsflow import __version__ as armsflow_version
 from armsflow.indicators.gdelt import dyad_monthly, families, import_files, read_parts
+from armsflow.indicators.gdelt.batch import PARQUET, READ_OPTIONS, SELECT_STORED
 from armsflow.indicators.gdelt.queries import _compiled
 from armsflow.indicators.gdelt.schema import NAMES, STORED
 from armsflow.indicators.gdelt.store import Part
@@ -116,6 +118,21 @@ def generate(folder: Path, rows: int, files: int, *, zipped: bool = False, first
                 path = Path(f"{path}.zip")
             out.append(path)
     return out
+
+
+def bare_copy(files: list[Path], target: Path) -> float:
+    """Seconds for the import's floor: DuckDB's reader with armsflow's options (61 columns split and counted, 7
+    typed, bad lines to the rejects table) writing the 7 columns to one Parquet file, and nothing else: no file
+    digest, no batches, checks, duplicate search, volume file or catalogue."""
+    paths = "[" + ", ".join(f"'{path}'" for path in files) + "]"
+    with duckdb.connect() as con:
+        con.execute("SET preserve_insertion_order = false")
+        t0 = time.perf_counter()
+        con.execute(f"COPY (SELECT {SELECT_STORED} FROM read_csv({paths}, {READ_OPTIONS})) TO '{target}' "
+                    f"({PARQUET})")
+        seconds = time.perf_counter() - t0
+    target.unlink()
+    return seconds
 
 
 def cpu_seconds() -> tuple[float, float, float]:
@@ -256,9 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         figures.append(Figure("generate_s", "generate synthetic archive (DuckDB)", time.perf_counter() - t0, "s",
                               note=f"{size / 1e9:.2f} GB, {size / args.rows:.0f} bytes/row"))
         log("importing ...")
+        floor = [bare_copy(files, work / "floor.parquet")]
         before = cpu_seconds()
         report = import_files(files, work / "store")
         ours_s, kernel_s, others_s = (after - start for after, start in zip(cpu_seconds(), before, strict=True))
+        floor.append(bare_copy(files, work / "floor.parquet"))
         assert report.rows_imported == args.rows and report.rows_rejected == 0, str(report)
         stored = sum(p.path.stat().st_size + p.volume.stat().st_size for p in read_parts(work / "store"))
         figures.append(Figure("import_rows_per_s", "import .CSV (hash, split 61, type 7 columns, Parquet)",
@@ -267,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
                               f"{report.seconds:.1f} s; Parquet {stored / 1e9:.2f} GB; CPU {ours_s:.1f} s "
                               f"(kernel {kernel_s:.1f}), "
                               f"other processes {others_s:.1f} s of {report.seconds * (os.cpu_count() or 1):.1f}"))
+        floor_rate = args.rows / min(floor)
+        figures.append(Figure("copy_rows_per_s", "practical limit: one DuckDB COPY, CSV to Parquet", floor_rate,
+                              "rows/s", note=f"{min(floor):.1f} s (before and after the import: "
+                                             f"{floor[0]:.1f} s, {floor[1]:.1f} s); armsflow's import "
+                                             f"{report.rows_per_second / floor_rate:.2f}x its speed"))
         if args.zip_rows:
             zips = generate(work / "zips", args.zip_rows, max(1, args.files // 4), zipped=True,
                             first_id=args.rows + 1)
