@@ -20,7 +20,7 @@ import pytest
 from armsflow.errors import StudyError
 from armsflow.indicators.gdelt import DyadMonth, DyadRules, dyad_monthly, dyad_sql, families, import_files
 from armsflow.indicators.gdelt.backends import Backend
-from armsflow.indicators.gdelt.batch import BatchWriter
+from armsflow.indicators.gdelt.batch import BatchWriter, Joined
 from armsflow.indicators.gdelt.importer import file_digest, legacy_digest
 from armsflow.indicators.gdelt.store import read_parts
 
@@ -143,6 +143,48 @@ def test_one_part_per_file_dedupes_across_parts(tmp_path: Path, store: Path) -> 
     assert len(read_parts(tmp_path / "db")) == 3
     assert (report.rows_imported, report.duplicates_skipped) == (21, 1)
     assert dyad_monthly(tmp_path / "db", "RUS", "PRK") == dyad_monthly(store, "RUS", "PRK")
+
+
+def test_small_files_read_as_one_report_lines_of_each_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = MARCH.read_bytes().splitlines()
+    # No newline at the end of the first file: its last line must not run into the next file's first line.
+    (folder / "20240101000000.export.CSV").write_bytes(b"\n".join(lines[:3]))
+    (folder / "20240102000000.export.CSV").write_bytes(BAD.read_bytes())
+    (folder / "20240103000000.export.CSV").write_bytes(b"\n".join(lines[3:]) + b"\n\n")  # a blank line at the end
+    shutil.copy(ZIPPED, folder)
+    made: list[bool] = []
+    make = Joined.make
+
+    def spy(files: list[str], target: Path) -> Joined | None:
+        joined = make(files, target)
+        made.append(joined is not None)
+        return joined
+
+    monkeypatch.setattr(Joined, "make", spy)
+    together = import_files([folder], tmp_path / "one")
+    assert made == [True]  # one batch, read as one joined file
+    apart = import_files([folder], tmp_path / "each", batch_bytes=1)  # one file per batch: nothing joined
+    assert made == [True]
+    assert together.samples == apart.samples
+    assert [str(p) for p in together.samples] == [line.replace(str(BAD), str(folder / "20240102000000.export.CSV"))
+                                                  for line in BAD_LINES]
+    assert (together.rows_imported, together.rows_rejected, together.duplicates_skipped) == \
+        (apart.rows_imported, apart.rows_rejected, apart.duplicates_skipped)
+    assert dyad_monthly(tmp_path / "one", "RUS", "PRK") == dyad_monthly(tmp_path / "each", "RUS", "PRK")
+    assert not list((tmp_path / "one").glob(".scratch-*"))  # the joined copy is gone with the scratch folder
+
+
+def test_files_with_different_line_endings_are_not_joined(tmp_path: Path) -> None:
+    lines = MARCH.read_bytes().splitlines()
+    (tmp_path / "lf.export.CSV").write_bytes(b"\n".join(lines[:4]) + b"\n")
+    (tmp_path / "crlf.export.CSV").write_bytes(b"\r\n".join(lines[4:]) + b"\r\n")
+    assert Joined.make([str(tmp_path / "lf.export.CSV"), str(tmp_path / "crlf.export.CSV")],
+                       tmp_path / "joined.csv") is None
+    assert not (tmp_path / "joined.csv").exists()
+    report = import_files([tmp_path], tmp_path / "db")
+    assert (report.rows_imported, report.rows_rejected) == (len(lines), 0)
 
 
 @pytest.mark.parametrize("bitmap_ids", [2**27, 0], ids=["bitmap", "hash"])

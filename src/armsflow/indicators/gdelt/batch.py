@@ -12,6 +12,7 @@ commit), so the importer can finish one batch in a second thread while it reads 
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import uuid
@@ -22,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 import duckdb
+import pyarrow as pa
 
 from armsflow.errors import Problem, StudyError
 from armsflow.indicators.gdelt.schema import (
@@ -36,6 +38,7 @@ from armsflow.indicators.gdelt.schema import (
 from armsflow.indicators.gdelt.store import Part, connect_catalogue, events_dir, sql_string, volume_dir
 
 REJECTS, SCANS = "gdelt_rejects", "gdelt_scans"
+REJECTED = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"
 SAMPLES_PER_FILE = 5
 # EVENT_CODE as GLOB patterns: a fifth of the cost of a regular expression on every row of the part.
 OK = "coalesce(" + " OR ".join(f"EventCode GLOB '{'[0-9]' * n}'" for n in (2, 3, 4)) + ", false)"
@@ -45,6 +48,11 @@ KINDS = dict(COLUMNS)
 SELECT_STORED = ", ".join(STORED)
 #: The widest GLOBALEVENTID range whose duplicates are found with a bitmap (16 MB) rather than a hash table.
 BITMAP_IDS = 2**27
+#: The columns of the catalogue's ``files`` table that a batch fills (``imported_at`` is the commit's time).
+FILE_COLUMNS = pa.schema([("name", pa.string()), ("size", pa.int64()), ("digest", pa.string()),
+                          ("part", pa.string()), ("rows_rejected", pa.int64())])
+#: A batch whose files average less than this is joined into one file before DuckDB reads it (``Joined``).
+JOIN_BELOW = 32 * 2**20
 #: Parquet settings of event parts: see docs/gdelt.md, "Performance".
 PARQUET = "FORMAT parquet, COMPRESSION snappy"
 FOUND = re.compile(r"Found: (\d+)")
@@ -93,6 +101,62 @@ class Source:
             self.problem = Problem(self.label, 0, "", f"cannot read: {exc}")
         finally:
             self.pending = None
+
+
+def _line_ending(name: str) -> bytes | None:
+    """How the file's first line ends (``\\n`` or ``\\r\\n``); None if no line ends in its first 64 kB."""
+    with open(name, "rb") as handle:
+        head = handle.read(2**16)
+    at = head.find(b"\n")
+    if at < 0:
+        return None
+    return b"\r\n" if head[at - 1:at] == b"\r" else b"\n"
+
+
+@dataclass
+class Joined:
+    """A batch's small files copied into one, so DuckDB reads one file: 1,000 GDELT 15-minute files cost its reader
+    about 1.6 times the CPU of the same lines in one file. Line numbers are mapped back to the files on demand."""
+
+    path: Path
+    files: list[str]
+    _ends: list[int] | None = None
+
+    @classmethod
+    def make(cls, files: list[str], target: Path) -> Joined | None:
+        """Copy ``files`` into ``target`` in the kernel (``sendfile``), ending each with a newline; None (and no file)
+        unless all of them end their lines alike, since DuckDB's reader takes one line ending per file."""
+        endings = {_line_ending(name) for name in files}
+        newline = endings.pop()
+        if endings or newline is None:
+            return None
+        with open(target, "wb") as out:
+            for name in files:
+                with open(name, "rb") as handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    sent = 0
+                    while sent < size and (n := os.sendfile(out.fileno(), handle.fileno(), sent, size - sent)):
+                        sent += n
+                    if size and os.pread(handle.fileno(), 1, size - 1) != b"\n":
+                        out.write(newline)
+                        out.flush()
+        return cls(target, files)
+
+    def locate(self, line: int) -> tuple[str, int]:
+        """The file and the line in it of ``line`` of the joined file."""
+        if self._ends is None:
+            self._ends, total = [], 0
+            for name in self.files:
+                lines = 0
+                with open(name, "rb") as handle:
+                    last = b"\n"
+                    while chunk := handle.read(4 * 2**20):
+                        lines += chunk.count(b"\n")
+                        last = chunk[-1:]
+                total += lines + (last != b"\n")
+                self._ends.append(total)
+        at = bisect.bisect_left(self._ends, line)
+        return self.files[at], line - (self._ends[at - 1] if at else 0)
 
 
 @dataclass
@@ -172,6 +236,7 @@ class BatchWriter:
 
     def __init__(self, db: Path, parts: list[Part], scratch: Path) -> None:
         self.db = db
+        self.scratch = scratch
         self.parts = list(parts)
         self.con = duckdb.connect()
         self.con.execute(f"SET temp_directory = {sql_string(str(scratch))}")
@@ -192,20 +257,35 @@ class BatchWriter:
         part = f"part-{uuid.uuid4().hex[:16]}"
         hidden = events_dir(self.db) / f".{part}.parquet.tmp"
         con.execute(f"DROP TABLE IF EXISTS {REJECTS}; DROP TABLE IF EXISTS {SCANS}")
-        files = "[" + ", ".join(sql_string(path) for path in by_csv) + "]"
-        con.execute(f"COPY (SELECT {SELECT_STORED} FROM read_csv({files}, {READ_OPTIONS})) "
-                    f"TO {sql_string(str(hidden))} ({PARQUET})")
-        rejects = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"
+        joined = None
+        if len(by_csv) > 1 and sum(s.csv_bytes for s in sources) < JOIN_BELOW * len(by_csv):
+            joined = Joined.make(list(by_csv), self.scratch / f"{part}.joined.csv")
+        try:
+            files = "[" + ", ".join(sql_string(path) for path in ([str(joined.path)] if joined else by_csv)) + "]"
+            con.execute(f"COPY (SELECT {SELECT_STORED} FROM read_csv({files}, {READ_OPTIONS})) "
+                        f"TO {sql_string(str(hidden))} ({PARQUET})")
+            lines = con.execute(f"SELECT DISTINCT s.file_path, e.line FROM {REJECTED} ORDER BY e.line").fetchall()
+        finally:
+            if joined is not None:
+                joined.path.unlink(missing_ok=True)
         skipped: dict[str, set[int]] = {path: set() for path in by_csv}
-        for path, line in con.execute(f"SELECT DISTINCT s.file_path, e.line FROM {rejects}").fetchall():
-            skipped[str(path)].add(int(line))
+        first: dict[tuple[str, int], tuple[str, int]] = {}  # (DuckDB's file, line) -> (batch file, line)
+        for path, line in lines:
+            where = joined.locate(int(line)) if joined is not None else (str(path), int(line))
+            if len(skipped[where[0]]) < SAMPLES_PER_FILE:
+                first[(str(path), int(line))] = where
+            skipped[where[0]].add(where[1])
         samples: dict[str, list[Problem]] = {path: [] for path in by_csv}
-        for path, line, column, index, kind, message, text in con.execute(
-                f"SELECT s.file_path, e.line, e.column_name, e.column_idx, e.error_type, e.error_message, e.csv_line "
-                f"FROM {rejects} QUALIFY row_number() OVER (PARTITION BY s.file_path ORDER BY e.line, e.column_idx) "
-                f"<= {SAMPLES_PER_FILE}").fetchall():
-            samples[path].append(reject_problem(by_csv[path].label, int(line), column, index, str(kind),
-                                                str(message), str(text or "")))
+        if first:
+            chosen = ", ".join(f"({sql_string(path)}, {line})" for path, line in first)
+            for path, line, column, index, kind, message, text in con.execute(
+                    f"SELECT s.file_path, e.line, e.column_name, e.column_idx, e.error_type, e.error_message, "
+                    f"e.csv_line FROM {REJECTED} WHERE (s.file_path, e.line) IN ({chosen}) "
+                    f"ORDER BY e.line, e.column_idx").fetchall():
+                name, at = first[(str(path), int(line))]
+                if len(samples[name]) < SAMPLES_PER_FILE:
+                    samples[name].append(reject_problem(by_csv[name].label, at, column, index, str(kind),
+                                                        str(message), str(text or "")))
         return Read(sources, by_csv, part, hidden, skipped, samples)
 
     def finish(self, read: Read) -> BatchResult:
@@ -306,7 +386,12 @@ class BatchWriter:
                 if written:
                     cat.execute("INSERT INTO parts VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
                                 [part, written, lo, hi, d0, d1])
-                cat.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, current_timestamp)", rows)
+                # One INSERT from an Arrow table: ``executemany`` took 0.3 s per 500 files, one statement each.
+                new_files = pa.Table.from_pylist([dict(zip(FILE_COLUMNS.names, row, strict=True)) for row in rows],
+                                                 schema=FILE_COLUMNS)
+                cat.register("new_files", new_files)
+                cat.execute("INSERT INTO files SELECT name, size, digest, part, rows_rejected, current_timestamp "
+                            "FROM new_files")
                 cat.execute("COMMIT")
             except BaseException:
                 cat.execute("ROLLBACK")

@@ -15,6 +15,7 @@ import hashlib
 import shutil
 import tempfile
 import time
+import uuid
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -33,8 +34,11 @@ from armsflow.indicators.gdelt.store import SCRATCH, import_lock, open_store, re
 BATCH_BYTES = 512 * 2**20
 #: The most problems ``ImportReport.samples`` shows (each file contributes its first five).
 MAX_SAMPLES = 100
-#: Files hashed (and zips extracted) ahead of the batch DuckDB is reading, in a background thread.
+#: Files hashed (and zips extracted) ahead of the batch DuckDB is reading, in background threads.
 LOOKAHEAD_FILES = 64
+#: Threads that hash and unzip: two, so that both cores unzip while DuckDB waits for its first batch of zips
+#: (1,000 GDELT-sized zips: 0.41-0.51 M rows/s against 0.36-0.43 with one thread).
+HASH_THREADS = 2
 EXPORT_SUFFIXES = (".export.csv", ".export.csv.zip")
 
 Progress = Callable[[int, int], None]
@@ -165,7 +169,7 @@ def _is_zip(path: Path) -> bool:
 
 
 def _extract(path: Path, scratch: Path, known: Known) -> Source:
-    """Hash a zip and, if it is new, extract its one member to ``scratch``. Runs in the background thread."""
+    """Hash a zip and, if it is new, extract its one member to ``scratch``. Runs in a background thread."""
     source = Source(str(path), path.name, 0)
     try:
         source.size = path.stat().st_size
@@ -177,7 +181,8 @@ def _extract(path: Path, scratch: Path, known: Known) -> Source:
             if len(members) != 1:
                 source.problem = Problem(source.label, 0, "zip", f"expected one CSV file inside, found {len(members)}")
                 return source
-            target = scratch / f"{source.digest[7:23]}-{Path(members[0].filename).name}"
+            # A name of its own: two copies of one zip may be extracted at the same time by the two threads.
+            target = scratch / f"{uuid.uuid4().hex[:16]}-{Path(members[0].filename).name}"
             with archive.open(members[0]) as inner, open(target, "wb") as out:
                 shutil.copyfileobj(inner, out, 4 * 2**20)
             source.csv, source.csv_bytes, source.extracted = target, members[0].file_size, True
@@ -188,10 +193,10 @@ def _extract(path: Path, scratch: Path, known: Known) -> Source:
 
 def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolExecutor,
               ahead_bytes: int) -> Iterator[Source]:
-    """Every file ready for DuckDB, in order; hashing and unzipping run in ``pool`` (one background thread).
+    """Every file ready for DuckDB, in order; hashing and unzipping run in ``pool`` (background threads).
 
-    A plain CSV is yielded at once with its digest still ``pending``, so DuckDB reads it while the thread hashes
-    it. A zip is yielded once hashed and extracted; the thread works at most ``LOOKAHEAD_FILES`` files or about
+    A plain CSV is yielded at once with its digest still ``pending``, so DuckDB reads it while a thread hashes
+    it. A zip is yielded once hashed and extracted; the threads work at most ``LOOKAHEAD_FILES`` files or about
     ``ahead_bytes`` of CSV ahead (a zip counted as six times its size), so extracted members never pile up.
     """
     pending: deque[tuple[Future[Source] | Source, int]] = deque()
@@ -274,8 +279,8 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
 
 @contextlib.contextmanager
 def _hashing() -> Iterator[ThreadPoolExecutor]:
-    """The background thread that hashes and unzips; on the way out it finishes its current file and drops the rest."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdelt-hash")
+    """The background threads that hash and unzip; on the way out they finish their current files, drop the rest."""
+    pool = ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="gdelt-hash")
     try:
         yield pool
     finally:
