@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from armsflow.errors import StudyError
 from armsflow.indicators.gdelt import DyadMonth, DyadRules, dyad_monthly, dyad_sql, families, import_files
 from armsflow.indicators.gdelt.backends import Backend
 from armsflow.indicators.gdelt.batch import BatchWriter, Joined
-from armsflow.indicators.gdelt.importer import file_digest, legacy_digest
+from armsflow.indicators.gdelt.importer import Known, _extract, file_digest, legacy_digest
 from armsflow.indicators.gdelt.store import read_parts
 
 DATA = Path(__file__).parent / "data" / "gdelt"
@@ -319,6 +320,37 @@ def test_unreadable_zip_is_reported_not_fatal(tmp_path: Path) -> None:
     report = import_files([broken, MARCH], tmp_path / "db")
     assert (report.files_failed, report.files_imported, report.rows_imported) == (1, 1, 13)
     assert str(report.samples[0]).startswith(f"{broken}: cannot read:")
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED], ids=["deflated", "stored"])
+def test_zip_members_come_out_as_zipfile_reads_them(tmp_path: Path, method: int) -> None:
+    # Two lines of 6 MB: more than one 4 MB chunk of deflated input; the other member kinds go through zipfile.
+    text = (os.urandom(3 * 2**20).hex() + "\n") * 2
+    archive = tmp_path / "big.export.CSV.zip"
+    with zipfile.ZipFile(archive, "w", method) as out:
+        out.writestr("big.export.CSV", text)
+    with zipfile.ZipFile(archive) as check:
+        expected = check.read("big.export.CSV")
+    source = _extract(archive, tmp_path, Known(set()))
+    assert source.problem is None and source.csv is not None
+    assert source.csv.read_bytes() == expected and source.csv_bytes == len(expected)
+
+
+@pytest.mark.parametrize(("where", "message"), [
+    ("middle", "20240415000000.export.CSV is damaged (size or CRC-32 does not match)"),  # inflates to other bytes
+    ("start", "Error -1 Invalid deflate block found"),  # the first block's header: no deflate stream at all
+])
+def test_a_damaged_zip_member_is_reported(tmp_path: Path, where: str, message: str) -> None:
+    data = bytearray(ZIPPED.read_bytes())
+    with zipfile.ZipFile(ZIPPED) as archive:
+        member = archive.infolist()[0]
+    start = member.header_offset + 30 + len(member.filename.encode())  # the sample's local header has no extra field
+    data[start + (member.compress_size // 2 if where == "middle" else 3)] ^= 0xFF
+    damaged = tmp_path / ZIPPED.name
+    damaged.write_bytes(bytes(data))
+    report = import_files([damaged, MARCH], tmp_path / "db")
+    assert (report.files_failed, report.files_imported, report.rows_imported) == (1, 1, 13)
+    assert str(report.samples[0]) == f"{damaged}: cannot read: {message}"
 
 
 def test_crlf_lines_and_bad_bytes(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import glob
 import hashlib
 import shutil
+import struct
 import tempfile
 import time
 import uuid
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import blake3
+from isal import isal_zlib
 
 from armsflow.errors import Problem, StudyError
 from armsflow.indicators.gdelt.batch import BatchResult, BatchWriter, Source
@@ -39,6 +41,10 @@ LOOKAHEAD_FILES = 64
 #: Threads that hash and unzip: two, so that both cores unzip while DuckDB waits for its first batch of zips
 #: (1,000 GDELT-sized zips: 0.41-0.51 M rows/s against 0.36-0.43 with one thread).
 HASH_THREADS = 2
+#: A zip's local file header (PKWARE APPNOTE 4.3.7): signature, versions, flags, method, time, date, CRC-32, sizes,
+#: then the lengths of the file name and the extra field that follow it.
+LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+ZIP_MAGIC = b"PK\x03\x04"
 EXPORT_SUFFIXES = (".export.csv", ".export.csv.zip")
 
 Progress = Callable[[int, int], None]
@@ -165,7 +171,37 @@ def _is_zip(path: Path) -> bool:
     if path.name.lower().endswith(".zip"):
         return True
     with open(path, "rb") as handle:
-        return handle.read(4) == b"PK\x03\x04"
+        return handle.read(4) == ZIP_MAGIC
+
+
+def _inflate(path: Path, member: zipfile.ZipInfo, target: Path) -> None:
+    """Write a deflated zip member to ``target`` with ISA-L's inflate, checking its size and CRC-32.
+
+    ``zipfile`` reads the directory; only the member's bytes go through ``isal_zlib`` instead of the system zlib,
+    which inflates GDELT's zips about 2.7 times faster here (0.78 against 2.13 CPU-seconds for 750 MB): a zip import
+    spent as much CPU unzipping as reading the CSV.
+    """
+    with open(path, "rb") as handle, open(target, "wb") as out:
+        handle.seek(member.header_offset)
+        header = LOCAL_HEADER.unpack(handle.read(LOCAL_HEADER.size))
+        if header[0] != ZIP_MAGIC:
+            raise zipfile.BadZipFile(f"bad local header for {member.filename}")
+        handle.seek(header[10] + header[11], 1)  # the local header's file name and extra field
+        inflater = isal_zlib.decompressobj(-15)  # a raw deflate stream, as zip stores it
+        left, crc, size = member.compress_size, 0, 0
+        while left:
+            chunk = handle.read(min(left, 4 * 2**20))
+            if not chunk:
+                raise EOFError(f"{member.filename} is cut short")
+            left -= len(chunk)
+            data = inflater.decompress(chunk)
+            crc, size = isal_zlib.crc32(data, crc), size + len(data)
+            out.write(data)
+        data = inflater.flush()
+        crc, size = isal_zlib.crc32(data, crc), size + len(data)
+        out.write(data)
+    if not inflater.eof or size != member.file_size or crc != member.CRC:
+        raise zipfile.BadZipFile(f"{member.filename} is damaged (size or CRC-32 does not match)")
 
 
 def _extract(path: Path, scratch: Path, known: Known) -> Source:
@@ -183,10 +219,14 @@ def _extract(path: Path, scratch: Path, known: Known) -> Source:
                 return source
             # A name of its own: two copies of one zip may be extracted at the same time by the two threads.
             target = scratch / f"{uuid.uuid4().hex[:16]}-{Path(members[0].filename).name}"
-            with archive.open(members[0]) as inner, open(target, "wb") as out:
-                shutil.copyfileobj(inner, out, 4 * 2**20)
+            member = members[0]
+            if member.compress_type == zipfile.ZIP_DEFLATED and not member.flag_bits & 1:
+                _inflate(path, member, target)
+            else:  # stored, another method, or encrypted: zipfile reads it or says why not
+                with archive.open(member) as inner, open(target, "wb") as out:
+                    shutil.copyfileobj(inner, out, 4 * 2**20)
             source.csv, source.csv_bytes, source.extracted = target, members[0].file_size, True
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, isal_zlib.error) as exc:
         source.problem = Problem(source.label, 0, "", f"cannot read: {exc}")
     return source
 
