@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import blake3
 from isal import isal_zlib
@@ -45,6 +45,9 @@ HASH_THREADS = 2
 #: then the lengths of the file name and the extra field that follow it.
 LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 ZIP_MAGIC = b"PK\x03\x04"
+#: What reading a damaged or unreadable zip raises (isal's stub declares its ``error`` as an instance, not a class).
+UNZIP_ERRORS: tuple[type[Exception], ...] = (OSError, zipfile.BadZipFile, EOFError, ValueError,
+                                              cast(type[Exception], isal_zlib.error))
 EXPORT_SUFFIXES = (".export.csv", ".export.csv.zip")
 
 Progress = Callable[[int, int], None]
@@ -226,7 +229,7 @@ def _extract(path: Path, scratch: Path, known: Known) -> Source:
                 with archive.open(member) as inner, open(target, "wb") as out:
                     shutil.copyfileobj(inner, out, 4 * 2**20)
             source.csv, source.csv_bytes, source.extracted = target, members[0].file_size, True
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError, isal_zlib.error) as exc:
+    except UNZIP_ERRORS as exc:
         source.problem = Problem(source.label, 0, "", f"cannot read: {exc}")
     return source
 
