@@ -337,20 +337,41 @@ def test_zip_members_come_out_as_zipfile_reads_them(tmp_path: Path, method: int)
 
 
 @pytest.mark.parametrize(("where", "message"), [
-    ("middle", "20240415000000.export.CSV is damaged (size or CRC-32 does not match)"),  # inflates to other bytes
-    ("start", "Error -1 Invalid deflate block found"),  # the first block's header: no deflate stream at all
+    (400, "20240415000000.export.CSV is damaged (size or CRC-32 does not match)"),  # other bytes, or too few
+    (204, "20240415000000.export.CSV inflates to more than its stated 1733 bytes"),
+    (3, "Error -1 Invalid deflate block found"),  # the first block's header: no deflate stream at all
 ])
-def test_a_damaged_zip_member_is_reported(tmp_path: Path, where: str, message: str) -> None:
+def test_a_damaged_zip_member_is_reported(tmp_path: Path, where: int, message: str) -> None:
     data = bytearray(ZIPPED.read_bytes())
     with zipfile.ZipFile(ZIPPED) as archive:
         member = archive.infolist()[0]
     start = member.header_offset + 30 + len(member.filename.encode())  # the sample's local header has no extra field
-    data[start + (member.compress_size // 2 if where == "middle" else 3)] ^= 0xFF
+    data[start + where] ^= 0xFF  # one flipped byte of the 408 deflated ones
     damaged = tmp_path / ZIPPED.name
     damaged.write_bytes(bytes(data))
     report = import_files([damaged, MARCH], tmp_path / "db")
     assert (report.files_failed, report.files_imported, report.rows_imported) == (1, 1, 13)
     assert str(report.samples[0]) == f"{damaged}: cannot read: {message}"
+
+
+def test_a_zip_that_lies_about_its_member_is_reported(tmp_path: Path) -> None:
+    text = MARCH.read_bytes() * 50
+    honest = tmp_path / "honest.zip"
+    with zipfile.ZipFile(honest, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr(MARCH.name, text)
+    data = bytearray(honest.read_bytes())
+    stated = len(text).to_bytes(4, "little")
+    at = data.rindex(stated)  # the size in the central directory, which zipfile believes
+    data[at:at + 4] = (1000).to_bytes(4, "little")  # claims 1,000 bytes: a bomb would claim few and inflate to many
+    lying = tmp_path / "20240601000000.export.CSV.zip"
+    lying.write_bytes(bytes(data))
+    report = import_files([lying], tmp_path / "db")
+    assert (report.files_failed, report.rows_imported) == (1, 0)
+    assert str(report.samples[0]) == (f"{lying}: cannot read: {MARCH.name} inflates to more than its stated "
+                                      f"1000 bytes")
+    cut = tmp_path / "20240602000000.export.CSV.zip"
+    cut.write_bytes(honest.read_bytes()[:20])  # not even a whole local header
+    assert import_files([cut], tmp_path / "db2").files_failed == 1
 
 
 def test_crlf_lines_and_bad_bytes(tmp_path: Path) -> None:

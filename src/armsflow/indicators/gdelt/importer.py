@@ -46,8 +46,10 @@ HASH_THREADS = 2
 LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 ZIP_MAGIC = b"PK\x03\x04"
 #: What reading a damaged or unreadable zip raises (isal's stub declares its ``error`` as an instance, not a class).
-UNZIP_ERRORS: tuple[type[Exception], ...] = (OSError, zipfile.BadZipFile, EOFError, ValueError,
+UNZIP_ERRORS: tuple[type[Exception], ...] = (OSError, zipfile.BadZipFile, EOFError, ValueError, struct.error,
                                               cast(type[Exception], isal_zlib.error))
+#: Bytes of a deflated member read at a time.
+INFLATE_READ = 256 * 2**10
 EXPORT_SUFFIXES = (".export.csv", ".export.csv.zip")
 
 Progress = Callable[[int, int], None]
@@ -193,12 +195,16 @@ def _inflate(path: Path, member: zipfile.ZipInfo, target: Path) -> None:
         inflater = isal_zlib.decompressobj(-15)  # a raw deflate stream, as zip stores it
         left, crc, size = member.compress_size, 0, 0
         while left:
-            chunk = handle.read(min(left, 4 * 2**20))
+            # Small reads bound what one call can inflate to (deflate expands at most about 1,032 times), and a
+            # member growing past its stated size is stopped at once: a hostile zip cannot fill memory or disk.
+            chunk = handle.read(min(left, INFLATE_READ))
             if not chunk:
                 raise EOFError(f"{member.filename} is cut short")
             left -= len(chunk)
             data = inflater.decompress(chunk)
             crc, size = isal_zlib.crc32(data, crc), size + len(data)
+            if size > member.file_size:
+                raise zipfile.BadZipFile(f"{member.filename} inflates to more than its stated {member.file_size} bytes")
             out.write(data)
         data = inflater.flush()
         crc, size = isal_zlib.crc32(data, crc), size + len(data)
