@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -39,27 +39,13 @@ from armsflow.engine.sensitivity import sobol
 from armsflow.model.distributions import LogNormal, Mixture, Pert, Point, Uniform
 from armsflow.study.loader import load_study
 from armsflow.study.resolve import Scaled
+from figures import Figure, log
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 HERE = Path(__file__).resolve().parent
 SOBOL_OUTPUTS = ["deliveries_value", "troop_revenue", "gdp_share", "rounds"]
 MEDIAN_TOLERANCE = 0.02  # hand-written NumPy vs armsflow, relative
 TARGETS = {"ratio": 0.5, "sobol_s": 5.0, "cli_s": 0.5}
-
-
-@dataclass
-class Figure:
-    key: str
-    label: str
-    value: float | None
-    unit: str
-    target: str = ""
-    ok: bool | None = None  # None: no target
-    note: str = ""
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:

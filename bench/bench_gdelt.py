@@ -24,7 +24,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from armsflow.indicators.gdelt.batch import PARQUET, READ_OPTIONS, SELECT_STORED
 from armsflow.indicators.gdelt.queries import _compiled
 from armsflow.indicators.gdelt.schema import NAMES, STORED
 from armsflow.indicators.gdelt.store import Part
+from figures import Figure, log
 
 GDELT_FILE_ROWS = 2_000
 TARGETS = {"import_rows_per_s": 1_000_000.0, "vs_sql": 1.5, "vs_pandas": 5.0}
@@ -85,21 +86,6 @@ SELECT 900000000 + i, strftime(ev_day, '%Y%m%d'), strftime(ev_day, '%Y%m'), year
     || '/' || strftime(added_day, '%Y/%m/%d') || '/world/article-' || (h % 100000000)::VARCHAR || '.html'
 FROM c
 """
-
-
-@dataclass
-class Figure:
-    key: str
-    label: str
-    value: float | None
-    unit: str
-    target: str = ""
-    ok: bool | None = None
-    note: str = ""
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def generate(folder: Path, rows: int, files: int, *, zipped: bool = False, first_id: int = 0) -> list[Path]:
