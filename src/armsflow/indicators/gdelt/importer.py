@@ -155,9 +155,8 @@ class Known:
     """The files a store already holds, as (name, size, digest), looked up by name and size first."""
 
     def __init__(self, keys: set[tuple[str, int, str]]) -> None:
-        self.keys = frozenset(keys)
         self.by_name: dict[tuple[str, int], set[str]] = {}
-        for name, size, digest in self.keys:
+        for name, size, digest in keys:
             self.by_name.setdefault((name, size), set()).add(digest)
 
     def named(self, name: str, size: int) -> bool:
