@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from armsflow.errors import Problem, StudyError
-from armsflow.indicators.gdelt.store import Part, shared_connection, sql_string
+from armsflow.indicators.gdelt.store import Part, shared_connection, sql_list
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -41,10 +41,6 @@ SPARK_CONF = {
 }
 
 
-def _literal_list(paths: Sequence[Path]) -> str:
-    return "[" + ", ".join(sql_string(str(p)) for p in paths) + "]"
-
-
 def check_backend(backend: str) -> None:
     if backend not in BACKENDS:
         raise StudyError([Problem("backend", 0, "", f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")])
@@ -61,7 +57,7 @@ def execute(sql: str, parts: Sequence[Part], backend: str) -> list[dict[str, Any
 def _run_duckdb(sql: str, tables: dict[str, list[Path]]) -> list[dict[str, Any]]:
     raw = shared_connection()
     for name, files in tables.items():
-        raw.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({_literal_list(files)})")
+        raw.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({sql_list(files)})")
     cursor = raw.execute(sql)
     names = [column[0] for column in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -35,7 +35,7 @@ from armsflow.indicators.gdelt.schema import (
     STORED,
     TIMESTAMP_FORMAT,
 )
-from armsflow.indicators.gdelt.store import Part, connect_catalogue, events_dir, sql_string, volume_dir
+from armsflow.indicators.gdelt.store import Part, connect_catalogue, events_dir, sql_list, sql_string, volume_dir
 
 REJECTS, SCANS = "gdelt_rejects", "gdelt_scans"
 REJECTED = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"
@@ -261,7 +261,7 @@ class BatchWriter:
         if len(by_csv) > 1 and sum(s.csv_bytes for s in sources) < JOIN_BELOW * len(by_csv):
             joined = Joined.make(list(by_csv), self.scratch / f"{part}.joined.csv")
         try:
-            files = "[" + ", ".join(sql_string(path) for path in ([str(joined.path)] if joined else by_csv)) + "]"
+            files = sql_list([joined.path] if joined else by_csv)
             con.execute(f"COPY (SELECT {SELECT_STORED} FROM read_csv({files}, {READ_OPTIONS})) "
                         f"TO {sql_string(str(hidden))} ({PARQUET})")
             lines = con.execute(f"SELECT DISTINCT s.file_path, e.line FROM {REJECTED} ORDER BY e.line").fetchall()
@@ -356,7 +356,7 @@ class BatchWriter:
         """Rewrite the part without bad rows and duplicates, if it has any; the number of events it keeps."""
         overlap = [p for p in self.parts if isinstance(lo, int) and isinstance(hi, int) and p.id_min is not None
                    and p.id_max is not None and p.id_min <= hi and p.id_max >= lo]
-        stored = "[" + ", ".join(sql_string(str(p.path)) for p in overlap) + "]"
+        stored = sql_list(p.path for p in overlap)
         known = (f"GLOBALEVENTID IN (SELECT GLOBALEVENTID FROM read_parquet({stored}) "
                  f"WHERE GLOBALEVENTID BETWEEN {lo} AND {hi})") if overlap else "false"
         here = sql_string(str(hidden))

@@ -18,7 +18,7 @@ import fcntl
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -44,21 +44,25 @@ def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def sql_list(paths: Iterable[str | Path]) -> str:
+    """A DuckDB list literal of paths, for ``read_csv`` and ``read_parquet``."""
+    return "[" + ", ".join(sql_string(str(path)) for path in paths) + "]"
+
+
+FILES_COLUMNS = """(
+    name VARCHAR NOT NULL, size BIGINT NOT NULL, digest VARCHAR NOT NULL, part VARCHAR,
+    rows_rejected BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL, PRIMARY KEY (name, size, digest))"""
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('format', '{FORMAT_VERSION}'), ('created', CAST(current_timestamp AS VARCHAR));
 CREATE TABLE IF NOT EXISTS parts (
     part VARCHAR PRIMARY KEY, rows BIGINT NOT NULL, id_min BIGINT, id_max BIGINT,
     sqldate_min DATE, sqldate_max DATE, created TIMESTAMP NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
-    name VARCHAR NOT NULL, size BIGINT NOT NULL, digest VARCHAR NOT NULL, part VARCHAR,
-    rows_rejected BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL, PRIMARY KEY (name, size, digest));
+CREATE TABLE IF NOT EXISTS files {FILES_COLUMNS};
 """
 # Format 2 named each file by its bare SHA-256; format 3 keeps those as "sha256:HEX" beside new "blake3:HEX" ones.
-UPGRADE_FROM_2 = """
-CREATE TABLE files_3 (
-    name VARCHAR NOT NULL, size BIGINT NOT NULL, digest VARCHAR NOT NULL, part VARCHAR,
-    rows_rejected BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL, PRIMARY KEY (name, size, digest));
+UPGRADE_FROM_2 = f"""
+CREATE TABLE files_3 {FILES_COLUMNS};
 INSERT INTO files_3 SELECT name, size, 'sha256:' || sha256, part, rows_rejected, imported_at FROM files;
 DROP TABLE files;
 ALTER TABLE files_3 RENAME TO files;
