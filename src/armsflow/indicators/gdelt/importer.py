@@ -1,7 +1,8 @@
 """Import GDELT 2.0 export files (61 tab-separated columns, no header; ``.CSV`` or ``.CSV.zip``) into a store.
 
-DuckDB's own CSV reader parses a batch of files at once with explicit column types; lines it cannot read (wrong
-column count, a field that does not parse) land in its rejects table, rows without an id, a date or a valid event
+A batch of files is split by a compiled loop (``split.py``) or, if it holds a line that loop is not sure of, by
+DuckDB's own CSV reader with explicit column types; lines the reader cannot read (wrong column count, a field that
+does not parse) land in its rejects table, rows without an id, a date or a valid event
 code are caught by one SQL check, and both are counted and reported as ``file:line: field: message``. Each batch
 is written to a Parquet part (write, fsync, rename) and then recorded in the catalogue in one transaction. While
 one batch is checked and committed in a second thread, the next is already read; batches are committed in order.
