@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -57,11 +56,11 @@ def duckdb_reads(paths: list[Path]) -> tuple[list[tuple[Any, ...]], int]:
 
 
 def fast_reads(paths: list[Path], pool: ThreadPoolExecutor) -> list[tuple[Any, ...]] | Declined:
-    table = split_files([str(p) for p in paths], pool)
-    if isinstance(table, Declined):
-        return table
+    done = split_files([str(p) for p in paths], pool)
+    if done.declined:
+        return done.declined[0]
     with duckdb.connect() as con:
-        con.register("fast", table)
+        con.register("fast", done.table)
         return con.execute("SELECT * FROM fast").fetchall()
 
 
@@ -249,12 +248,23 @@ def test_bad_files_are_read_by_duckdb_and_reported_the_same(tmp_path: Path, monk
     crlf.parent.mkdir()
     crlf.write_bytes(b"\r\n".join(MARCH.read_bytes().splitlines()[1:4]) + b"\r\n")
     compare_imports([MARCH, BAD, ZIPPED, crlf], tmp_path, monkeypatch)
-    assert isinstance(split_files([str(BAD)], ThreadPoolExecutor(1)), Declined)
+
+
+def test_only_the_files_with_a_doubtful_line_are_declined(tmp_path: Path, pool: ThreadPoolExecutor,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(split, "PIECE", 300)  # BAD's pieces after its first doubtful line are skipped
+    done = split_files([str(MARCH), str(BAD), str(MARCH)], pool)
+    assert [(d.path, d.reason) for d in done.declined] == [(str(BAD), "a line without 61 fields")]
+    march, _ = duckdb_reads([MARCH])
+    with duckdb.connect() as con:
+        con.register("fast", done.table)
+        assert con.execute("SELECT * FROM fast").fetchall() == march + march
 
 
 def test_arrow_columns_have_the_reader_types(tmp_path: Path, pool: ThreadPoolExecutor) -> None:
-    table = split_files([str(MARCH)], pool)
-    assert isinstance(table, pa.Table)
+    done = split_files([str(MARCH)], pool)
+    assert not done.declined
+    table = done.table
     with duckdb.connect() as con:
         con.register("fast", table)
         fast_types = con.execute("DESCRIBE SELECT * FROM fast").fetchall()

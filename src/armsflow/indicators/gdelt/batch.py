@@ -1,8 +1,9 @@
 """One import batch: CSVs to a Parquet part in one pass, then checks that read the part back.
 
 A batch of at least ``FAST_FROM`` bytes is first offered to the fast path (``split.py``): a compiled loop splits
-the lines and DuckDB writes the seven stored columns from Arrow. It declines any batch holding a line it is not
-sure to read as DuckDB's reader would, and reads every other line exactly as that reader does.
+the lines and DuckDB writes the seven stored columns from Arrow. It declines any file holding a line it is not
+sure to read as DuckDB's reader would (those go to the reader below, in the same ``COPY``), and reads every other
+file exactly as that reader does.
 
 DuckDB's reader is the path for every other batch: a single ``COPY (SELECT <stored columns> FROM read_csv(...)) TO
 part.parquet``, in which DuckDB splits every line of the batch's files in parallel, checks its column count, types
@@ -272,32 +273,35 @@ class BatchWriter:
     def read(self, sources: list[Source]) -> Read:
         """The batch's CSVs to a hidden Parquet part, with the lines DuckDB rejected (the expensive step).
 
-        The fast path reads a large batch if it can (it declines a batch with any line it is not sure of); DuckDB's
-        reader reads the rest, with its rejects table."""
+        The fast path reads the files of a large batch if it can (it declines a file with any line it is not sure
+        of); DuckDB's reader reads the rest, with its rejects table, in the same ``COPY``."""
         con = self.con
         by_csv = {str(s.csv): s for s in sources}
         part = f"part-{uuid.uuid4().hex[:16]}"
         hidden = events_dir(self.db) / f".{part}.parquet.tmp"
         con.execute(f"DROP TABLE IF EXISTS {REJECTS}; DROP TABLE IF EXISTS {SCANS}")
+        fast: pa.Table | None = None
+        slow = list(by_csv)
         if sum(s.csv_bytes for s in sources) >= FAST_FROM:
-            rows = split_files(list(by_csv), self._splitters())
-            if isinstance(rows, pa.Table):
-                con.register(FAST_ROWS, rows)
-                try:
-                    con.execute(f"COPY (SELECT * FROM {FAST_ROWS}) TO {sql_string(str(hidden))} ({PARQUET})")
-                finally:
-                    con.unregister(FAST_ROWS)
-                return Read(sources, by_csv, part, hidden, {path: set() for path in by_csv},
-                            {path: [] for path in by_csv})
+            done = split_files(slow, self._splitters())
+            fast, slow = done.table, [d.path for d in done.declined]
         joined = None
-        if len(by_csv) > 1 and sum(s.csv_bytes for s in sources) < JOIN_BELOW * len(by_csv):
-            joined = Joined.make(list(by_csv), self.scratch / f"{part}.joined.csv")
+        if len(slow) > 1 and sum(by_csv[path].csv_bytes for path in slow) < JOIN_BELOW * len(slow):
+            joined = Joined.make(slow, self.scratch / f"{part}.joined.csv")
         try:
-            files = sql_list([joined.path] if joined else by_csv)
-            con.execute(f"COPY (SELECT {SELECT_STORED} FROM read_csv({files}, {READ_OPTIONS})) "
-                        f"TO {sql_string(str(hidden))} ({PARQUET})")
-            lines = con.execute(f"SELECT DISTINCT s.file_path, e.line FROM {REJECTED} ORDER BY e.line").fetchall()
+            selects = []
+            if fast is not None:
+                con.register(FAST_ROWS, fast)
+                selects.append(f"SELECT * FROM {FAST_ROWS}")
+            if slow:
+                files = sql_list([joined.path] if joined else slow)
+                selects.append(f"SELECT {SELECT_STORED} FROM read_csv({files}, {READ_OPTIONS})")
+            con.execute(f"COPY ({' UNION ALL '.join(selects)}) TO {sql_string(str(hidden))} ({PARQUET})")
+            lines = con.execute(f"SELECT DISTINCT s.file_path, e.line FROM {REJECTED} ORDER BY e.line").fetchall() \
+                if slow else []
         finally:
+            if fast is not None:
+                con.unregister(FAST_ROWS)
             if joined is not None:
                 joined.path.unlink(missing_ok=True)
         skipped: dict[str, set[int]] = {path: set() for path in by_csv}

@@ -7,10 +7,11 @@ it costs about a third of the CPU of DuckDB's reader for the same lines (docs/gd
 
 It is only a fast path. The first line it is not sure to read exactly as DuckDB's reader does (a wrong number of
 fields, an id that is not plain digits, a date that is not a real date, a ``\\r`` anywhere, a control character or
-invalid UTF-8 in a stored text field, an empty line, a line longer than ``LONGEST_LINE``) makes it decline the whole
-batch, and the batch is read by DuckDB's reader as before: that reader's rejects table gives every bad line its
-number and its reason. So a batch the fast path accepts holds exactly the rows DuckDB would have read, and a
-batch with a single bad line costs one extra pass. EventCode is kept as text, as by the reader, and checked after.
+invalid UTF-8 in a stored text field, an empty line, a line longer than ``LONGEST_LINE``) makes it decline that
+file, and the file is read by DuckDB's reader as before: that reader's rejects table gives every bad line its
+number and its reason. So the rows of a file the fast path reads are exactly those DuckDB's reader would have read,
+and a file with a single bad line costs one extra pass over it. EventCode is kept as text, as by the reader, and
+checked after.
 """
 
 from __future__ import annotations
@@ -148,32 +149,38 @@ def _piece(kernel: Kernel, path: str, start: int, stop: int, size: int) -> pa.Re
     return pa.RecordBatch.from_arrays(columns, schema=ARROW_SCHEMA)
 
 
-def split_files(paths: Sequence[str], pool: ThreadPoolExecutor) -> pa.Table | Declined:
-    """The stored columns of every line of ``paths`` as one Arrow table, or why the fast path declines them.
+@dataclass
+class Split:
+    """What the fast path made of a batch: the rows of the files it read, and the files it declined."""
+
+    table: pa.Table
+    declined: list[Declined]
+
+
+def split_files(paths: Sequence[str], pool: ThreadPoolExecutor) -> Split:
+    """The stored columns of every line of the files of ``paths`` the fast path reads, as one Arrow table in file
+    order; the files it declines are listed (one ``Declined`` each, for its first line it is not sure of).
 
     The files are cut into pieces of about ``PIECE`` bytes that ``pool``'s threads split at once (the compiled loop
-    releases the GIL). Rows come in file order.
+    releases the GIL). A piece of a file already declined is skipped. When this returns, no thread reads any file.
     """
     kernel = _compile()
+    declined: dict[str, Declined] = {}
     jobs: list[tuple[str, int, int, int]] = []
     for path in paths:
         size = os.stat(path).st_size
         jobs.extend((path, start, min(start + PIECE, size), size) for start in range(0, size, PIECE))
-    batches: list[pa.RecordBatch] = []
-    futures = [pool.submit(_piece, kernel, *job) for job in jobs]
-    declined: Declined | None = None
-    for future in futures:
-        if declined is not None:
-            future.cancel()
-            continue
-        piece: Any = future.result()
-        if isinstance(piece, Declined):
-            declined = piece
-        else:
-            batches.append(piece)
-    if declined is not None:
-        for future in futures:
-            if not future.cancelled():
-                future.exception()  # wait: no thread may still read the files when DuckDB's reader does
-        return declined
-    return pa.Table.from_batches(batches, schema=ARROW_SCHEMA)
+
+    def piece(path: str, start: int, stop: int, size: int) -> pa.RecordBatch | Declined | None:
+        return None if path in declined else _piece(kernel, path, start, stop, size)
+
+    futures = [(job[0], pool.submit(piece, *job)) for job in jobs]
+    pieces: list[tuple[str, pa.RecordBatch]] = []
+    for path, future in futures:
+        result: Any = future.result()
+        if isinstance(result, Declined):
+            declined.setdefault(path, result)
+        elif result is not None:
+            pieces.append((path, result))
+    table = pa.Table.from_batches([b for path, b in pieces if path not in declined], schema=ARROW_SCHEMA)
+    return Split(table, [declined[path] for path in paths if path in declined])
