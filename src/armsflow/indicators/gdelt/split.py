@@ -69,7 +69,7 @@ def _compile() -> Kernel:
 
 @dataclass
 class Declined:
-    """The fast path did not read a batch: which file, about where, and why (DuckDB's reader reads it instead)."""
+    """The fast path did not read a file: which, about where, and why (DuckDB's reader reads it instead)."""
 
     path: str
     offset: int
