@@ -53,18 +53,6 @@ ARROW_SCHEMA = pa.schema([("GLOBALEVENTID", pa.int64()), ("SQLDATE", pa.date32()
 assert tuple(ARROW_SCHEMA.names) == STORED
 
 Kernel = Callable[..., tuple[int, int, int]]
-_kernel: Kernel | None = None
-_compiling = threading.Lock()
-
-
-def _compile() -> Kernel:
-    """The compiled loop, built on first use (Numba loads only here; about 2 s the first time, then cached)."""
-    global _kernel
-    with _compiling:
-        if _kernel is None:
-            from armsflow.indicators.gdelt.split_kernel import split
-            _kernel = split
-    return _kernel
 
 
 @dataclass
@@ -164,7 +152,9 @@ def split_files(paths: Sequence[str], pool: ThreadPoolExecutor) -> Split:
     The files are cut into pieces of about ``PIECE`` bytes that ``pool``'s threads split at once (the compiled loop
     releases the GIL). A piece of a file already declined is skipped. When this returns, no thread reads any file.
     """
-    kernel = _compile()
+    # Numba loads only here (Python's import lock makes it once); compiling takes about 2 s once, then is cached.
+    from armsflow.indicators.gdelt.split_kernel import split as kernel
+
     declined: dict[str, Declined] = {}
     jobs: list[tuple[str, int, int, int]] = []
     for path in paths:
