@@ -74,13 +74,13 @@ def _date(raw: Any, a: int) -> int:
 
 
 @compiled
-def _copy(raw: Any, a: int, b: int, out: Any, at: int, room: int, wide: Any) -> int:
-    """Copy ``raw[a:b]`` to ``out[at:]``; the new end, or -1 for a control character, -2 if it needs over ``room``.
+def _copy(raw: Any, a: int, b: int, out: Any, at: int, wide: Any) -> int:
+    """Copy ``raw[a:b]`` to ``out[at:]``: the new end, or -1 for a control character.
 
-    ``wide[0]`` is set to 1 if a byte is not ASCII (only then must the text be checked for valid UTF-8)."""
-    if b - a > room:
-        return -2
-    text = raw[a:b]  # indexed from 0, so that LLVM vectorizes the loop
+    ``wide[0]`` is set to 1 if a byte is not ASCII (only then must the text be checked for valid UTF-8). Both loops
+    index slices from 0, so that LLVM vectorizes them (a slice assignment took 3 s more to compile, and was slower).
+    """
+    text, dest = raw[a:b], out[at:at + b - a]
     lowest, seen = 255, 0
     for k in range(b - a):
         byte = text[k]
@@ -88,7 +88,8 @@ def _copy(raw: Any, a: int, b: int, out: Any, at: int, room: int, wide: Any) -> 
         seen |= byte
     if lowest < 32:
         return -1
-    out[at:at + b - a] = text
+    for k in range(b - a):
+        dest[k] = text[k]
     if seen >= 128:
         wide[0] = 1
     return at + b - a
@@ -119,12 +120,14 @@ def _line(raw: Any, start: int, stop: int, tabs: Any, row: int, ids: Any, days: 
         return 5
     micros[row] = (((day * 24 + hour) * 60 + minute) * 60 + second) * MICROS_PER_SECOND
     for field, after in ((0, 6), (1, 16), (2, 25)):
-        at = _copy(raw, tabs[after] + 1, tabs[after + 1], short[field], ends[field], SHORT_FIELD, wide)
+        if tabs[after + 1] - tabs[after] - 1 > SHORT_FIELD:
+            return 6
+        at = _copy(raw, tabs[after] + 1, tabs[after + 1], short[field], ends[field], wide)
         if at < 0:
-            return 7 if at == -1 else 6
+            return 7
         ends[field] = at
         offsets[field, row + 1] = at
-    at = _copy(raw, tabs[59] + 1, stop, long, ends[3], stop - tabs[59], wide)
+    at = _copy(raw, tabs[59] + 1, stop, long, ends[3], wide)
     if at < 0:
         return 7
     ends[3] = at
@@ -133,15 +136,16 @@ def _line(raw: Any, start: int, stop: int, tabs: Any, row: int, ids: Any, days: 
 
 
 @compiled
-def _marks(raw: Any, begin: int, marks: Any) -> None:
-    """One bit per byte of ``raw[begin:]`` that is a tab, a newline or a carriage return, 64 bytes to a word.
+def _marks(raw: Any, begin: int, marks: Any) -> int:
+    """One bit per byte of ``raw[begin:]`` that is a tab, a newline or a carriage return, 64 bytes to a word; the
+    number of words.
 
     Bit ``j`` of ``marks[w]`` stands for ``raw[begin + 64 * w + j]``. Written as a plain loop over whole 64-byte
     blocks, which LLVM turns into vector instructions (about 10 GB/s here, so the split's scan costs almost nothing
     next to typing the fields); the last, partial block byte by byte.
     """
     block = raw[begin:]  # indexed from 0: with an offset added to every index, LLVM does not vectorize the loop
-    n = block.shape[0]
+    n: int = block.shape[0]
     whole = n // 64
     for w in range(whole):
         word = np.uint64(0)
@@ -157,6 +161,8 @@ def _marks(raw: Any, begin: int, marks: Any) -> None:
             byte = block[64 * whole + j]
             word |= np.uint64((byte == TAB) | (byte == NEWLINE) | (byte == RETURN)) << np.uint64(j)
         marks[whole] = word
+        return whole + 1
+    return whole
 
 
 @compiled
@@ -184,18 +190,24 @@ def split(raw: Any, begin: int, end: int, at_eof: bool, ids: Any, days: Any, mic
     if start >= end or start >= n:
         return 0, 0, 0, 0
     origin = start
-    _marks(raw, origin, marks)
+    words = _marks(raw, origin, marks)
+    if at_eof and raw[n - 1] != NEWLINE:  # the file's last line has no newline: one is marked just past its end
+        past = n - origin
+        if past // 64 == words:
+            marks[words] = 0
+            words += 1
+        marks[past // 64] |= np.uint64(1) << np.uint64(past % 64)
     tabs = np.empty(128, np.int64)
     ends = np.zeros(4, np.int64)
     wide = np.zeros(1, np.uint8)
-    row, k = 0, 0
-    for w in range((n - origin + 63) // 64):
+    row, k = int(np.int64(0)), 0  # not the literal 0, for which Numba would compile _line a second time
+    for w in range(words):
         word = marks[w]
         base = origin + 64 * w
         while word:
             at = base + int(trailing_zeros(word))
             word &= word - np.uint64(1)
-            byte = raw[at]
+            byte = raw[at] if at < n else NEWLINE
             if byte == TAB:
                 tabs[k & 127] = at
                 k += 1
@@ -212,14 +224,6 @@ def split(raw: Any, begin: int, end: int, at_eof: bool, ids: Any, days: Any, mic
             start, k = at + 1, 0
             if start >= end:
                 return 0, row, 0, int(wide[0])
-    if start >= n:
-        return 0, row, 0, int(wide[0])
-    if not at_eof:  # the line goes on past what was read
+    if start < n:  # the last line goes on past what was read, and this is not the end of the file
         return 8, row, start, 0
-    # the file's last line, without a newline
-    if k != FIELDS - 1:
-        return 2, row, start, 0
-    status = _line(raw, start, n, tabs, row, ids, days, micros, offsets, short, long, ends, wide)
-    if status:
-        return status, row, start, 0
-    return 0, row + 1, 0, int(wide[0])
+    return 0, row, 0, int(wide[0])
