@@ -141,7 +141,7 @@ def _marks(raw: Any, begin: int, marks: Any) -> int:
     number of words.
 
     Bit ``j`` of ``marks[w]`` stands for ``raw[begin + 64 * w + j]``. Written as a plain loop over whole 64-byte
-    blocks, which LLVM turns into vector instructions (about 10 GB/s here, so the split's scan costs almost nothing
+    blocks, which LLVM turns into vector instructions (about 9 GB/s here, so the split's scan costs almost nothing
     next to typing the fields); the last, partial block byte by byte.
     """
     block = raw[begin:]  # indexed from 0: with an offset added to every index, LLVM does not vectorize the loop
