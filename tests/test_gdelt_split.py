@@ -107,6 +107,7 @@ DECLINED = [
     (REAL_ROW + "\r", "a carriage return"),
     ("\t".join(FIELDS[:-1]), "a line without 61 fields"),
     (REAL_ROW + "\tx", "a line without 61 fields"),
+    (REAL_ROW + "\t" * 130, "a line without 61 fields"),  # more tabs than the loop keeps positions for
     ("", "a line without 61 fields"),  # a blank line (DuckDB's reader skips it)
     (line(GLOBALEVENTID=""), "GLOBALEVENTID is not 1-18 plain digits"),
     (line(GLOBALEVENTID="-1"), "GLOBALEVENTID is not 1-18 plain digits"),
