@@ -272,3 +272,20 @@ def test_arrow_columns_have_the_reader_types(tmp_path: Path, pool: ThreadPoolExe
         reader_types = con.execute(f"DESCRIBE SELECT {SELECT_STORED} FROM read_csv('{MARCH}', {READ_OPTIONS})"
                                    ).fetchall()
     assert [row[:2] for row in fast_types] == [row[:2] for row in reader_types]
+
+
+def test_the_loop_compiles_where_numba_cannot_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only installation and home folder leave Numba no cache folder: it raises, and the import must not."""
+    from numba.core.dispatcher import Dispatcher
+
+    from armsflow.indicators.gdelt.split_kernel import compiled
+
+    def refuse(self: Dispatcher) -> None:
+        raise RuntimeError("cannot cache function 'twice': no locator available for file 'split_kernel.py'")
+
+    monkeypatch.setattr(Dispatcher, "enable_caching", refuse)
+
+    def twice(value: int) -> int:
+        return 2 * value
+
+    assert compiled(twice)(21) == 42

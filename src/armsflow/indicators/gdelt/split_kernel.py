@@ -17,9 +17,19 @@ import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros as _trailing_zeros
 
 F = TypeVar("F", bound=Callable[..., Any])
-#: Compiled to machine code on first use, without the GIL, and cached on disk (next to this file, or in Numba's
-#: user cache folder if this one cannot be written).
-compiled = cast(Callable[[F], F], numba.njit(nogil=True, cache=True))
+
+
+def compiled(function: F) -> F:
+    """``function`` compiled to machine code on first use, run without the GIL, and cached on disk (next to this
+    file, or in Numba's user cache folder if this one cannot be written). Where neither can be written (a read-only
+    installation and home folder), Numba refuses to cache: the function is then compiled again in each process
+    (about 3 s on an import's first large batch) rather than the import failing."""
+    try:
+        return cast(F, numba.njit(nogil=True, cache=True)(function))
+    except RuntimeError:  # Numba: "cannot cache function ...: no locator available"
+        return cast(F, numba.njit(nogil=True)(function))
+
+
 #: The number of zero bits below the lowest set bit of a word (LLVM's ``cttz``: one instruction), in compiled code.
 trailing_zeros = cast(Callable[[Any], Any], _trailing_zeros)
 
