@@ -32,11 +32,12 @@ from armsflow.indicators.gdelt.schema import COLUMNS, NAMES, STORED
 
 #: Bytes of a file handed to one call of the compiled loop (lines are assigned to the piece they start in).
 PIECE = 32 * 2**20
-#: The longest line the fast path reads (GDELT's are under 2 kB); a longer one sends the batch to DuckDB's reader.
+#: The longest line the fast path reads (GDELT's are under 2 kB); a longer one sends its file to DuckDB's reader.
 LONGEST_LINE = 2**20
 #: The fewest bytes a line can have: 60 tabs and a newline.
 SHORTEST_LINE = len(COLUMNS)
-#: Room per row for each short text field (country codes, event code); a longer field declines the batch.
+#: Room per row for each short text field (country codes, event code); a longer field declines its file. The
+#: compiled loop takes this room from the buffers' shapes, so the two cannot disagree.
 SHORT_FIELD = 16
 #: Where the stored fields are: the index of each in the line, in ``STORED`` order.
 AT = tuple(NAMES.index(name) for name in STORED)

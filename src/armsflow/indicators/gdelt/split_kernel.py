@@ -36,7 +36,6 @@ trailing_zeros = cast(Callable[[Any], Any], _trailing_zeros)
 TAB, NEWLINE, RETURN = 9, 10, 13
 NOT_A_DATE = -(1 << 40)
 FIELDS = 61
-SHORT_FIELD = 16
 MICROS_PER_SECOND = 1_000_000
 
 
@@ -107,8 +106,10 @@ def _copy(raw: Any, a: int, b: int, out: Any, at: int, wide: Any) -> int:
 
 @compiled
 def _line(raw: Any, start: int, stop: int, tabs: Any, row: int, ids: Any, days: Any, micros: Any, offsets: Any,
-          short: Any, long: Any, ends: Any, wide: Any) -> int:
-    """Type and copy the stored fields of the line ``raw[start:stop]`` whose 60 tabs are ``tabs``; 0 or a status."""
+          short: Any, room: int, long: Any, ends: Any, wide: Any) -> int:
+    """Type and copy the stored fields of the line ``raw[start:stop]`` whose 60 tabs are ``tabs``; 0 or a status.
+
+    A short text field of more than ``room`` bytes does not fit ``short`` and is status 6."""
     if tabs[0] - start < 1 or tabs[0] - start > 18:
         return 3
     value = _digits(raw, start, tabs[0])
@@ -130,7 +131,7 @@ def _line(raw: Any, start: int, stop: int, tabs: Any, row: int, ids: Any, days: 
         return 5
     micros[row] = (((day * 24 + hour) * 60 + minute) * 60 + second) * MICROS_PER_SECOND
     for field, after in ((0, 6), (1, 16), (2, 25)):
-        if tabs[after + 1] - tabs[after] - 1 > SHORT_FIELD:
+        if tabs[after + 1] - tabs[after] - 1 > room:
             return 6
         at = _copy(raw, tabs[after] + 1, tabs[after + 1], short[field], ends[field], wide)
         if at < 0:
@@ -183,8 +184,9 @@ def split(raw: Any, begin: int, end: int, at_eof: bool, ids: Any, days: Any, mic
 
     ``raw[begin - 1]`` tells whether a line starts at ``begin``; a line that does not end inside ``raw`` is the
     file's last only if ``at_eof``. Fields 0, 1, 7, 17, 26, 59 and 60 are kept: the id to ``ids``, SQLDATE to
-    ``days``, DATEADDED to ``micros``, the two country codes and the event code to ``short[0..2]`` and the URL to
-    ``long``, each text field's end to ``offsets[k, row + 1]``. ``marks`` is room for ``len(raw) / 64 + 1`` words.
+    ``days``, DATEADDED to ``micros``, the two country codes and the event code to ``short[0..2]`` (as many bytes
+    per row as ``short`` has room for beside ``ids``) and the URL to ``long``, each text field's end to
+    ``offsets[k, row + 1]``. ``marks`` is room for ``len(raw) / 64 + 1`` words.
     Status 0 means every line was read.
 
     The tabs and line ends are found from ``_marks``: the loop below visits only those bytes (one in six of a
@@ -211,6 +213,7 @@ def split(raw: Any, begin: int, end: int, at_eof: bool, ids: Any, days: Any, mic
     ends = np.zeros(4, np.int64)
     wide = np.zeros(1, np.uint8)
     row, k = int(np.int64(0)), 0  # not the literal 0, for which Numba would compile _line a second time
+    room = short.shape[1] // ids.shape[0]  # bytes per row for each short field: taken from the buffer, not assumed
     for w in range(words):
         word = marks[w]
         base = origin + 64 * w
@@ -227,7 +230,7 @@ def split(raw: Any, begin: int, end: int, at_eof: bool, ids: Any, days: Any, mic
             # a newline: the line raw[start:at] is complete
             if k != FIELDS - 1:
                 return 2, row, start, 0
-            status = _line(raw, start, at, tabs, row, ids, days, micros, offsets, short, long, ends, wide)
+            status = _line(raw, start, at, tabs, row, ids, days, micros, offsets, short, room, long, ends, wide)
             if status:
                 return status, row, start, 0
             row += 1
