@@ -10,13 +10,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from armsflow.errors import InvalidValueError
+
 Array = NDArray[np.float64]
 
 #: Standard normal quantile at 0.95: a 90% interval spans mean ± Z90 standard deviations.
 Z90 = 1.6448536269514722
 
 
-class DistributionError(ValueError):
+class DistributionError(InvalidValueError):
     """Bad distribution parameters; ``field`` names the offending parameter."""
 
     def __init__(self, field: str, message: str) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from armsflow.errors import InvalidValueError
 from armsflow.model.units import Unit, dims_text
 
 Array = NDArray[np.float64]
@@ -34,7 +35,7 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
 }
 
 
-class FormulaError(ValueError):
+class FormulaError(InvalidValueError):
     """A formula outside the language, or one whose units do not agree."""
 
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from armsflow.errors import InvalidValueError
 
-class MoneyError(ValueError):
+
+class MoneyError(InvalidValueError):
     """No rate or index for the currency and year asked for."""
 
 

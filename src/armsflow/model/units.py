@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from armsflow.errors import InvalidValueError
+
 Dims = tuple[tuple[str, int], ...]
 
 
@@ -67,7 +69,7 @@ def _combine(a: Dims, b: Dims, sign: int) -> Dims:
     return tuple(sorted((d, e) for d, e in out.items() if e))
 
 
-class UnitError(ValueError):
+class UnitError(InvalidValueError):
     """Text that is not a unit armsflow knows."""
 
 

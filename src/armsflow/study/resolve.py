@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from armsflow.errors import InvalidValueError
 from armsflow.evidence.grading import GradedInterval, Grading, graded_interval
 from armsflow.evidence.records import Claim, Price, Source
 from armsflow.model.distributions import Array, Distribution, Mixture
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from armsflow.indicators.timeline import Timeline
 
 
-class ResolveError(ValueError):
+class ResolveError(InvalidValueError):
     """A claim or price that cannot serve a variable (unit mismatch, missing rate, unknown id)."""
 
 
