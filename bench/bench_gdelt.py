@@ -3,7 +3,7 @@
     python bench/bench_gdelt.py [--rows 10000000] [--files 8] [--repeat 5] [--zip-rows 2000000] [--spark] [--json]
 
 A synthetic archive in the exact GDELT 2.0 export format (61 tab-separated columns, no header) is generated in a
-temporary folder by DuckDB, imported with ``armsflow.indicators.gdelt.import_files`` (rows/s; target >= 1 M; beside
+temporary folder by DuckDB, imported with ``armsflow.gdelt.import_files`` (rows/s; target >= 1 M; beside
 it the practical limit, the import's compiled split and Parquet write alone, and DuckDB's own CSV reader, one bare
 ``COPY`` of the same files to Parquet, timed before and after), and
 queried for RUS-PRK by month: armsflow's ``dyad_monthly`` (Ibis on DuckDB) against the same query written by hand
@@ -34,13 +34,13 @@ from typing import Any
 import duckdb
 
 from armsflow import __version__ as armsflow_version
-from armsflow.indicators.gdelt import dyad_monthly, families, import_files, read_parts
-from armsflow.indicators.gdelt.batch import PARQUET, READ_OPTIONS, SELECT_STORED
-from armsflow.indicators.gdelt.importer import BATCH_BYTES
-from armsflow.indicators.gdelt.queries import _compiled
-from armsflow.indicators.gdelt.schema import NAMES, STORED
-from armsflow.indicators.gdelt.split import split_files
-from armsflow.indicators.gdelt.store import Part
+from armsflow.gdelt import dyad_monthly, families, import_files, read_parts
+from armsflow.gdelt.batch import PARQUET, READ_OPTIONS, SELECT_STORED
+from armsflow.gdelt.importer import BATCH_BYTES
+from armsflow.gdelt.queries import _compiled
+from armsflow.gdelt.schema import NAMES, STORED
+from armsflow.gdelt.split import split_files
+from armsflow.gdelt.store import Part
 from figures import Figure, log
 
 GDELT_FILE_ROWS = 2_000

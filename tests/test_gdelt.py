@@ -19,11 +19,11 @@ from typing import cast
 import pytest
 
 from armsflow.errors import StudyError
-from armsflow.indicators.gdelt import DyadMonth, DyadRules, dyad_monthly, dyad_sql, families, import_files
-from armsflow.indicators.gdelt.backends import Backend
-from armsflow.indicators.gdelt.batch import BatchWriter, Joined
-from armsflow.indicators.gdelt.importer import Known, _extract, file_digest, legacy_digest
-from armsflow.indicators.gdelt.store import read_parts
+from armsflow.gdelt import DyadMonth, DyadRules, dyad_monthly, dyad_sql, families, import_files
+from armsflow.gdelt.backends import Backend
+from armsflow.gdelt.batch import BatchWriter, Joined
+from armsflow.gdelt.importer import Known, _extract, file_digest, legacy_digest
+from armsflow.gdelt.store import read_parts
 
 DATA = Path(__file__).parent / "data" / "gdelt"
 SNAPSHOTS = DATA / "snapshots"
@@ -73,7 +73,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[None]:
-    from armsflow.indicators.gdelt import spark_session, stop_spark
+    from armsflow.gdelt import spark_session, stop_spark
 
     spark_session()
     yield
@@ -101,7 +101,7 @@ def test_family_table_has_the_documented_codes_and_sources() -> None:
         ("military", ("0312", "0332", "062", "072")),
         ("sanctions", ("163",)),
     ]
-    from armsflow.indicators.gdelt.schema import cameo_codes
+    from armsflow.gdelt.schema import cameo_codes
 
     assert all(code.source for code in cameo_codes())
 
@@ -193,7 +193,7 @@ def test_duplicates_in_one_batch_keep_the_earliest_added(tmp_path: Path, monkeyp
                                                          bitmap_ids: int) -> None:
     import duckdb
 
-    from armsflow.indicators.gdelt import batch
+    from armsflow.gdelt import batch
 
     monkeypatch.setattr(batch, "BITMAP_IDS", bitmap_ids)  # both ways of finding duplicate ids within a batch
     lines = MARCH.read_text(encoding="utf-8").splitlines()[1:4]
@@ -390,7 +390,7 @@ def test_crlf_lines_and_bad_bytes(tmp_path: Path) -> None:
 def test_store_keeps_only_the_stored_columns_but_checks_every_line(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
-    from armsflow.indicators.gdelt.schema import STORED
+    from armsflow.gdelt.schema import STORED
 
     line = MARCH.read_text(encoding="utf-8").splitlines()[1].split("\t")
     fields = list(line)
@@ -472,7 +472,7 @@ def test_bad_query_arguments_are_one_line_problems(store: Path, tmp_path: Path) 
 
 
 def test_compiled_query_is_reused_for_the_same_arguments(store: Path) -> None:
-    from armsflow.indicators.gdelt.queries import _compiled
+    from armsflow.gdelt.queries import _compiled
 
     _compiled.cache_clear()
     first = dyad_monthly(store, "RUS", "PRK")
@@ -480,36 +480,6 @@ def test_compiled_query_is_reused_for_the_same_arguments(store: Path) -> None:
     assert (_compiled.cache_info().misses, _compiled.cache_info().hits) == (1, 1)
     assert dyad_monthly(store, "RUS", "PRK", rules=DyadRules(max_lag_days=1)) != first
     assert _compiled.cache_info().misses == 2
-
-
-def test_cli_dyad_rule_options(store: Path) -> None:
-    import json
-
-    from typer.testing import CliRunner
-
-    from armsflow.cli import app
-
-    def dyad(*options: str) -> tuple[int, str, str]:
-        done = CliRunner().invoke(app, ["gdelt", "dyad", "--db", str(store), "--a", "RUS", "--b", "PRK", *options])
-        return done.exit_code, done.stdout, done.stderr
-
-    def counted(*options: str) -> dict[tuple[str, str], tuple[int, int, int]]:
-        code, out, _ = dyad(*options, "--json")
-        assert code == 0
-        return {(m["month"], m["family"]): (m["count"], m["total_events"], m["late"]) for m in json.loads(out)}
-
-    assert counted() == {(m, f): (n, total, late) for m, f, n, total, late in DEFAULT}
-    assert counted("--late", "dateadded")[("2024-03", "visits")] == (5, 11, 1)
-    assert counted("--late", "keep")[("2024-01", "visits")] == (1, 1, 1)
-    assert counted("--max-lag-days", "1")[("2024-02", "visits")] == (0, 1, 1)
-    source = counted("--dedupe", "source", "--since", "2024-03-01", "--until", "2024-03-31")
-    assert source[("2024-03", "visits")] == (3, 9, 0)
-    code, out, _ = dyad("--late", "keep")
-    assert code == 0 and "2024-01  visits" in out and "(1 late-dated)" in out
-    code, _, err = dyad("--late", "later", "--dedupe", "url")
-    assert code == 2 and "--late: drop, dateadded or keep" in err and "--dedupe: id or source" in err
-    code, _, err = dyad("--max-lag-days", "-1")
-    assert code == 2 and "max_lag_days: must be 0 or more" in err and "Traceback" not in err
 
 
 # --- compiled SQL --------------------------------------------------------------------------------------------------
@@ -524,7 +494,7 @@ def test_compiled_sql_matches_snapshot(dialect: str) -> None:
 
 
 def test_importing_the_package_stays_light() -> None:
-    code = ("import sys; import armsflow.indicators.gdelt as g; heavy = ('ibis', 'duckdb', 'pyspark'); "
+    code = ("import sys; import armsflow.gdelt as g; heavy = ('ibis', 'duckdb', 'pyspark'); "
             "print(*[m for m in heavy if m in sys.modules], '|', g.dyad_monthly.__name__, "
             "*[m for m in heavy if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

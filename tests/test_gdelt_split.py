@@ -1,4 +1,4 @@
-"""The GDELT import's fast path (indicators/gdelt/split.py) against its oracle, DuckDB's CSV reader.
+"""The GDELT import's fast path (gdelt/split.py) against its oracle, DuckDB's CSV reader.
 
 Whatever the fast path accepts it must read exactly as DuckDB's reader does, and whatever that reader rejects the
 fast path must decline, so that the batch goes to the reader and its rejects table. Checked on hand-made edge
@@ -20,13 +20,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from tests.test_gdelt import BAD, MARCH, REAL_ROW, ZIPPED
 
-import armsflow.indicators.gdelt.batch as batch
-import armsflow.indicators.gdelt.split as split
-from armsflow.indicators.gdelt import dyad_monthly, import_files
-from armsflow.indicators.gdelt.batch import READ_OPTIONS, SELECT_STORED
-from armsflow.indicators.gdelt.schema import STORED
-from armsflow.indicators.gdelt.split import Declined, split_files
-from armsflow.indicators.gdelt.store import read_parts
+import armsflow.gdelt.batch as batch
+import armsflow.gdelt.split as split
+from armsflow.gdelt import dyad_monthly, import_files
+from armsflow.gdelt.batch import READ_OPTIONS, SELECT_STORED
+from armsflow.gdelt.schema import STORED
+from armsflow.gdelt.split import Declined, split_files
+from armsflow.gdelt.store import read_parts
 
 FIELDS = REAL_ROW.split("\t")
 AT = dict(zip(STORED, split.AT, strict=True))
@@ -148,7 +148,7 @@ def test_invalid_utf8_and_long_lines_are_declined(tmp_path: Path, pool: ThreadPo
 
 
 def test_days_since_1970_match_the_calendar() -> None:
-    from armsflow.indicators.gdelt.split_kernel import NOT_A_DATE, _days
+    from armsflow.gdelt.split_kernel import NOT_A_DATE, _days
 
     epoch = date(1970, 1, 1)
     for year, month, day in itertools.product((1000, 1600, 1900, 1970, 2000, 2023, 2024, 2100, 9999),
@@ -278,7 +278,7 @@ def test_the_loop_compiles_where_numba_cannot_cache(monkeypatch: pytest.MonkeyPa
     """A read-only installation and home folder leave Numba no cache folder: it raises, and the import must not."""
     from numba.core.dispatcher import Dispatcher
 
-    from armsflow.indicators.gdelt.split_kernel import compiled
+    from armsflow.gdelt.split_kernel import compiled
 
     def refuse(self: Dispatcher) -> None:
         raise RuntimeError("cannot cache function 'twice': no locator available for file 'split_kernel.py'")

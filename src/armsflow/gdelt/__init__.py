@@ -1,6 +1,6 @@
-"""GDELT 2.0 events as a context indicator: import export files into a local store, count dyad events by month.
+"""GDELT 2.0 events (an optional extra): import export files into a local store, count dyad events by month.
 
-    from armsflow.indicators.gdelt import import_files, dyad_monthly
+    from armsflow.gdelt import import_files, dyad_monthly
     report = import_files([Path("downloads/")], Path("gdelt-store"))
     months = dyad_monthly(Path("gdelt-store"), "RUS", "PRK", since=date(2023, 1, 1))
 
@@ -46,9 +46,9 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from armsflow.indicators.gdelt.backends import spark_session, stop_spark
-    from armsflow.indicators.gdelt.importer import ImportReport, import_files
-    from armsflow.indicators.gdelt.queries import (
+    from armsflow.gdelt.backends import spark_session, stop_spark
+    from armsflow.gdelt.importer import ImportReport, import_files
+    from armsflow.gdelt.queries import (
         DyadMonth,
         DyadRules,
         dyad_expr,
@@ -57,11 +57,11 @@ if TYPE_CHECKING:
         events_table,
         volume_table,
     )
-    from armsflow.indicators.gdelt.schema import families
-    from armsflow.indicators.gdelt.store import read_parts
+    from armsflow.gdelt.schema import families
+    from armsflow.gdelt.store import read_parts
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(import_module(f"armsflow.indicators.gdelt.{_LAZY[name]}"), name)
+        return getattr(import_module(f"armsflow.gdelt.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

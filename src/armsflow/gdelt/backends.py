@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from armsflow.errors import Problem, StudyError
-from armsflow.indicators.gdelt.store import Part, shared_connection, sql_list
+from armsflow.gdelt.store import Part, shared_connection, sql_list
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

@@ -32,7 +32,7 @@ import duckdb
 import pyarrow as pa
 
 from armsflow.errors import Problem, StudyError
-from armsflow.indicators.gdelt.schema import (
+from armsflow.gdelt.schema import (
     COLUMNS,
     DATE_FORMAT,
     EVENT_CODE,
@@ -41,8 +41,8 @@ from armsflow.indicators.gdelt.schema import (
     STORED,
     TIMESTAMP_FORMAT,
 )
-from armsflow.indicators.gdelt.split import split_files
-from armsflow.indicators.gdelt.store import Part, connect_catalogue, events_dir, sql_list, sql_string, volume_dir
+from armsflow.gdelt.split import split_files
+from armsflow.gdelt.store import Part, connect_catalogue, events_dir, sql_list, sql_string, volume_dir
 
 REJECTS, SCANS = "gdelt_rejects", "gdelt_scans"
 REJECTED = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"

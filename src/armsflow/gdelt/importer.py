@@ -30,8 +30,8 @@ import blake3
 from isal import isal_zlib
 
 from armsflow.errors import Problem, StudyError
-from armsflow.indicators.gdelt.batch import BatchResult, BatchWriter, Source
-from armsflow.indicators.gdelt.store import SCRATCH, import_lock, open_store, read_parts
+from armsflow.gdelt.batch import BatchResult, BatchWriter, Source
+from armsflow.gdelt.store import SCRATCH, import_lock, open_store, read_parts
 
 #: Uncompressed CSV bytes per batch (one Parquet part); about 1.4 M rows of real GDELT.
 BATCH_BYTES = 512 * 2**20

@@ -18,7 +18,7 @@ import ibis  # type: ignore[import-untyped, unused-ignore]
 import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
 
 from armsflow.errors import Problem, StudyError
-from armsflow.indicators.gdelt.backends import (
+from armsflow.gdelt.backends import (
     DIALECTS,
     EVENTS_TABLE,
     VOLUME_TABLE,
@@ -26,8 +26,8 @@ from armsflow.indicators.gdelt.backends import (
     check_backend,
     execute,
 )
-from armsflow.indicators.gdelt.schema import COLUMNS, COUNTRY, IBIS_TYPES, STORED, Family, families
-from armsflow.indicators.gdelt.store import Part, read_parts
+from armsflow.gdelt.schema import COLUMNS, COUNTRY, IBIS_TYPES, STORED, Family, families
+from armsflow.gdelt.store import Part, read_parts
 
 Late = Literal["drop", "dateadded", "keep"]
 Dedupe = Literal["id", "source"]

@@ -93,7 +93,7 @@ FAMILIES_FILE = "cameo_families.csv"
 
 def cameo_codes() -> list[CameoCode]:
     """Every row of the bundled family table, in file order, checked (codes are digits and in one family only)."""
-    text = files("armsflow.indicators.gdelt").joinpath(FAMILIES_FILE).read_text(encoding="utf-8")
+    text = files("armsflow.gdelt").joinpath(FAMILIES_FILE).read_text(encoding="utf-8")
     problems: list[Problem] = []
     rows: list[CameoCode] = []
     seen: dict[str, int] = {}
@@ -114,7 +114,7 @@ def cameo_codes() -> list[CameoCode]:
 
 def families() -> list[Family]:
     """The event families in the order the table first names them, each with its codes (matched exactly)."""
-    text = files("armsflow.indicators.gdelt").joinpath(FAMILIES_FILE).read_text(encoding="utf-8")
+    text = files("armsflow.gdelt").joinpath(FAMILIES_FILE).read_text(encoding="utf-8")
     labels = {row["family"].strip(): row["family_label"].strip() for row in csv.DictReader(text.splitlines())}
     codes: dict[str, list[str]] = {key: [] for key in labels}
     for entry in cameo_codes():

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from armsflow.indicators.gdelt.schema import COLUMNS, NAMES, STORED
+from armsflow.gdelt.schema import COLUMNS, NAMES, STORED
 
 #: Bytes of a file handed to one call of the compiled loop (lines are assigned to the piece they start in).
 PIECE = 32 * 2**20
@@ -158,7 +158,7 @@ def split_files(paths: Sequence[str], pool: ThreadPoolExecutor) -> Split:
     releases the GIL). A piece of a file already declined is skipped. When this returns, no thread reads any file.
     """
     # Numba loads only here (Python's import lock makes it once); compiling takes about 2 s once, then is cached.
-    from armsflow.indicators.gdelt.split_kernel import split as kernel
+    from armsflow.gdelt.split_kernel import split as kernel
 
     declined: dict[str, Declined] = {}
     jobs: list[tuple[str, int, int, int]] = []
