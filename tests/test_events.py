@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from armsflow.errors import Problem
-from armsflow.indicators.events import COLUMNS, Event, load_events
+from armsflow.evidence.events import COLUMNS, Event, load_events
 from armsflow.indicators.rates import (
     DAYS_PER_MONTH,
     monthly_series,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from armsflow.evidence.grading import graded_interval
-from armsflow.evidence.records import parse_period
+from armsflow.evidence.period import parse_period
 from armsflow.model.money import MoneyError, to_reporting
 
 

@@ -13,7 +13,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from armsflow.errors import StudyError
-from armsflow.indicators.trade import parse_period
+from armsflow.evidence.period import parse_period
 from armsflow.report.fmt import Fmt, decimals_for, round_sig
 from armsflow.report.footnotes import Notes, anchor
 from armsflow.report.i18n import translations

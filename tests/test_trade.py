@@ -13,21 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from armsflow.errors import Problem
+from armsflow.evidence.period import FIRST_YEAR, LAST_YEAR, Period, parse_period
 from armsflow.evidence.tables import read_table
+from armsflow.evidence.trade import TradeRecord, load_trade, write_trade
 from armsflow.indicators.comtrade import COMTRADE_SOURCE, import_comtrade
-from armsflow.indicators.trade import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    Period,
-    TradeRecord,
-    annualise,
-    compare,
-    comparisons,
-    conflicts,
-    load_trade,
-    parse_period,
-    write_trade,
-)
+from armsflow.indicators.trade import annualise, compare, comparisons, conflicts
 from armsflow.study.evidence_load import load_sources
 
 ROOT = Path(__file__).parent.parent
@@ -187,8 +177,8 @@ def test_bad_rows_name_file_line_and_field() -> None:
     problems: list[Problem] = []
     records = load_trade(data.encode(), {"S1"}, problems)
     assert [str(p) for p in problems] == [
-        "trade.csv:2: period: not a period: '2024-H3': use YYYY, YYYY-H1, YYYY-Q1, YYYY-MM or A..B",
-        "trade.csv:3: reporter: not an ISO 3166-1 alpha-3 code (or WLD): 'RU'",
+        "trade.csv:2: period: not a period: '2024-H3': use YYYY, YYYY-H1, YYYY-Q1, YYYY-MM, YYYY-MM-DD or A..B",
+        "trade.csv:3: reporter: not an ISO 3166-1 alpha-3 code (three capital letters): 'RU'",
         "trade.csv:3: flow: must be one of turnover, export, import, got 'exports'",
         "trade.csv:4: partner: partner is the reporter",
         "trade.csv:4: value: a trade value cannot be negative",
@@ -218,7 +208,8 @@ MONTH = st.integers(12 * FIRST_YEAR, 12 * LAST_YEAR + 11)
 @st.composite
 def periods(draw: st.DrawFn) -> Period:
     start = draw(MONTH)
-    return Period(start, draw(st.integers(start, min(start + 240, 12 * LAST_YEAR + 11))))
+    end = draw(st.integers(start, min(start + 240, 12 * LAST_YEAR + 11)))
+    return Period.of(start // 12, start % 12 + 1, end // 12, end % 12 + 1)
 
 
 @st.composite
@@ -255,7 +246,9 @@ def test_range_spans_from_first_to_last_month(a: str, b: str) -> None:
 def test_annual_rate_of_parts(period: Period, value: float) -> None:
     assert annualise(value, period) * period.months / 12 == pytest.approx(value)
     if period.months > 1:
-        left, right = Period(period.start, period.start), Period(period.start + 1, period.end)
+        (y, m), (ey, em) = period.first, period.last
+        left = Period.of(y, m, y, m)
+        right = Period.of(y + m // 12, m % 12 + 1, ey, em)
         assert period.contains(left) and period.contains(right) and not left.overlaps(right)
         assert left.months + right.months == period.months
 

@@ -233,7 +233,7 @@ def events_rate(study: StudyArg, since: Since = None, until: Until = None,
                 json_out: Json = False) -> None:
     """Events per month over a window, with the exact Poisson 95% interval and the monthly series."""
     from armsflow.engine.indicators import known_events
-    from armsflow.indicators.events import KINDS
+    from armsflow.evidence.events import KINDS
     from armsflow.indicators.rates import monthly_series, rate, rate_ratio
     from armsflow.study.loader import load_study
 
@@ -328,8 +328,8 @@ def comtrade(files: Annotated[list[Path], typer.Argument(help="UN Comtrade CSV e
              source: Annotated[str, typer.Option(help="Source id to cite in sources.csv.")] = "S-UN-COMTRADE") -> None:
     """Import UN Comtrade files for a pair (both sides' reports, mirror flows included) as trade.csv rows."""
     from armsflow.errors import Problem, StudyError
+    from armsflow.evidence.trade import write_trade
     from armsflow.indicators.comtrade import import_comtrade
-    from armsflow.indicators.trade import write_trade
 
     problems: list[Problem] = []
     with _errors():

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from armsflow.engine.explain import Explanation
 from armsflow.engine.timelines import TimelineReport
-from armsflow.indicators.trade import Comparison, Conflict, TradeRecord, money_text
+from armsflow.evidence.trade import TradeRecord
+from armsflow.indicators.trade import Comparison, Conflict, money_text
 from armsflow.results import RunResult
 
 _SHORT = (("trillion", "tn"), ("billion", "bn"), ("million", "M"), ("thousand", "k"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from armsflow.indicators.events import Event
+from armsflow.evidence.events import Event
+from armsflow.evidence.trade import TradeRecord
 from armsflow.indicators.rates import rate
-from armsflow.indicators.trade import TradeRecord, compare, conflicts
+from armsflow.indicators.trade import compare, conflicts
 from armsflow.results import IndicatorResult
 from armsflow.study.spec import IndicatorSpec, Study
 

@@ -13,6 +13,8 @@ from datetime import date
 from armsflow.errors import Problem
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
+#: ISO 3166-1 alpha-3, as events.csv, trade.csv and GDELT's actor country codes write countries.
+COUNTRY = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass
@@ -53,6 +55,13 @@ class Row:
         value = self.text(column)
         if value and known is not None and value not in known:
             self.problem(column, f"unknown source id {value[:40]!r}")
+        return value
+
+    def country(self, column: str) -> str:
+        """An ISO 3166-1 alpha-3 country code, or a code of the same form such as UN Comtrade's WLD (the world)."""
+        value = self.text(column)
+        if value and not COUNTRY.match(value):
+            self.problem(column, f"not an ISO 3166-1 alpha-3 code (three capital letters): {value[:20]!r}")
         return value
 
     def number(self, column: str) -> float | None:

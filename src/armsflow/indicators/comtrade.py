@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from armsflow.errors import Problem
+from armsflow.evidence.period import Period, parse_period
 from armsflow.evidence.tables import Row, read_table
-from armsflow.indicators.trade import Period, TradeRecord, parse_period
+from armsflow.evidence.trade import TradeRecord
 
 COMTRADE_SOURCE = "S-UN-COMTRADE"
 TOTAL = "TOTAL"

@@ -20,7 +20,7 @@ from datetime import date
 
 from scipy.stats import binomtest, chi2
 
-from armsflow.indicators.events import KINDS, LEVELS, Event
+from armsflow.evidence.events import KINDS, LEVELS, Event
 
 DAYS_PER_MONTH = 365.25 / 12
 

@@ -12,10 +12,11 @@ from armsflow.engine.indicators import known_events, known_trade
 from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.run import Progress, provenance, run_plan, summary
 from armsflow.engine.timelines import TimelineReport, timeline_report
+from armsflow.evidence.events import Event
 from armsflow.evidence.records import Claim, Price, Source
-from armsflow.indicators.events import Event
+from armsflow.evidence.trade import TradeRecord
 from armsflow.indicators.rates import monthly_series
-from armsflow.indicators.trade import Comparison, Conflict, TradeRecord, comparisons, conflicts
+from armsflow.indicators.trade import Comparison, Conflict, comparisons, conflicts
 from armsflow.model.distributions import Array
 from armsflow.results import IndicatorResult, OutputResult, PublishedResult, RunResult, Summary
 from armsflow.study.spec import Study, TimelineSeries

@@ -18,7 +18,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent, get_currency_name
 from babel.support import NullTranslations
 
-from armsflow.indicators.trade import Period as TradePeriod
+from armsflow.evidence.period import Period as TradePeriod
 from armsflow.model.units import UnitError, is_currency, parse_unit
 from armsflow.report.i18n import check_language, translations
 

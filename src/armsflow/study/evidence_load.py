@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from armsflow.errors import Problem
-from armsflow.evidence.records import BASES, LANGUAGE, RELIABILITY, Claim, Price, Source, parse_period
+from armsflow.evidence.period import parse_period
+from armsflow.evidence.records import BASES, LANGUAGE, RELIABILITY, Claim, Price, Source
 from armsflow.evidence.tables import Row, read_table
 from armsflow.model.money import MoneyError, to_reporting
 from armsflow.model.units import UnitError, is_currency, parse_unit

@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from armsflow.errors import Problem, StudyError
+from armsflow.evidence.events import load_events
 from armsflow.evidence.grading import Grading
-from armsflow.indicators.events import load_events
-from armsflow.indicators.trade import load_trade
+from armsflow.evidence.trade import load_trade
 from armsflow.model.units import is_currency
 from armsflow.study.bundled import locate
 from armsflow.study.checks import Known, check_model

@@ -46,7 +46,7 @@ class ModelReader:
         self.problems.append(Problem(FILE, line, field, message))
 
     def indicators(self) -> dict[str, IndicatorSpec]:
-        from armsflow.indicators.events import KINDS, LEVELS
+        from armsflow.evidence.events import KINDS, LEVELS
 
         out: dict[str, IndicatorSpec] = {}
         for name, table in self._tables("indicators").items():

@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from armsflow.evidence.events import Event
 from armsflow.evidence.grading import Grading
 from armsflow.evidence.records import Claim, Price, Source
-from armsflow.indicators.events import Event
-from armsflow.indicators.trade import TradeRecord
+from armsflow.evidence.trade import TradeRecord
 from armsflow.model.distributions import Distribution
 from armsflow.model.formula import Formula
 from armsflow.model.units import Unit

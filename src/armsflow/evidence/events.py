@@ -6,12 +6,12 @@ message`` and returns only the rows without problems.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
 
 from armsflow.errors import Problem
+from armsflow.evidence.period import last_day
 from armsflow.evidence.tables import Row, read_table
 
 FILE = "events.csv"
@@ -19,7 +19,6 @@ COLUMNS = ("id", "start", "end", "side_a", "side_b", "level", "kind", "place", "
 OPTIONAL = ("notes",)
 LEVELS = ("head_of_state", "head_of_government", "minister", "vice_minister", "official", "delegation")
 KINDS = ("visit", "summit", "treaty", "call", "meeting", "commission", "forum", "other")
-COUNTRY = re.compile(r"^[A-Z]{3}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -57,11 +56,7 @@ class Event:
         """The last day the event may have begun: ``start`` itself, or the month's last day."""
         if self.precision == "day":
             return self.start
-        return _last_day(self.start.year, self.start.month)
-
-
-def _last_day(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+        return last_day(self.start.year, self.start.month)
 
 
 def _when(row: Row, column: str, required: bool) -> tuple[date, date, str] | None:
@@ -75,7 +70,7 @@ def _when(row: Row, column: str, required: bool) -> tuple[date, date, str] | Non
             year, number = int(month.group(1)), int(month.group(2))
             if not 1 <= number <= 12:
                 raise ValueError
-            return date(year, number, 1), _last_day(year, number), "month"
+            return date(year, number, 1), last_day(year, number), "month"
         if not _DAY.match(raw):
             raise ValueError
         day = date.fromisoformat(raw)
@@ -92,11 +87,6 @@ def _choice(row: Row, column: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _country(row: Row, column: str) -> str:
-    value = row.text(column)
-    if value and not COUNTRY.match(value):
-        row.problem(column, f"not an ISO 3166-1 alpha-3 code (three capital letters): {value[:20]!r}")
-    return value
 
 
 def load_events(data: bytes, known_sources: set[str] | None, problems: list[Problem]) -> list[Event]:
@@ -110,7 +100,7 @@ def load_events(data: bytes, known_sources: set[str] | None, problems: list[Prob
         end = _when(row, "end", required=False)
         if start and end and end[1] < start[0]:
             row.problem("end", f"end ({row.text('end')}) is before start ({row.text('start')})")
-        side_a, side_b = _country(row, "side_a"), _country(row, "side_b")
+        side_a, side_b = row.country("side_a"), row.country("side_b")
         if side_a and side_a == side_b:
             row.problem("side_b", f"same as side_a ({side_a}): an exchange needs two sides")
         level = _choice(row, "level", LEVELS)
