@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from armsflow import load_study, run
-from armsflow.engine.correlation import iman_conover
+from armsflow.model.correlation import iman_conover
 from conftest import write_study
 
 

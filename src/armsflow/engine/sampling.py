@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from armsflow.engine.correlation import iman_conover
 from armsflow.engine.plan import Plan
 from armsflow.model import formula as fml
+from armsflow.model.correlation import iman_conover
 from armsflow.model.distributions import Array
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from armsflow.engine.correlation import spearman_to_normal
 from armsflow.errors import Problem
 from armsflow.evidence.records import Source
 from armsflow.model import formula as fml
+from armsflow.model.correlation import spearman_to_normal
 from armsflow.model.units import Unit, dims_text, parse_unit
 from armsflow.study.resolve import Evidence, ResolveError, pieces
 from armsflow.study.spec import Definition, Study, Variable
