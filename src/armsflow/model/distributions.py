@@ -75,7 +75,10 @@ class Pert:
         width = self.high - self.low
         a = 1 + self.lam * (self.mode - self.low) / width
         b = 1 + self.lam * (self.high - self.mode) / width
-        return self.low + width * rng.beta(a, b, n)
+        x = rng.beta(a, b, n)
+        x *= width  # in place: the same figures as low + width * x without two temporaries
+        x += self.low
+        return x
 
     def describe(self) -> str:
         return f"PERT({self.low:g}, {self.mode:g}, {self.high:g})"
@@ -180,12 +183,21 @@ class Mixture:
     def sample(self, rng: np.random.Generator, n: int) -> Array:
         if len(self.components) == 1:
             return self.components[0].sample(rng, n)
-        p = np.asarray(self.weights, dtype=np.float64) / sum(self.weights)
-        which = rng.choice(len(self.components), n, p=p)
+        # The component of each draw as rng.choice(len(components), n, p=weights) picks it, from the same uniforms
+        # (so a seed gives the same draws), without its checks and its search: one comparison per component.
+        cdf = np.cumsum(np.asarray(self.weights, dtype=np.float64) / sum(self.weights))
+        cdf /= cdf[-1]
+        u = rng.random(n)
         out = np.empty(n, dtype=np.float64)
-        for k, comp in enumerate(self.components):
-            mask = which == k
-            out[mask] = comp.sample(rng, int(mask.sum()))
+        below = u < cdf[0]  # the draws of the components so far
+        out[below] = self.components[0].sample(rng, int(np.count_nonzero(below)))
+        for k in range(1, len(self.components) - 1):
+            upto = u < cdf[k]
+            mask = upto & ~below
+            out[mask] = self.components[k].sample(rng, int(np.count_nonzero(mask)))
+            below = upto
+        np.logical_not(below, out=below)
+        out[below] = self.components[-1].sample(rng, int(np.count_nonzero(below)))
         return out
 
     def describe(self) -> str:
