@@ -6,6 +6,7 @@ for the whole test session).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,12 +19,24 @@ from typing import cast
 
 import pytest
 
-from armsflow.errors import StudyError
-from armsflow.gdelt import DyadMonth, DyadRules, dyad_monthly, dyad_sql, families, import_files
-from armsflow.gdelt.backends import Backend
+import armsflow.gdelt
+from armsflow.errors import InputError, ParameterError
+from armsflow.gdelt import (
+    Backend,
+    Dedupe,
+    DyadMonth,
+    DyadResult,
+    DyadRules,
+    Late,
+    dyad_monthly,
+    dyad_sql,
+    families,
+    import_files,
+)
 from armsflow.gdelt.batch import BatchWriter, Joined
 from armsflow.gdelt.importer import Known, _extract, file_digest, legacy_digest
 from armsflow.gdelt.store import read_parts
+from system import need_java
 
 DATA = Path(__file__).parent / "data" / "gdelt"
 SNAPSHOTS = DATA / "snapshots"
@@ -55,12 +68,12 @@ DEFAULT = [
 SPARK = pytest.mark.spark  # registered in pyproject.toml
 
 
-def rows(months: list[DyadMonth]) -> list[tuple[str, str, int, int, int]]:
-    return [(m.month.strftime("%Y-%m"), m.family, m.count, m.total_events, m.late) for m in months]
+def rows(result: DyadResult) -> list[tuple[str, str, int, int, int]]:
+    return [(m.month.strftime("%Y-%m"), m.family, m.count, m.total_events, m.late) for m in result.months]
 
 
-def by_key(months: list[DyadMonth]) -> dict[tuple[str, str], DyadMonth]:
-    return {(m.month.strftime("%Y-%m"), m.family): m for m in months}
+def by_key(result: DyadResult) -> dict[tuple[str, str], DyadMonth]:
+    return {(m.month.strftime("%Y-%m"), m.family): m for m in result.months}
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +88,15 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def spark() -> Iterator[None]:
     from armsflow.gdelt import spark_session, stop_spark
 
+    need_java()  # skips naming the Debian package, or fails where CI requires it
     spark_session()
     yield
     stop_spark()
 
 
-@pytest.fixture(params=["duckdb", pytest.param("spark", marks=SPARK)])
+@pytest.fixture(params=[Backend.DUCKDB, pytest.param(Backend.SPARK, marks=SPARK)])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    if request.param == "spark":
+    if request.param is Backend.SPARK:
         request.getfixturevalue("spark")
     return cast(Backend, request.param)
 
@@ -203,7 +217,7 @@ def test_duplicates_in_one_batch_keep_the_earliest_added(tmp_path: Path, monkeyp
     report = import_files([tmp_path / "dup.export.CSV"], tmp_path / "db")
     assert (report.rows_imported, report.duplicates_skipped, report.rows_rejected) == (3, 1, 0)
     (part,) = read_parts(tmp_path / "db")
-    added = duckdb.sql(f"SELECT DATEADDED FROM '{part.path}' WHERE GLOBALEVENTID = 1190000001").fetchall()
+    added = duckdb.execute(f"SELECT DATEADDED FROM '{part.path}' WHERE GLOBALEVENTID = 1190000001").fetchall()
     assert [str(row[0]) for row in added] == ["2024-03-02 10:15:00"]
 
 
@@ -230,9 +244,9 @@ def test_a_store_of_another_format_is_refused(tmp_path: Path) -> None:
     import_files([MARCH], db)
     with duckdb.connect(str(db / "catalogue.duckdb")) as con:
         con.execute("UPDATE meta SET value = '1' WHERE key = 'format'")  # a store that kept all 61 columns
-    with pytest.raises(StudyError, match="store format 1 is not 2 or 3: import the files into a new store"):
+    with pytest.raises(InputError, match="store format 1 is not 2 or 3: import the files into a new store"):
         dyad_monthly(db, "RUS", "PRK")
-    with pytest.raises(StudyError, match="store format 1 is not 2 or 3"):  # and nothing is imported into it
+    with pytest.raises(InputError, match="store format 1 is not 2 or 3"):  # and nothing is imported into it
         import_files([ZIPPED], db)
     with duckdb.connect(str(db / "catalogue.duckdb")) as con:
         assert con.execute("SELECT count(*) FROM files").fetchone() == (1,)
@@ -407,7 +421,7 @@ def test_store_keeps_only_the_stored_columns_but_checks_every_line(tmp_path: Pat
 
 
 def test_missing_input_is_one_line_per_path(tmp_path: Path) -> None:
-    with pytest.raises(StudyError) as caught:
+    with pytest.raises(InputError) as caught:
         import_files([tmp_path / "nope.CSV", str(tmp_path / "*.zip")], tmp_path / "db")
     assert str(caught.value).splitlines() == [f"{tmp_path}/*.zip: no file matches this pattern",
                                               f"{tmp_path}/nope.CSV: no such file or folder"]
@@ -422,12 +436,12 @@ def test_monthly_counts_default_rules(store: Path, backend: Backend) -> None:
     march = by_key(months)[("2024-03", "visits")]
     assert march.per_million == pytest.approx(400_000.0)
     assert by_key(months)[("2024-01", "visits")].per_million is None  # no events counted that month
-    assert dyad_monthly(store, "PRK", "RUS", backend=backend) == months
+    assert dyad_monthly(store, "PRK", "RUS", backend=backend).months == months.months
 
 
 def test_late_events_dated_by_dateadded(store: Path, backend: Backend) -> None:
     months = by_key(dyad_monthly(store, "RUS", "PRK", backend=backend,
-                                 rules=DyadRules(late="dateadded")))
+                                 rules=DyadRules(late=Late.DATEADDED)))
     january = months[("2024-01", "visits")]  # line 8 moved to March: January is an empty month now
     assert (january.count, january.total_events, january.late) == (0, 0, 0)
     march = months[("2024-03", "visits")]
@@ -438,7 +452,7 @@ def test_late_events_dated_by_dateadded(store: Path, backend: Backend) -> None:
 
 def test_late_events_kept_at_sqldate(store: Path, backend: Backend) -> None:
     months = by_key(dyad_monthly(store, "RUS", "PRK", backend=backend,
-                                 rules=DyadRules(late="keep")))
+                                 rules=DyadRules(late=Late.KEEP)))
     january = months[("2024-01", "visits")]
     assert (january.count, january.total_events, january.late) == (1, 1, 1)
     assert months[("2020-03", "visits")].total_events == 1
@@ -446,7 +460,7 @@ def test_late_events_kept_at_sqldate(store: Path, backend: Backend) -> None:
 
 def test_source_dedupe_and_window(store: Path, backend: Backend) -> None:
     months = dyad_monthly(store, "RUS", "PRK", since=date(2024, 3, 1), until=date(2024, 4, 30),
-                          backend=backend, rules=DyadRules(dedupe="source"))
+                          backend=backend, rules=DyadRules(dedupe=Dedupe.SOURCE))
     assert rows(months) == [
         ("2024-03", "visits", 3, 9, 0), ("2024-03", "military", 2, 9, 0), ("2024-03", "sanctions", 0, 9, 0),
         ("2024-04", "visits", 1, 4, 0), ("2024-04", "military", 1, 4, 0), ("2024-04", "sanctions", 1, 4, 0),
@@ -459,16 +473,52 @@ def test_lag_threshold_is_configurable(store: Path) -> None:
     assert strict[("2024-02", "visits")].count == 0
 
 
-def test_bad_query_arguments_are_one_line_problems(store: Path, tmp_path: Path) -> None:
-    with pytest.raises(StudyError, match=r"^a: expected a 3-letter CAMEO country code such as RUS or PRK, got 'RU'$"):
+def test_bad_query_arguments_name_the_parameter(store: Path, tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match=r"^a: expected a 3-letter CAMEO country code such as RUS or PRK, "
+                                             r"got 'RU'$"):
         dyad_monthly(store, "RU", "PRK")
-    with pytest.raises(StudyError, match="is after until"):
+    with pytest.raises(ParameterError, match=r"^since: 2024-05-01 is after until \(2024-01-01\)$"):
         dyad_monthly(store, "RUS", "PRK", since=date(2024, 5, 1), until=date(2024, 1, 1))
-    with pytest.raises(StudyError, match="unknown backend 'polars'"):
-        dyad_monthly(store, "RUS", "PRK", backend="polars")  # type: ignore[arg-type]
-    with pytest.raises(StudyError, match="not a GDELT store"):
+    with pytest.raises(ParameterError, match=r"^backend: expected duckdb or spark, got 'polars'$"):
+        dyad_monthly(store, "RUS", "PRK", backend="polars")
+    with pytest.raises(ParameterError, match=r"^max_lag_days: must be 0 or more$"):
+        DyadRules(max_lag_days=-1)
+    with pytest.raises(ParameterError, match=r"^late: expected drop, dateadded or keep, got 'later'$"):
+        DyadRules(late="later")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match=r"^dedupe: expected id or source, got 'url'$"):
+        DyadRules(dedupe="url")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match=r"^dialect: expected duckdb or pyspark, got 'spark'$"):
+        dyad_sql("spark")
+    with pytest.raises(InputError, match="not a GDELT store"):
         dyad_monthly(tmp_path, "RUS", "PRK")
-    assert dyad_monthly(store, "RUS", "PRK", since=date(1990, 1, 1), until=date(1990, 12, 31)) == []
+    empty = dyad_monthly(store, "RUS", "PRK", since=date(1990, 1, 1), until=date(1990, 12, 31))
+    assert empty.months == ()
+
+
+def test_rules_and_backend_take_their_text_values(store: Path) -> None:
+    """The enums are ``StrEnum``s: an interface may pass the text of a choice, and JSON shows the text."""
+    rules = DyadRules(late="keep", dedupe="source")  # type: ignore[arg-type]
+    assert (rules.late, rules.dedupe) == (Late.KEEP, Dedupe.SOURCE)
+    assert rules == DyadRules(late=Late.KEEP, dedupe=Dedupe.SOURCE)
+    assert dyad_monthly(store, "RUS", "PRK", backend="duckdb").backend is Backend.DUCKDB
+    assert [m.value for m in Late] == ["drop", "dateadded", "keep"]
+    assert [m.value for m in Dedupe] == ["id", "source"]
+    assert [m.value for m in Backend] == ["duckdb", "spark"]
+
+
+def test_dyad_result_carries_its_query_and_a_header(store: Path) -> None:
+    result = dyad_monthly(store, "rus", "prk", since=date(2024, 2, 1), rules=DyadRules(max_lag_days=10))
+    assert (result.a, result.b, result.since, result.until) == ("RUS", "PRK", date(2024, 2, 1), None)
+    assert result.header() == ("month", "family", "count", "total_events", "per_million", "late")
+    data = result.to_dict()
+    assert {key: data[key] for key in ("a", "b", "since", "until", "backend", "rules", "columns")} == {
+        "a": "RUS", "b": "PRK", "since": "2024-02-01", "until": None, "backend": "duckdb",
+        "rules": {"max_lag_days": 10, "late": "drop", "dedupe": "id"}, "columns": list(result.header())}
+    assert all(list(month) == list(result.header()) for month in data["months"])
+    assert data["months"][3] == {"month": "2024-03", "family": "visits", "count": 4, "total_events": 10,
+                                 "per_million": 400_000.0, "late": 0}
+    assert json.loads(result.to_json()) == data
+    assert Late.DROP.counted_as == "late-dated, not counted"
 
 
 def test_compiled_query_is_reused_for_the_same_arguments(store: Path) -> None:
@@ -478,7 +528,7 @@ def test_compiled_query_is_reused_for_the_same_arguments(store: Path) -> None:
     first = dyad_monthly(store, "RUS", "PRK")
     assert dyad_monthly(store, "rus", "prk") == first  # the same query: compiled once
     assert (_compiled.cache_info().misses, _compiled.cache_info().hits) == (1, 1)
-    assert dyad_monthly(store, "RUS", "PRK", rules=DyadRules(max_lag_days=1)) != first
+    assert dyad_monthly(store, "RUS", "PRK", rules=DyadRules(max_lag_days=1)).months != first.months
     assert _compiled.cache_info().misses == 2
 
 
@@ -494,8 +544,58 @@ def test_compiled_sql_matches_snapshot(dialect: str) -> None:
 
 
 def test_importing_the_package_stays_light() -> None:
-    code = ("import sys; import armsflow.gdelt as g; heavy = ('ibis', 'duckdb', 'pyspark'); "
+    code = ("import sys; import armsflow.gdelt as g; heavy = ('ibis', 'duckdb', 'pyspark', 'numba'); "
             "print(*[m for m in heavy if m in sys.modules], '|', g.dyad_monthly.__name__, "
             "*[m for m in heavy if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["|", "dyad_monthly", "ibis", "duckdb"]  # PySpark only when asked for
+    assert done.stdout.split() == ["|", "dyad_monthly", "ibis", "duckdb"]  # PySpark and Numba only when used
+
+
+# --- without the extras --------------------------------------------------------------------------------------------
+
+#: The functions that need the gdelt extra; the rest of ``__all__`` (enums, rules, results, families) needs none.
+NEEDS_EXTRA = ["dyad_expr", "dyad_monthly", "dyad_sql", "events_table", "import_files", "read_parts",
+               "spark_session", "stop_spark", "volume_table"]
+NO_EXTRA = ["Backend", "Dedupe", "DyadMonth", "DyadResult", "DyadRules", "Family", "ImportReport", "Late",
+            "families"]
+
+
+def test_the_public_names_are_all_listed() -> None:
+    assert sorted(armsflow.gdelt.__all__) == sorted(NEEDS_EXTRA + NO_EXTRA)
+    assert all(getattr(armsflow.gdelt, name) is not None for name in armsflow.gdelt.__all__)
+
+
+def test_without_the_gdelt_extra_every_function_says_what_to_install() -> None:
+    """As on a core install: the extra's modules cannot be imported. The names still import; calls raise."""
+    code = "\n".join([
+        "import sys",
+        "for name in ('duckdb', 'ibis', 'sqlglot', 'blake3', 'isal', 'numba', 'pyspark'):",
+        "    sys.modules[name] = None  # what Python does for a module it must not import",
+        "from armsflow.errors import MissingExtraError",
+        f"from armsflow.gdelt import {', '.join(NEEDS_EXTRA + NO_EXTRA)}",
+        f"for function in ({', '.join(NEEDS_EXTRA)}):",
+        "    try:",
+        "        function()",
+        "    except MissingExtraError as exc:",
+        "        print(f'{function.__name__}: {exc}')",
+        "print(DyadRules(late=Late.KEEP).late.value, *Backend, families()[0].key)",
+    ])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [
+        f"{name}: GDELT support needs the gdelt extra: pip install 'armsflow[gdelt]'" for name in NEEDS_EXTRA
+    ] + ["keep duckdb spark visits"]
+
+
+def test_the_spark_backend_without_the_spark_extra(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from armsflow.errors import MissingExtraError
+    from armsflow.gdelt import spark_session
+
+    for name in ("pyspark", "pyspark.sql"):
+        monkeypatch.setitem(sys.modules, name, None)
+    message = r"^the spark backend needs the spark extra: pip install 'armsflow\[spark\]'$"
+    with pytest.raises(MissingExtraError, match=message):
+        dyad_monthly(store, "RUS", "PRK", backend=Backend.SPARK)
+    with pytest.raises(MissingExtraError, match=message):
+        dyad_sql("pyspark")
+    with pytest.raises(MissingExtraError, match=message):
+        spark_session()

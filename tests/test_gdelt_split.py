@@ -8,6 +8,7 @@ cases, on lines drawn at random by Hypothesis, at piece boundaries, and through 
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -18,15 +19,15 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from tests.test_gdelt import BAD, MARCH, REAL_ROW, ZIPPED
 
 import armsflow.gdelt.batch as batch
 import armsflow.gdelt.split as split
 from armsflow.gdelt import dyad_monthly, import_files
 from armsflow.gdelt.batch import READ_OPTIONS, SELECT_STORED
 from armsflow.gdelt.schema import STORED
-from armsflow.gdelt.split import Declined, split_files
+from armsflow.gdelt.split import Declined, Kernel, load_kernel, split_files
 from armsflow.gdelt.store import read_parts
+from test_gdelt import BAD, MARCH, REAL_ROW, ZIPPED
 
 FIELDS = REAL_ROW.split("\t")
 AT = dict(zip(STORED, split.AT, strict=True))
@@ -46,6 +47,13 @@ def pool() -> Iterator[ThreadPoolExecutor]:
         yield threads
 
 
+def kernel() -> Kernel:
+    """The compiled loop (the test extra installs Numba)."""
+    loaded = load_kernel()
+    assert loaded is not None
+    return loaded
+
+
 def duckdb_reads(paths: list[Path]) -> tuple[list[tuple[Any, ...]], int]:
     """DuckDB's reader with the import's options: the stored columns of the rows it reads, and how many it rejects."""
     names = "[" + ", ".join(f"'{p}'" for p in paths) + "]"
@@ -56,7 +64,7 @@ def duckdb_reads(paths: list[Path]) -> tuple[list[tuple[Any, ...]], int]:
 
 
 def fast_reads(paths: list[Path], pool: ThreadPoolExecutor) -> list[tuple[Any, ...]] | Declined:
-    done = split_files([str(p) for p in paths], pool)
+    done = split_files([str(p) for p in paths], pool, kernel())
     if done.declined:
         return done.declined[0]
     with duckdb.connect() as con:
@@ -178,8 +186,9 @@ LINE = st.fixed_dictionaries({name: FIELD[name] for name in STORED}).map(lambda 
 RAW_LINE = st.one_of(LINE, LINE, LINE, st.sampled_from([t for t, _ in DECLINED]))
 
 
-# Values the fast path must read, exactly as the reader does.
-PLAIN = st.text(st.characters(codec="utf-8", min_codepoint=32, exclude_categories=("Cs",)), max_size=4)  # <= 16 bytes
+# Values the fast path must read, exactly as the reader does: printable text without lone surrogates.
+TEXT = st.characters(codec="utf-8", min_codepoint=32, exclude_categories=["Cs"])
+PLAIN = st.text(TEXT, max_size=4)  # <= 16 bytes
 GOOD_DAY = st.dates(date(1000, 1, 1), date(9999, 12, 31)).map(lambda d: f"{d.year:04d}{d.month:02d}{d.day:02d}")
 GOOD = {
     "GLOBALEVENTID": st.text("0123456789", min_size=1, max_size=18),
@@ -187,7 +196,7 @@ GOOD = {
     "Actor1CountryCode": PLAIN, "Actor2CountryCode": PLAIN, "EventCode": PLAIN,
     "DATEADDED": st.tuples(GOOD_DAY, st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)).map(
         lambda t: f"{t[0]}{t[1]:02d}{t[2]:02d}{t[3]:02d}"),
-    "SOURCEURL": st.text(st.characters(codec="utf-8", min_codepoint=32, exclude_categories=("Cs",)), max_size=300),
+    "SOURCEURL": st.text(TEXT, max_size=300),
 }
 GOOD_LINE = st.fixed_dictionaries({name: GOOD[name] for name in STORED}).map(lambda values: line(**values))
 
@@ -227,16 +236,18 @@ def test_random_lines_read_as_duckdb_reads_them_or_are_declined(tmp_path: Path, 
 
 
 def compare_imports(paths: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Import ``paths`` with the fast path tried on every batch and without it: the same report, the same store."""
+    """Import ``paths`` with the fast path switched off (DuckDB's reader, the reference) and offered every batch:
+    the same report, the same store."""
+    monkeypatch.setattr(batch, "FAST_FROM", 0)
     results = []
-    for name, fast_from in (("reader", 2**62), ("fast", 0)):
-        monkeypatch.setattr(batch, "FAST_FROM", fast_from)
-        report = import_files(paths, tmp_path / name)
-        stored = duckdb.sql("SELECT * FROM read_parquet([" + ", ".join(
+    for name, fast in (("reader", False), ("fast", True)):
+        report = import_files(paths, tmp_path / name, fast=fast)
+        stored = duckdb.execute("SELECT * FROM read_parquet([" + ", ".join(
             f"'{p.path}'" for p in read_parts(tmp_path / name)) + "]) ORDER BY ALL").fetchall() \
             if read_parts(tmp_path / name) else []
         shown = str(report).replace(str(tmp_path / name), "DB").split("\n", 1)[1]  # not the first line's time
-        results.append((shown, report.rows_imported, stored, dyad_monthly(tmp_path / name, "RUS", "PRK")))
+        results.append((shown, report.rows_imported, stored, dyad_monthly(tmp_path / name, "RUS", "PRK").months))
+        assert report.fast_path is (fast and report.rows_imported > 0)
     assert results[0] == results[1]
 
 
@@ -254,7 +265,7 @@ def test_bad_files_are_read_by_duckdb_and_reported_the_same(tmp_path: Path, monk
 def test_only_the_files_with_a_doubtful_line_are_declined(tmp_path: Path, pool: ThreadPoolExecutor,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(split, "PIECE", 300)  # BAD's pieces after its first doubtful line are skipped
-    done = split_files([str(MARCH), str(BAD), str(MARCH)], pool)
+    done = split_files([str(MARCH), str(BAD), str(MARCH)], pool, kernel())
     assert [(d.path, d.reason) for d in done.declined] == [(str(BAD), "a line without 61 fields")]
     march, _ = duckdb_reads([MARCH])
     with duckdb.connect() as con:
@@ -263,7 +274,7 @@ def test_only_the_files_with_a_doubtful_line_are_declined(tmp_path: Path, pool: 
 
 
 def test_arrow_columns_have_the_reader_types(tmp_path: Path, pool: ThreadPoolExecutor) -> None:
-    done = split_files([str(MARCH)], pool)
+    done = split_files([str(MARCH)], pool, kernel())
     assert not done.declined
     table = done.table
     with duckdb.connect() as con:
@@ -289,3 +300,25 @@ def test_the_loop_compiles_where_numba_cannot_cache(monkeypatch: pytest.MonkeyPa
         return 2 * value
 
     assert compiled(twice)(21) == 42
+
+
+def test_the_switch_and_a_missing_numba_leave_every_line_to_duckdb(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ARMSFLOW_GDELT_FAST=0`` switches the fast path off where ``fast`` is not passed; without Numba (a valid
+    install) the import uses DuckDB's reader without a word."""
+    from armsflow.errors import ParameterError
+
+    monkeypatch.setattr(batch, "FAST_FROM", 0)
+    assert import_files([MARCH], tmp_path / "on").fast_path
+    monkeypatch.setenv("ARMSFLOW_GDELT_FAST", "0")
+    off = import_files([MARCH], tmp_path / "off")
+    assert not off.fast_path and off.rows_imported == 13
+    monkeypatch.setenv("ARMSFLOW_GDELT_FAST", "yes")
+    with pytest.raises(ParameterError, match=r"^ARMSFLOW_GDELT_FAST: expected 0 or 1, got 'yes'$"):
+        import_files([MARCH], tmp_path / "bad")
+    monkeypatch.delenv("ARMSFLOW_GDELT_FAST")
+    monkeypatch.setitem(sys.modules, "numba", None)
+    monkeypatch.delitem(sys.modules, "armsflow.gdelt.split_kernel", raising=False)
+    assert load_kernel() is None
+    without = import_files([MARCH], tmp_path / "without")
+    assert not without.fast_path and without.rows_imported == 13

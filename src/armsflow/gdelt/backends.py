@@ -13,18 +13,15 @@ import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
-from armsflow.errors import Problem, StudyError
+from armsflow.errors import MissingExtraError
+from armsflow.gdelt.rules import Backend
 from armsflow.gdelt.store import Part, shared_connection, sql_list
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-Backend = Literal["duckdb", "spark"]
-BACKENDS: tuple[str, ...] = get_args(Backend)
-#: The SQL dialect Ibis compiles to for each backend.
-DIALECTS: dict[str, str] = {"duckdb": "duckdb", "spark": "pyspark"}
 EVENTS_TABLE = "gdelt_events"
 VOLUME_TABLE = "gdelt_volume"
 
@@ -41,17 +38,11 @@ SPARK_CONF = {
 }
 
 
-def check_backend(backend: str) -> None:
-    if backend not in BACKENDS:
-        raise StudyError([Problem("backend", 0, "", f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")])
-
-
-def execute(sql: str, parts: Sequence[Part], backend: str) -> list[dict[str, Any]]:
-    """Run ``sql`` (compiled from an Ibis expression for ``DIALECTS[backend]``) with ``gdelt_events`` and
+def execute(sql: str, parts: Sequence[Part], backend: Backend) -> list[dict[str, Any]]:
+    """Run ``sql`` (compiled from an Ibis expression for ``backend.dialect``) with ``gdelt_events`` and
     ``gdelt_volume`` bound to the parts' Parquet files; one dict a row."""
-    check_backend(backend)
     tables = {EVENTS_TABLE: [p.path for p in parts], VOLUME_TABLE: [p.volume for p in parts]}
-    return _run_duckdb(sql, tables) if backend == "duckdb" else _run_spark(sql, tables)
+    return _run_duckdb(sql, tables) if backend is Backend.DUCKDB else _run_spark(sql, tables)
 
 
 def _run_duckdb(sql: str, tables: dict[str, list[Path]]) -> list[dict[str, Any]]:
@@ -63,13 +54,19 @@ def _run_duckdb(sql: str, tables: dict[str, list[Path]]) -> list[dict[str, Any]]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def spark_session() -> SparkSession:
-    """The running SparkSession, or a new local one with ``SPARK_CONF`` (PySpark must be installed)."""
+def require_spark() -> None:
+    """Raise ``MissingExtraError`` naming the spark extra unless PySpark can be imported."""
     try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise StudyError([Problem("backend", 0, "", "the spark backend needs PySpark (and Java 17+): "
-                                  "pip install 'pyspark>=3.5,<4.1'")]) from None
+        import pyspark.sql  # noqa: F401
+    except ImportError as exc:
+        raise MissingExtraError("spark", "the spark backend") from exc
+
+
+def spark_session() -> SparkSession:
+    """The running SparkSession, or a new local one with ``SPARK_CONF`` (needs the spark extra and Java 17)."""
+    require_spark()
+    from pyspark.sql import SparkSession
+
     active = SparkSession.getActiveSession()
     if active is not None:
         return active

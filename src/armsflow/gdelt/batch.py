@@ -1,9 +1,9 @@
 """One import batch: CSVs to a Parquet part in one pass, then checks that read the part back.
 
-A batch of at least ``FAST_FROM`` bytes is first offered to the fast path (``split.py``): a compiled loop splits
-the lines and DuckDB writes the seven stored columns from Arrow. It declines any file holding a line it is not
-sure to read as DuckDB's reader would (those go to the reader below, in the same ``COPY``), and reads every other
-file exactly as that reader does.
+Where the fast path is on and Numba is installed, a batch of at least ``FAST_FROM`` bytes is first offered to it
+(``split.py``): a compiled loop splits the lines and DuckDB writes the seven stored columns from Arrow. It declines
+any file holding a line it is not sure to read as DuckDB's reader would (those go to the reader below, in the same
+``COPY``), and reads every other file exactly as that reader does.
 
 DuckDB's reader is the path for every other batch: a single ``COPY (SELECT <stored columns> FROM read_csv(...)) TO
 part.parquet``, in which DuckDB splits every line of the batch's files in parallel, checks its column count, types
@@ -31,7 +31,7 @@ from types import TracebackType
 import duckdb
 import pyarrow as pa
 
-from armsflow.errors import Problem, StudyError
+from armsflow.errors import InputError, Problem
 from armsflow.gdelt.schema import (
     COLUMNS,
     DATE_FORMAT,
@@ -41,13 +41,13 @@ from armsflow.gdelt.schema import (
     STORED,
     TIMESTAMP_FORMAT,
 )
-from armsflow.gdelt.split import split_files
+from armsflow.gdelt.split import Kernel, load_kernel, split_files
 from armsflow.gdelt.store import Part, connect_catalogue, events_dir, sql_list, sql_string, volume_dir
 
 REJECTS, SCANS = "gdelt_rejects", "gdelt_scans"
 REJECTED = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"
 SAMPLES_PER_FILE = 5
-# EVENT_CODE as GLOB patterns: a fifth of the cost of a regular expression on every row of the part.
+# EVENT_CODE as GLOB patterns: much cheaper than a regular expression on every row of the part.
 OK = "coalesce(" + " OR ".join(f"EventCode GLOB '{'[0-9]' * n}'" for n in (2, 3, 4)) + ", false)"
 TYPE_WORDS = {"DATE": "a date (YYYYMMDD)", "TIMESTAMP": "a timestamp (YYYYMMDDHHMMSS)", "BIGINT": "an integer",
               "INTEGER": "an integer", "DOUBLE": "a number"}
@@ -63,7 +63,7 @@ JOIN_BELOW = 32 * 2**20
 #: Parquet settings of event parts: see docs/gdelt.md, "Performance".
 PARQUET = "FORMAT parquet, COMPRESSION snappy"
 #: A batch of at least this many CSV bytes is read by the fast path (split.py), if it can; smaller ones do not pay
-#: for loading Numba and the compiled loop (about 0.7 s once cached).
+#: for loading Numba and the compiled loop.
 FAST_FROM = 64 * 2**20
 FAST_ROWS = "gdelt_fast_rows"
 FOUND = re.compile(r"Found: (\d+)")
@@ -126,8 +126,8 @@ def _line_ending(name: str) -> bytes | None:
 
 @dataclass
 class Joined:
-    """A batch's small files copied into one, so DuckDB reads one file: 1,000 GDELT 15-minute files cost its reader
-    about 1.6 times the CPU of the same lines in one file. Line numbers are mapped back to the files on demand."""
+    """A batch's small files copied into one, so DuckDB reads one file: a thousand GDELT 15-minute files cost its
+    reader much more CPU than the same lines in one file. Line numbers are mapped back to the files on demand."""
 
     path: Path
     files: list[str]
@@ -235,7 +235,7 @@ def _distinct_ids(lo: int | None, hi: int | None) -> str:
     """SQL counting the distinct GLOBALEVENTIDs of valid rows: a bitmap over ``lo..hi`` when that range is small.
 
     GDELT numbers events consecutively, so a batch's ids span about as many numbers as it has rows, and one bit per
-    number is four times cheaper to fill than a hash table; a batch whose ids are spread wider is hashed instead.
+    number is cheaper to fill than a hash table; a batch whose ids are spread wider is hashed instead.
     """
     if lo is None or hi is None or hi - lo >= BITMAP_IDS:
         return f"count(DISTINCT GLOBALEVENTID) FILTER (WHERE {OK})"
@@ -243,10 +243,16 @@ def _distinct_ids(lo: int | None, hi: int | None) -> str:
 
 
 class BatchWriter:
-    """Imports batches of sources into the store ``db`` through one in-memory DuckDB connection."""
+    """Imports batches of sources into the store ``db`` through one in-memory DuckDB connection.
 
-    def __init__(self, db: Path, parts: list[Part], scratch: Path) -> None:
+    ``fast``: large batches are offered to the fast path, if Numba is installed; ``fast_rows`` counts what it read.
+    """
+
+    def __init__(self, db: Path, parts: list[Part], scratch: Path, *, fast: bool = True) -> None:
         self.db = db
+        self.fast = fast
+        self.fast_rows = 0
+        self._kernel: Kernel | None = None
         self.scratch = scratch
         self.parts = list(parts)
         self.con = duckdb.connect()
@@ -254,6 +260,14 @@ class BatchWriter:
         self.con.execute("SET preserve_insertion_order = false")  # lets the Parquet writer work in parallel
         self.fin = self.con.cursor()  # for ``finish``, which may run in another thread while ``read`` runs here
         self.pool: ThreadPoolExecutor | None = None
+
+    def kernel(self) -> Kernel | None:
+        """The fast path's compiled loop, loaded on the first large batch; None when it is off or Numba is missing
+        (then DuckDB's reader reads everything, as it would with the fast path off)."""
+        if self.fast and self._kernel is None:
+            self._kernel = load_kernel()
+            self.fast = self._kernel is not None  # not looked for again in this import
+        return self._kernel
 
     def _splitters(self) -> ThreadPoolExecutor:
         """The fast path's threads, one per core (started on first use)."""
@@ -282,9 +296,11 @@ class BatchWriter:
         con.execute(f"DROP TABLE IF EXISTS {REJECTS}; DROP TABLE IF EXISTS {SCANS}")
         fast: pa.Table | None = None
         slow = list(by_csv)
-        if sum(s.csv_bytes for s in sources) >= FAST_FROM:
-            done = split_files(slow, self._splitters())
+        kernel = self.kernel() if sum(s.csv_bytes for s in sources) >= FAST_FROM else None
+        if kernel is not None:
+            done = split_files(slow, self._splitters(), kernel)
             fast, slow = done.table, [d.path for d in done.declined]
+            self.fast_rows += fast.num_rows
         joined = None
         if len(slow) > 1 and sum(by_csv[path].csv_bytes for path in slow) < JOIN_BELOW * len(slow):
             joined = Joined.make(slow, self.scratch / f"{part}.joined.csv")
@@ -350,7 +366,7 @@ class BatchWriter:
         unreadable = [s.problem for s in sources if s.problem is not None]
         if unreadable:  # a file vanished or failed while it was being hashed: record nothing of this batch
             hidden.unlink(missing_ok=True)
-            raise StudyError(unreadable)
+            raise InputError(unreadable)
         if written:
             volume = volume_dir(self.db) / final.name
             volume_hidden = volume.with_name(hidden.name)
@@ -422,7 +438,7 @@ class BatchWriter:
                 if written:
                     cat.execute("INSERT INTO parts VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
                                 [part, written, lo, hi, d0, d1])
-                # One INSERT from an Arrow table: ``executemany`` took 0.3 s per 500 files, one statement each.
+                # One INSERT from an Arrow table: ``executemany`` runs one statement per file, which is slow.
                 new_files = pa.Table.from_pylist([dict(zip(FILE_COLUMNS.names, row, strict=True)) for row in rows],
                                                  schema=FILE_COLUMNS)
                 cat.register("new_files", new_files)

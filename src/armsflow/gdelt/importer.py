@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import hashlib
+import os
 import shutil
 import struct
 import tempfile
@@ -22,25 +23,22 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 import blake3
 from isal import isal_zlib
 
-from armsflow.errors import Problem, StudyError
+from armsflow.errors import InputError, ParameterError, Problem
 from armsflow.gdelt.batch import BatchResult, BatchWriter, Source
+from armsflow.gdelt.results import ImportReport
 from armsflow.gdelt.store import SCRATCH, import_lock, open_store, read_parts
 
 #: Uncompressed CSV bytes per batch (one Parquet part); about 1.4 M rows of real GDELT.
 BATCH_BYTES = 512 * 2**20
-#: The most problems ``ImportReport.samples`` shows (each file contributes its first five).
-MAX_SAMPLES = 100
 #: Files hashed (and zips extracted) ahead of the batch DuckDB is reading, in background threads.
 LOOKAHEAD_FILES = 64
-#: Threads that hash and unzip: two, so that both cores unzip while DuckDB waits for its first batch of zips
-#: (1,000 GDELT-sized zips: 0.41-0.51 M rows/s against 0.36-0.43 with one thread).
+#: Threads that hash and unzip: two, so that both cores unzip while DuckDB waits for its first batch of zips.
 HASH_THREADS = 2
 #: A zip's local file header (PKWARE APPNOTE 4.3.7): signature, versions, flags, method, time, date, CRC-32, sizes,
 #: then the lengths of the file name and the extra field that follow it.
@@ -52,6 +50,8 @@ UNZIP_ERRORS: tuple[type[Exception], ...] = (OSError, zipfile.BadZipFile, EOFErr
 #: Bytes of a deflated member read at a time.
 INFLATE_READ = 256 * 2**10
 EXPORT_SUFFIXES = (".export.csv", ".export.csv.zip")
+#: Set to 0 to switch the fast path off where ``import_files`` is not called directly (the CLI, a script).
+FAST_VARIABLE = "ARMSFLOW_GDELT_FAST"
 
 Progress = Callable[[int, int], None]
 
@@ -60,40 +60,6 @@ class Hasher(Protocol):
     def update(self, data: memoryview, /) -> object: ...
 
     def hexdigest(self) -> str: ...
-
-
-@dataclass
-class ImportReport:
-    """What one ``import_files`` call did. Every rejected row is counted; ``samples`` shows the first of them."""
-
-    files_imported: int = 0
-    files_skipped: int = 0
-    files_failed: int = 0
-    rows_imported: int = 0
-    rows_rejected: int = 0
-    duplicates_skipped: int = 0
-    samples: list[Problem] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows_imported / self.seconds if self.seconds > 0 else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["samples"] = [str(p) for p in self.samples]
-        return data
-
-    def __str__(self) -> str:
-        lines = [f"imported {self.rows_imported:,} rows from {self.files_imported} files in {self.seconds:.1f} s",
-                 f"rejected {self.rows_rejected:,} rows; skipped {self.duplicates_skipped:,} duplicate events",
-                 f"skipped {self.files_skipped} files already imported; {self.files_failed} files unreadable"]
-        return "\n".join(lines + [str(p) for p in self.samples])
-
-    def add_samples(self, problems: Sequence[Problem]) -> None:
-        room = MAX_SAMPLES - len(self.samples)
-        self.samples.extend(sorted(problems)[:max(room, 0)])
 
 
 def find_files(paths: Sequence[Path | str]) -> list[Path]:
@@ -118,7 +84,7 @@ def find_files(paths: Sequence[Path | str]) -> list[Path]:
         else:
             problems.append(Problem(text, 0, "", "no such file or folder"))
     if problems:
-        raise StudyError(problems)
+        raise InputError(problems)
     unique: dict[Path, Path] = {}
     for path in found:
         unique.setdefault(path.resolve(), path)
@@ -141,8 +107,8 @@ def _hashed(path: Path, digest: Hasher) -> Hasher:
 def file_digest(path: Path) -> str:
     """A file's identity in the catalogue: ``blake3:HEX``.
 
-    BLAKE3 is a cryptographic 256-bit hash like SHA-256 and, on one core, about three times cheaper here (4 against
-    1.5 GB/s), which is 8-10 % of a whole import's CPU time; see docs/gdelt.md, "Performance".
+    BLAKE3 is a cryptographic 256-bit hash like SHA-256 and, on one core, several times cheaper (docs/gdelt.md,
+    "Performance").
     """
     return "blake3:" + _hashed(path, blake3.blake3()).hexdigest()
 
@@ -183,8 +149,7 @@ def _inflate(path: Path, member: zipfile.ZipInfo, target: Path) -> None:
     """Write a deflated zip member to ``target`` with ISA-L's inflate, checking its size and CRC-32.
 
     ``zipfile`` reads the directory; only the member's bytes go through ``isal_zlib`` instead of the system zlib,
-    which inflates GDELT's zips about 2.7 times faster here (0.78 against 2.13 CPU-seconds for 750 MB): a zip import
-    spent as much CPU unzipping as reading the CSV.
+    which inflates much faster: with zlib, a zip import spent as much CPU unzipping as reading the CSV.
     """
     with open(path, "rb") as handle, open(target, "wb") as out:
         handle.seek(member.header_offset)
@@ -271,14 +236,20 @@ def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolEx
 
 
 def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | None = None, *,
-                 batch_bytes: int = BATCH_BYTES) -> ImportReport:
+                 fast: bool | None = None, batch_bytes: int = BATCH_BYTES) -> ImportReport:
     """Import GDELT 2.0 export files into the store folder ``db`` (created if needed); see ``docs/gdelt.md``.
 
     ``paths`` may name files (``.CSV`` or ``.CSV.zip``), folders and glob patterns; a missing one raises
-    ``StudyError`` before anything is imported. A file already imported (same name, size and digest) is skipped,
+    ``InputError`` before anything is imported. A file already imported (same name, size and digest) is skipped,
     and an event whose GLOBALEVENTID the store already holds is skipped and counted, so importing twice changes
     nothing. ``progress(done, total)`` is called as files are done.
+
+    ``fast`` lets the compiled splitter read large batches (where Numba is installed); False leaves every line to
+    DuckDB's CSV reader, the reference path. The store is the same either way. None (the default) means on, unless
+    the environment variable ``ARMSFLOW_GDELT_FAST`` is 0.
     """
+    if fast is None:
+        fast = fast_from_environment()
     started = time.perf_counter()
     files = find_files(paths)
     db = Path(db)
@@ -294,7 +265,7 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
     with import_lock(db):
         known = Known(open_store(db))
         with tempfile.TemporaryDirectory(prefix=SCRATCH, dir=db) as scratch, \
-                BatchWriter(db, read_parts(db), Path(scratch)) as writer, _hashing() as pool, \
+                BatchWriter(db, read_parts(db), Path(scratch), fast=fast) as writer, _hashing() as pool, \
                 _finishing(writer, report, tick) as run:
             # A file can only be known if its name and size are: only then is its hash awaited before it is read.
             seen: dict[tuple[str, int], list[Source]] = {}
@@ -322,8 +293,17 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
                         batch, size = [], 0
             if batch:
                 run(batch)
+        report.fast_path = writer.fast_rows > 0
     report.seconds = time.perf_counter() - started
     return report
+
+
+def fast_from_environment() -> bool:
+    """Whether ``ARMSFLOW_GDELT_FAST`` leaves the fast path on: unset or 1 means on, 0 off."""
+    value = os.environ.get(FAST_VARIABLE, "1").strip()
+    if value not in ("0", "1"):
+        raise ParameterError(FAST_VARIABLE, f"expected 0 or 1, got {value!r}")
+    return value == "1"
 
 
 @contextlib.contextmanager

@@ -9,64 +9,19 @@ expression compiles to DuckDB SQL (the embedded default) and to Spark SQL (PySpa
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import ibis  # type: ignore[import-untyped, unused-ignore]
 import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
 
-from armsflow.errors import Problem, StudyError
-from armsflow.gdelt.backends import (
-    DIALECTS,
-    EVENTS_TABLE,
-    VOLUME_TABLE,
-    Backend,
-    check_backend,
-    execute,
-)
+from armsflow.errors import ParameterError
+from armsflow.gdelt.backends import EVENTS_TABLE, VOLUME_TABLE, execute, require_spark
+from armsflow.gdelt.results import DyadMonth, DyadResult
+from armsflow.gdelt.rules import Backend, Dedupe, DyadRules, Late, choice
 from armsflow.gdelt.schema import COLUMNS, COUNTRY, IBIS_TYPES, STORED, Family, families
 from armsflow.gdelt.store import Part, read_parts
-
-Late = Literal["drop", "dateadded", "keep"]
-Dedupe = Literal["id", "source"]
-
-
-@dataclass(frozen=True)
-class DyadRules:
-    """How late-dated and duplicated events are treated; the defaults are armsflow's documented rules.
-
-    ``late``: an event whose SQLDATE lies more than ``max_lag_days`` before its DATEADDED is ``"drop"``-ped (and
-    counted in ``DyadMonth.late``), dated by its DATEADDED (``"dateadded"``), or kept at its SQLDATE (``"keep"``).
-    ``dedupe``: ``"id"`` counts every GLOBALEVENTID once (the store already guarantees it); ``"source"`` also counts
-    events with the same actor countries, event code, SQLDATE and SOURCEURL once (the earliest DATEADDED wins).
-    """
-
-    max_lag_days: int = 30
-    late: Late = "drop"
-    dedupe: Dedupe = "id"
-
-
-@dataclass(frozen=True)
-class DyadMonth:
-    """Events of one family between the two countries (either direction) in one month.
-
-    ``count``: events counted; ``total_events``: all events in the store that month under the same rules;
-    ``per_million``: ``count`` per million of ``total_events`` (None when the store holds no events that month);
-    ``late``: events of this family and month that the late-date rule touched (dropped, re-dated or kept).
-    """
-
-    month: date
-    family: str
-    count: int
-    total_events: int
-    per_million: float | None
-    late: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"month": self.month.strftime("%Y-%m"), "family": self.family, "count": self.count,
-                "total_events": self.total_events, "per_million": self.per_million, "late": self.late}
 
 
 def events_table() -> ir.Table:
@@ -82,7 +37,7 @@ def volume_table() -> ir.Table:
 def _dated(t: ir.Table, rules: DyadRules, since: date | None, until: date | None) -> ir.Table:
     """Add ``late``, the event's ``day`` under the rules and its ``month`` (year * 100 + month); apply the window."""
     late = t.SQLDATE + ibis.interval(days=rules.max_lag_days) < t.ADDED
-    day = late.ifelse(t.ADDED, t.SQLDATE) if rules.late == "dateadded" else t.SQLDATE
+    day = late.ifelse(t.ADDED, t.SQLDATE) if rules.late is Late.DATEADDED else t.SQLDATE
     t = t.mutate(late=late, day=day)
     if since is not None:
         t = t.filter(t.day >= ibis.literal(since))
@@ -97,14 +52,14 @@ def dyad_expr(events: ir.Table, volume: ir.Table, a: str, b: str, since: date | 
     """Monthly counts of each family's events between ``a`` and ``b`` and the month's total volume.
 
     ``events`` is the event table; ``volume`` holds the store's event counts per (SQLDATE, date added), so the
-    month's total needs no scan of the events (with ``dedupe="source"`` the total is counted from the events).
+    month's total needs no scan of the events (with ``Dedupe.SOURCE`` the total is counted from the events).
     Columns: ``month`` (year * 100 + month), ``family`` (null for dyad events of no family and for months without
     dyad events), ``count``, ``late``, ``total_events``, ``per_million``. ``dyad_monthly`` drops the null family
     and fills in months and families without events.
     """
     rules = rules or DyadRules()
     groups = families() if groups is None else groups
-    if rules.dedupe == "source":
+    if rules.dedupe is Dedupe.SOURCE:
         keys = ["Actor1CountryCode", "Actor2CountryCode", "EventCode", "SQLDATE", "SOURCEURL"]
         base = events.group_by(keys).aggregate(DATEADDED=events.DATEADDED.min())
         base = base.mutate(ADDED=base.DATEADDED.date())
@@ -113,7 +68,7 @@ def dyad_expr(events: ir.Table, volume: ir.Table, a: str, b: str, since: date | 
         base = events.select("SQLDATE", "Actor1CountryCode", "Actor2CountryCode", "EventCode",
                              ADDED=events.DATEADDED.date())
     vol = _dated(volume, rules, since, until)
-    kept = vol.filter(~vol.late) if rules.late == "drop" else vol
+    kept = vol.filter(~vol.late) if rules.late is Late.DROP else vol
     totals = kept.group_by("month").aggregate(total_events=kept.EVENTS.sum())
 
     pair = ((base.Actor1CountryCode == a) & (base.Actor2CountryCode == b)) | (
@@ -122,7 +77,7 @@ def dyad_expr(events: ir.Table, volume: ir.Table, a: str, b: str, since: date | 
     # Dyad events of no family are grouped under a null family rather than filtered out: a filter on the family
     # would be pushed into DuckDB's Parquet scan and evaluate the CASE on every event instead of the dyad's few.
     dyad = dyad.mutate(family=ibis.cases(*[(dyad.EventCode.isin(list(g.codes)), g.key) for g in groups], else_=None))
-    counted = (~dyad.late).sum() if rules.late == "drop" else dyad.count()
+    counted = (~dyad.late).sum() if rules.late is Late.DROP else dyad.count()
     counts = dyad.group_by(["month", "family"]).aggregate(count=counted, late=dyad.late.sum())
 
     joined = totals.outer_join(counts, totals.month == counts.month)
@@ -140,6 +95,11 @@ def dyad_expr(events: ir.Table, volume: ir.Table, a: str, b: str, since: date | 
 def dyad_sql(dialect: str, a: str = "RUS", b: str = "PRK", since: date | None = None, until: date | None = None,
              rules: DyadRules | None = None) -> str:
     """The dyad query compiled for ``dialect`` (``"duckdb"`` or ``"pyspark"``), for review and snapshots."""
+    dialects = [backend.dialect for backend in Backend]
+    if dialect not in dialects:
+        raise ParameterError("dialect", f"expected {' or '.join(dialects)}, got {dialect!r}")
+    if dialect == Backend.SPARK.dialect:
+        require_spark()  # Ibis' Spark compiler imports PySpark
     return _compiled(dialect, a, b, since, until, rules or DyadRules(), tuple(families()))
 
 
@@ -148,8 +108,9 @@ def _compiled(dialect: str, a: str, b: str, since: date | None, until: date | No
               groups: tuple[Family, ...]) -> str:
     """``dyad_expr`` compiled to ``dialect``'s SQL, remembered per argument set.
 
-    Building and compiling the expression takes about 30 ms, as long as the query itself on a million events; the
-    SQL depends only on these arguments (the tables are bound by name when it runs), so a repeated query skips it.
+    Building and compiling the expression costs about as much as the query itself on a million events (figures in
+    docs/gdelt.md, "Backends"); the SQL depends only on these arguments (the tables are bound by name when it runs),
+    so a repeated query skips it.
     """
     if dialect == "pyspark" and ibis.options.pyspark is None:
         # ibis' Spark compiler reads ``ibis.options.pyspark``, which ibis registers on first access to the backend.
@@ -158,45 +119,45 @@ def _compiled(dialect: str, a: str, b: str, since: date | None, until: date | No
     return str(ibis.to_sql(expr, dialect=dialect))
 
 
-def check_country(field: str, code: str) -> str:
-    """A CAMEO country code (three capital letters, e.g. RUS, PRK), upper-cased, or a one-line ``StudyError``."""
+def check_country(parameter: str, code: str) -> str:
+    """A CAMEO country code (three capital letters, e.g. RUS, PRK), upper-cased, or a ``ParameterError``."""
     value = code.strip().upper()
     if not COUNTRY.match(value):
-        raise StudyError([Problem(field, 0, "", f"expected a 3-letter CAMEO country code such as RUS or PRK, "
-                                                 f"got {code!r}")])
+        raise ParameterError(parameter, f"expected a 3-letter CAMEO country code such as RUS or PRK, got {code!r}")
     return value
 
 
 def _parts_in_window(parts: list[Part], since: date | None, until: date | None, rules: DyadRules) -> list[Part]:
     """Parts that can hold events of the window (by their SQLDATE range, unless events are re-dated)."""
-    if rules.late == "dateadded":
+    if rules.late is Late.DATEADDED:
         return parts
     return [p for p in parts if p.sqldate_min is None or p.sqldate_max is None or (
         (since is None or p.sqldate_max >= since) and (until is None or p.sqldate_min <= until))]
 
 
 def dyad_monthly(db: Path, a: str, b: str, since: date | None = None, until: date | None = None,
-                 backend: Backend = "duckdb", rules: DyadRules | None = None) -> list[DyadMonth]:
+                 backend: Backend | str = Backend.DUCKDB, rules: DyadRules | None = None) -> DyadResult:
     """Monthly event counts between countries ``a`` and ``b`` (either direction) by CAMEO family.
 
     One row per month and family, from the first to the last month with events in the window (inclusive dates on
     the event date the rules assign), months without dyad events included with ``count`` 0. ``backend`` runs the
     same Ibis expression on embedded DuckDB or on PySpark (``local[2]`` unless a session is already running).
+    A bad argument raises ``ParameterError`` naming it; a folder that is not a store, ``InputError``.
     """
     a, b = check_country("a", a), check_country("b", b)
     if since is not None and until is not None and since > until:
-        raise StudyError([Problem("since", 0, "", f"{since} is after until ({until})")])
-    check_backend(backend)
+        raise ParameterError("since", f"{since} is after until ({until})")
+    chosen = choice(Backend, "backend", backend)
+    if chosen is Backend.SPARK:
+        require_spark()  # before Ibis compiles for Spark, which needs PySpark too
     rules = rules or DyadRules()
-    if rules.max_lag_days < 0:
-        raise StudyError([Problem("max_lag_days", 0, "", "must be 0 or more")])
     groups = families()
     parts = _parts_in_window(read_parts(Path(db)), since, until, rules)
-    if not parts:
-        return []
-    sql = _compiled(DIALECTS[backend], a, b, since, until, rules, tuple(groups))
-    rows = execute(sql, parts, backend)
-    return fill_months(rows, groups)
+    months: tuple[DyadMonth, ...] = ()
+    if parts:
+        sql = _compiled(chosen.dialect, a, b, since, until, rules, tuple(groups))
+        months = tuple(fill_months(execute(sql, parts, chosen), groups))
+    return DyadResult(a, b, since, until, chosen, rules, months)
 
 
 def fill_months(rows: list[dict[str, Any]], groups: list[Family]) -> list[DyadMonth]:

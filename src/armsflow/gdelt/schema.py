@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from importlib.resources import files
 
-from armsflow.errors import Problem, StudyError
+from armsflow.errors import InputError, Problem
 
 #: (name, DuckDB type) of every column of a GDELT 2.0 export file, in file order.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -108,7 +108,7 @@ def cameo_codes() -> list[CameoCode]:
         rows.append(CameoCode(row["family"].strip(), code, row["label"].strip(),
                               float(goldstein) if goldstein else None, row["source"].strip()))
     if problems:
-        raise StudyError(problems)
+        raise InputError(problems)
     return rows
 
 

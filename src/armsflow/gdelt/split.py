@@ -3,8 +3,7 @@
 GDELT export lines are simple: 61 fields separated by tabs, no quoting, one ``\\n`` at the end. A compiled loop
 finds the tabs (from a bitmap of them made by a vectorized pass) and takes out the seven stored fields, already
 typed (the id as an integer, the two dates as days and microseconds since 1970, the four text fields copied into
-Arrow buffers). On this project's 2-core machine it costs about a third of the CPU of DuckDB's reader for the same
-lines (docs/gdelt.md, "Performance").
+Arrow buffers). It costs a fraction of the CPU of DuckDB's reader for the same lines (docs/gdelt.md, "Performance").
 
 It is only a fast path. The first line it is not sure to read exactly as DuckDB's reader does (a wrong number of
 fields, an id that is not plain digits, a date that is not a real date, a ``\\r`` anywhere, a control character or
@@ -13,6 +12,8 @@ file, and the file is read by DuckDB's reader as before: that reader's rejects t
 number and its reason. So the rows of a file the fast path reads are exactly those DuckDB's reader would have read,
 and a file with a single bad line costs one extra pass over it. EventCode is kept as text, as by the reader, and
 checked after.
+
+Numba is optional: where it cannot be imported, ``load_kernel`` returns None and the import uses DuckDB's reader.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def _strings(offsets: npt.NDArray[np.int32], data: npt.NDArray[np.uint8], rows: 
 
 class _Buffers(threading.local):
     """One thread's input and output buffers, kept from piece to piece (fresh memory costs the kernel a page fill
-    for every page written: 14 % of an import's CPU when they were allocated for every piece)."""
+    for every page written, a large share of an import's CPU when they were allocated for every piece)."""
 
     def __init__(self) -> None:
         self.size = 0
@@ -124,7 +125,7 @@ def _piece(kernel: Kernel, path: str, start: int, stop: int, size: int) -> pa.Re
                                      own.micros, own.offsets, own.short, own.long, own.marks)
     if status:
         return Declined(path, first + at, REASONS[status])
-    # Arrow arrays made from buffers (``pa.array`` on a NumPy array would load pandas, 0.2 s, to check its type).
+    # Arrow arrays made from buffers (``pa.array`` on a NumPy array would import pandas, slow to load, for its type).
     columns: list[pa.Array] = [
         pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(own.ids[:count].copy())]),
         pa.Array.from_buffers(pa.date32(), count, [None, pa.py_buffer(own.days[:count].copy())]),
@@ -150,16 +151,29 @@ class Split:
     declined: list[Declined]
 
 
-def split_files(paths: Sequence[str], pool: ThreadPoolExecutor) -> Split:
+def load_kernel() -> Kernel | None:
+    """The compiled loop, or None where Numba (or its llvmlite) cannot be imported.
+
+    Numba loads only here, on an import's first large batch: loading it and compiling the loop (once, then cached on
+    disk where a cache folder can be written) costs seconds that a small import would not win back.
+    """
+    try:
+        from armsflow.gdelt.split_kernel import split
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] in ("numba", "llvmlite"):
+            return None
+        raise
+    return split
+
+
+def split_files(paths: Sequence[str], pool: ThreadPoolExecutor, kernel: Kernel) -> Split:
     """The stored columns of every line of the files of ``paths`` the fast path reads, as one Arrow table in file
     order; the files it declines are listed (one ``Declined`` each, for its first line it is not sure of).
 
-    The files are cut into pieces of about ``PIECE`` bytes that ``pool``'s threads split at once (the compiled loop
-    releases the GIL). A piece of a file already declined is skipped. When this returns, no thread reads any file.
+    The files are cut into pieces of about ``PIECE`` bytes that ``pool``'s threads split at once with ``kernel``
+    (``load_kernel()``; the compiled loop releases the GIL). A piece of a file already declined is skipped. When
+    this returns, no thread reads any file.
     """
-    # Numba loads only here (Python's import lock makes it once); compiling takes about 2 s once, then is cached.
-    from armsflow.gdelt.split_kernel import split as kernel
-
     declined: dict[str, Declined] = {}
     jobs: list[tuple[str, int, int, int]] = []
     for path in paths:

@@ -2,9 +2,9 @@
 
 Two steps per piece: ``_marks`` sets one bit for every tab, newline and carriage return, 64 bytes to a word, in a
 loop that LLVM vectorizes; ``split`` then visits only the marked bytes, each word's lowest set bit first, and types
-the stored fields of each line (``_line``). Visiting every byte instead, with a branch on each, cost about 40 %
-more CPU. Kept apart so that Numba loads only when an import uses the fast path. The status codes are
-``split.REASONS``.
+the stored fields of each line (``_line``): a GDELT line has few such bytes, and visiting every byte instead, with a
+branch on each, cost much more CPU. Kept apart so that Numba loads only when an import uses the fast path. The
+status codes are ``split.REASONS``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def compiled(function: F) -> F:
     """``function`` compiled to machine code on first use, run without the GIL, and cached on disk (next to this
     file, or in Numba's user cache folder if this one cannot be written). Where neither can be written (a read-only
-    installation and home folder), Numba refuses to cache: the function is then compiled again in each process
-    (about 3 s on an import's first large batch) rather than the import failing."""
+    installation and home folder), Numba refuses to cache: the function is then compiled again in each process (a
+    few seconds on an import's first large batch) rather than the import failing."""
     try:
         return cast(F, numba.njit(nogil=True, cache=True)(function))
     except RuntimeError:  # Numba: "cannot cache function ...: no locator available"
@@ -87,7 +87,7 @@ def _copy(raw: Any, a: int, b: int, out: Any, at: int, wide: Any) -> int:
     """Copy ``raw[a:b]`` to ``out[at:]``: the new end, or -1 for a control character.
 
     ``wide[0]`` is set to 1 if a byte is not ASCII (only then must the text be checked for valid UTF-8). Both loops
-    index slices from 0, so that LLVM vectorizes them (a slice assignment took 3 s more to compile, and was slower).
+    index slices from 0, so that LLVM vectorizes them (a slice assignment compiled much more slowly, and ran slower).
     """
     text, dest = raw[a:b], out[at:at + b - a]
     lowest, seen = 255, 0
@@ -152,8 +152,8 @@ def _marks(raw: Any, begin: int, marks: Any) -> int:
     number of words.
 
     Bit ``j`` of ``marks[w]`` stands for ``raw[begin + 64 * w + j]``. Written as a plain loop over whole 64-byte
-    blocks, which LLVM turns into vector instructions (about 9 GB/s here, so the split's scan costs almost nothing
-    next to typing the fields); the last, partial block byte by byte.
+    blocks, which LLVM turns into vector instructions, so the scan costs almost nothing next to typing the fields;
+    the last, partial block byte by byte.
     """
     block = raw[begin:]  # indexed from 0: with an offset added to every index, LLVM does not vectorize the loop
     n: int = block.shape[0]

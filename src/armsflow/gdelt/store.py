@@ -26,7 +26,7 @@ from typing import TypeVar
 
 import duckdb
 
-from armsflow.errors import Problem, StudyError
+from armsflow.errors import InputError, Problem
 
 FORMAT_VERSION = "3"  # 3: files named by a digest with its algorithm; 2: only the seven STORED columns; 1: all 61
 #: Formats whose parts this version reads: 2 and 3 differ only in the catalogue's ``files`` table, which queries do
@@ -130,8 +130,8 @@ _LOCAL = threading.local()
 def shared_connection() -> duckdb.DuckDBPyConnection:
     """This thread's in-memory DuckDB connection, kept for the life of the thread.
 
-    Starting a DuckDB instance costs about 20 ms on a small machine, more than a monthly query on a few million
-    events; readers attach the catalogue to this connection and run queries on it instead.
+    Starting a DuckDB instance costs more than a monthly query on a few million events; readers attach the
+    catalogue to this connection and run queries on it instead.
     """
     con: duckdb.DuckDBPyConnection | None = getattr(_LOCAL, "con", None)
     if con is None:
@@ -152,10 +152,10 @@ def attached_catalogue(db: Path, wait_s: float = 10.0) -> Iterator[duckdb.DuckDB
 
 
 def require_store(db: Path) -> None:
-    """Raise a one-line ``StudyError`` unless ``db`` is a store folder made by ``import_files``."""
+    """Raise a one-line ``InputError`` unless ``db`` is a store folder made by ``import_files``."""
     if not catalogue_path(db).is_file():
-        raise StudyError([Problem(str(db), 0, "", "not a GDELT store (no catalogue.duckdb): "
-                                  "run `armsflow gdelt import FILES... --db PATH` first")])
+        raise InputError([Problem(str(db), 0, "", "not a GDELT store (no catalogue.duckdb): "
+                                  "import GDELT files into it first")])
 
 
 def read_parts(db: Path) -> list[Part]:
@@ -169,14 +169,14 @@ def read_parts(db: Path) -> list[Part]:
     parts = [Part(events_dir(db) / f"{name}.parquet", int(n), lo, hi, d0, d1) for name, n, lo, hi, d0, d1 in rows]
     missing = [path for part in parts for path in (part.path, part.volume) if not path.is_file()]
     if missing:
-        raise StudyError([Problem(str(path), 0, "", "listed in the catalogue but missing: the store is damaged; "
+        raise InputError([Problem(str(path), 0, "", "listed in the catalogue but missing: the store is damaged; "
                                   "import the files into a new store") for path in missing])
     return parts
 
 
 def _check_format(db: Path, found: str | None) -> None:
     if found not in READABLE:
-        raise StudyError([Problem(str(db), 0, "", f"store format {found or '?'} is not "
+        raise InputError([Problem(str(db), 0, "", f"store format {found or '?'} is not "
                                   f"{' or '.join(READABLE)}: import the files into a new store")])
 
 
@@ -207,7 +207,7 @@ def import_lock(db: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StudyError([Problem(str(db), 0, "", "another import into this store is running")]) from None
+            raise InputError([Problem(str(db), 0, "", "another import into this store is running")]) from None
         try:
             yield
         finally:

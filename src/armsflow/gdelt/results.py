@@ -1,0 +1,117 @@
+"""What the two GDELT calls return: ``ImportReport`` (``import_files``) and ``DyadResult`` (``dyad_monthly``).
+
+Plain dataclasses with ``to_dict``/``to_json``; like ``rules``, they need nothing of the gdelt extra.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+from armsflow.errors import Problem
+from armsflow.gdelt.rules import Backend, DyadRules
+
+#: The most problems ``ImportReport.samples`` shows (each file contributes its first five).
+MAX_SAMPLES = 100
+
+
+def _json(data: dict[str, Any], indent: int | None) -> str:
+    return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+@dataclass
+class ImportReport:
+    """What one ``import_files`` call did. Every rejected row is counted; ``samples`` shows the first of them.
+
+    ``fast_path`` tells whether the compiled splitter read any batch (it is off, not installed, or every batch was
+    small or declined when it is false); the store is the same either way.
+    """
+
+    files_imported: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    rows_imported: int = 0
+    rows_rejected: int = 0
+    duplicates_skipped: int = 0
+    samples: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    fast_path: bool = False
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_imported / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["samples"] = [str(p) for p in self.samples]
+        return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return _json(self.to_dict(), indent)
+
+    def __str__(self) -> str:
+        lines = [f"imported {self.rows_imported:,} rows from {self.files_imported} files in {self.seconds:.1f} s",
+                 f"rejected {self.rows_rejected:,} rows; skipped {self.duplicates_skipped:,} duplicate events",
+                 f"skipped {self.files_skipped} files already imported; {self.files_failed} files unreadable"]
+        return "\n".join(lines + [str(p) for p in self.samples])
+
+    def add_samples(self, problems: Sequence[Problem]) -> None:
+        room = MAX_SAMPLES - len(self.samples)
+        self.samples.extend(sorted(problems)[:max(room, 0)])
+
+
+@dataclass(frozen=True)
+class DyadMonth:
+    """Events of one family between the two countries (either direction) in one month.
+
+    ``count``: events counted; ``total_events``: all events in the store that month under the same rules;
+    ``per_million``: ``count`` per million of ``total_events`` (None when the store holds no events that month);
+    ``late``: events of this family and month that the late-date rule touched (dropped, re-dated or kept).
+    """
+
+    month: date
+    family: str
+    count: int
+    total_events: int
+    per_million: float | None
+    late: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"month": self.month.strftime("%Y-%m"), "family": self.family, "count": self.count,
+                "total_events": self.total_events, "per_million": self.per_million, "late": self.late}
+
+
+@dataclass(frozen=True)
+class DyadResult:
+    """Monthly events between countries ``a`` and ``b`` by CAMEO family, with the query that produced them.
+
+    ``months`` has one row per month and family, from the first to the last month with events in the window; it is
+    empty when the store holds no events there. ``header()`` names the columns of ``DyadMonth.to_dict()``.
+    """
+
+    COLUMNS: ClassVar[tuple[str, ...]] = ("month", "family", "count", "total_events", "per_million", "late")
+
+    a: str
+    b: str
+    since: date | None
+    until: date | None
+    backend: Backend
+    rules: DyadRules
+    months: tuple[DyadMonth, ...]
+
+    def header(self) -> tuple[str, ...]:
+        """The column names, in the order of every month's ``to_dict()``."""
+        return self.COLUMNS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, "since": self.since.isoformat() if self.since else None,
+                "until": self.until.isoformat() if self.until else None, "backend": self.backend.value,
+                "rules": self.rules.to_dict(), "columns": list(self.COLUMNS),
+                "months": [m.to_dict() for m in self.months]}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return _json(self.to_dict(), indent)
