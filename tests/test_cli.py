@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from armsflow.cli import app
@@ -110,11 +112,26 @@ def test_console_script_help() -> None:
 def test_events_rate() -> None:
     code, out, _ = invoke("events", "rate", "russia-dprk", "--since", "2023-07-01", "--until", "2024-10-28", "--json")
     doc = json.loads(out)
-    assert code == 0 and doc["k"] == 21 and sum(m["count"] for m in doc["monthly"]) == 21
+    assert code == 0 and doc["count"] == 21 and sum(m["count"] for m in doc["monthly"]) == 21
     code, _, err = invoke("events", "rate", "russia-dprk", "--kind", "party")
     assert code == 2 and "--kind" in err
     code, _, err = invoke("events", "rate", "russia-dprk", "--since", "2024-10-01", "--until", "2024-01-01")
-    assert code == 2 and "before --since" in err
+    assert code == 2 and err.startswith("--until: the window ends (2024-01-01) before it starts (2024-10-01)")
+
+
+def test_events_rate_defaults_are_run_s_and_stop_at_the_cut_off() -> None:
+    """The same window, confidence and count as the run's indicator; months after --as-of are not exposure."""
+    code, out, _ = invoke("events", "rate", "russia-dprk", "--as-of", "2024-06-30", "--json")
+    rate = json.loads(out)
+    from armsflow import load_study
+    from armsflow.engine.context import indicators
+
+    meetings = next(i for i in indicators(load_study("russia-dprk"), date(2024, 6, 30)) if i.id == "meetings")
+    assert code == 0 and rate["window"] == "meetings" and rate["confidence"] == 0.90
+    assert (rate["since"], rate["until"]) == ("2023-07-01", "2024-06-30") == (meetings.since, meetings.until)
+    assert rate["count"] == meetings.count == 17
+    assert rate["months"] == pytest.approx(12.02, abs=0.01)  # not 16.0: the four months after the cut-off
+    assert (rate["low"], rate["per_month"], rate["high"]) == (meetings.p5, meetings.p50, meetings.p95)
 
 
 def test_bad_indicator_kind(mini: Path) -> None:
@@ -168,7 +185,7 @@ def test_gdelt_import_and_dyad(tmp_path: Path) -> None:
 def test_conflicting_series_side_by_side() -> None:
     code, out, _ = invoke("timeline", "russia-dprk", "shells", "--json")
     doc = json.loads(out)
-    by = {name: summary for name, _, summary in doc["by_series"]}
+    by = {series["name"]: series["summary"] for series in doc["by_series"]}
     assert code == 0 and set(by) == {"rok-capacity", "osc-crates"}
     assert by["rok-capacity"]["p50"] > 1.5 * by["osc-crates"]["p50"]  # ceilings vs crate modelling, kept apart
 
@@ -177,7 +194,7 @@ def test_events_rate_versus_another_window() -> None:
     code, out, _ = invoke("events", "rate", "russia-dprk", "--since", "2024-01-01", "--until", "2024-10-28",
                           "--versus", "2023-07-01..2023-12-31", "--json")
     doc = json.loads(out)
-    assert code == 0 and doc["versus"]["other"]["k"] == 9
+    assert code == 0 and doc["versus"]["count"] == 9
     assert doc["versus"]["low"] < doc["versus"]["ratio"] < doc["versus"]["high"] and 0 < doc["versus"]["p_value"] <= 1
     code, _, err = invoke("events", "rate", "russia-dprk", "--since", "2024-01-01",
                           "--versus", "2023-07-01..2024-03-01")

@@ -98,7 +98,7 @@ def test_meeting_rate_indicator(today: RunResult) -> None:
 
 
 def test_meeting_rate_as_of_drops_later_reports() -> None:
-    from armsflow.engine.indicators import indicators
+    from armsflow.engine.context import indicators
 
     meetings = next(i for i in indicators(load_study("russia-dprk"), date(2024, 6, 30)) if i.id == "meetings")
     assert meetings.until == "2024-06-30" and meetings.count < 21

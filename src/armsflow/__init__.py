@@ -1,6 +1,7 @@
 """armsflow: graded, sourced claims about covert arms transfers in; transparent estimates with honest intervals out.
 
-The public API, for notebooks and other programs::
+The public API, for notebooks and other programs: one function behind each command, each returning a typed result
+with ``to_dict()`` and ``to_json()`` (``armsflow.results``); errors are ``armsflow.errors.ArmsflowError``::
 
     import armsflow
     study = armsflow.load_study("russia-dprk")
@@ -24,10 +25,18 @@ __all__ = [
     "StudyError",
     "__version__",
     "bundled_names",
+    "check",
     "check_study",
+    "comtrade",
+    "event_rate",
     "explain",
+    "init",
     "load_study",
     "run",
+    "studies",
+    "timeline",
+    "trade",
+    "write_report",
 ]
 
 _LAZY = {
@@ -37,19 +46,32 @@ _LAZY = {
     "RunResult": ("armsflow.results", "RunResult"),
     "Study": ("armsflow.study.spec", "Study"),
     "bundled_names": ("armsflow.study.bundled", "bundled_names"),
+    "studies": ("armsflow.study.bundled", "studies"),
+    "check": ("armsflow.study.loader", "check"),
     "check_study": ("armsflow.study.loader", "check_study"),
     "load_study": ("armsflow.study.loader", "load_study"),
+    "init": ("armsflow.study.copy", "init"),
     "run": ("armsflow.engine.run", "run"),
     "explain": ("armsflow.engine.explain", "explain"),
+    "timeline": ("armsflow.engine.timeline", "timeline"),
+    "event_rate": ("armsflow.engine.context", "event_rate"),
+    "trade": ("armsflow.engine.context", "trade"),
+    "comtrade": ("armsflow.indicators.comtrade", "comtrade"),
+    "write_report": ("armsflow.report.api", "write_report"),
 }
 
 if TYPE_CHECKING:
+    from armsflow.engine.context import event_rate, trade
     from armsflow.engine.explain import explain
     from armsflow.engine.run import run
+    from armsflow.engine.timeline import timeline
     from armsflow.errors import ArmsflowError, Problem, StudyError
+    from armsflow.indicators.comtrade import comtrade
+    from armsflow.report.api import write_report
     from armsflow.results import RunResult
-    from armsflow.study.bundled import bundled_names
-    from armsflow.study.loader import check_study, load_study
+    from armsflow.study.bundled import bundled_names, studies
+    from armsflow.study.copy import init
+    from armsflow.study.loader import check, check_study, load_study
     from armsflow.study.spec import Study
 
 

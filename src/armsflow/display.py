@@ -8,11 +8,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from armsflow.engine.explain import Explanation
-from armsflow.engine.timelines import TimelineReport
-from armsflow.evidence.trade import TradeRecord
-from armsflow.indicators.trade import Comparison, Conflict, money_text
-from armsflow.results import RunResult
+from armsflow.indicators.trade import money_text
+from armsflow.results import (
+    CheckResult,
+    EventRateResult,
+    Explanation,
+    InitResult,
+    RunResult,
+    StudyList,
+    TimelineResult,
+    TradeResult,
+)
 
 _SHORT = (("trillion", "tn"), ("billion", "bn"), ("million", "M"), ("thousand", "k"))
 
@@ -43,21 +49,47 @@ def interval(p5: float, p95: float) -> str:
     return f"{number(p5)} – {number(p95)}"
 
 
+def percent(share: float) -> str:
+    """``0.46`` → ``46 %``; shares below one percent keep a decimal so that they do not read as none."""
+    if share != share:
+        return "–"
+    return f"{share:.0%}" if share == 0 or share >= 0.01 else f"{share:.1%}"
+
+
+def render_studies(found: StudyList, console: Console) -> None:
+    for info in found.studies:
+        mark = " (default)" if info.default else ""
+        console.print(f"[bold]{escape(info.name)}[/bold]{mark}: {escape(info.title)}")
+        for r in info.results:
+            console.print(f"  result    {escape(r.id):<24} {escape(r.label)}")
+        for sc in info.scenarios:
+            console.print(f"  scenario  {escape(sc.id):<24} {escape(sc.label)}")
+
+
+def render_check(result: CheckResult, console: Console) -> None:
+    console.print(f"{escape(result.study)}: ok")
+
+
+def render_init(result: InitResult, console: Console) -> None:
+    console.print(f"created {escape(str(result.folder))} from {escape(result.source)} ({len(result.files)} files); "
+                  f"check it with: armsflow check {escape(str(result.folder))}")
+
+
 def render_run(result: RunResult, console: Console) -> None:
     cut = f", evidence published by {result.as_of}" if result.as_of else ""
-    scen = f", scenario {escape(result.scenario)}" if result.scenario else ""
-    console.print(f"[bold]{escape(result.title)}[/bold] ({escape(result.study)}{scen}{cut})")
+    console.print(f"[bold]{escape(result.title)}[/bold] ({escape(result.study)}{cut})")
     console.print(escape(result.question), style="dim")
+    if result.scenario:
+        console.print(f"scenario [bold]{escape(result.scenario)}[/bold]: {escape(result.scenario_label or '')}")
     table = Table(title="Estimates (90% interval)", title_justify="left")
     for col in ("result", "median", "90% interval", "unit", "claims"):
         table.add_column(col, justify="right" if col in ("median", "90% interval") else "left")
-    for r in result.results:
-        if not r.headline:
-            continue
-        flag = " [yellow](fallback)[/yellow]" if r.fallbacks else ""
+    for r in result.headlines:
+        flags = [f"[yellow]fallback: {escape(n)}[/yellow]" for n in r.fallbacks]
+        flags += [f"[yellow]extrapolated: {escape(n)}[/yellow]" for n in r.extrapolated]
+        name = f"{escape(r.label)}\n[dim]{escape(r.id)}[/dim]" + "".join(f"\n{f}" for f in flags)
         claims = ", ".join(r.claims[:6]) + (" …" if len(r.claims) > 6 else "")
-        table.add_row(escape(r.label) + flag, number(r.p50), interval(r.p5, r.p95), short_unit(r.unit),
-                      escape(claims))
+        table.add_row(name, number(r.p50), interval(r.p5, r.p95), short_unit(r.unit), escape(claims))
     console.print(table)
     if result.indicators:
         ind = Table(title="Context indicators", title_justify="left")
@@ -70,7 +102,7 @@ def render_run(result: RunResult, console: Console) -> None:
         console.print(ind)
     for r in result.results:
         for threshold, p in r.exceedance.items():
-            console.print(f"  P({escape(r.id)} > {threshold} {short_unit(r.unit)}) = {p:.0%}")
+            console.print(f"  P({escape(r.id)} > {threshold} {short_unit(r.unit)}) = {percent(p)}")
     if result.published:
         pub = Table(title="Published estimates beside armsflow's", title_justify="left")
         for col in ("estimate", "published", "value", "implied price (median, 90%)"):
@@ -86,11 +118,19 @@ def render_run(result: RunResult, console: Console) -> None:
                      title_justify="left")
         sens.add_column("result")
         sens.add_column("main drivers")
-        labels = {r.id: r.label for r in result.results}
         for output, rows in drivers:
             top = ", ".join(f"{escape(r.label)} {r.total:.2f}" for r in rows[:3] if r.total >= 0.005)
-            sens.add_row(escape(labels.get(output, output)), top)
+            sens.add_row(escape(output), top)
         console.print(sens)
+    if result.assumptions:
+        console.print("[bold]The study's own assumptions[/bold] (labelled as such, not evidence)")
+        for a in result.assumptions:
+            console.print(f"  {escape(a.variable)}: {escape(a.text)}", style="italic")
+    for name in result.fallbacks:
+        console.print(f"[yellow]fallback:[/yellow] {escape(name)} has no evidence published by {result.as_of} and "
+                      "uses its declared fallback")
+    for name in result.extrapolated:
+        console.print(f"[yellow]extrapolated:[/yellow] {escape(name)} is read past its timeline's last claim")
     if result.excluded_sources:
         console.print(f"{len(result.excluded_sources)} sources published after {result.as_of} left out.", style="dim")
     console.print(f"seed {result.seed} · {result.draws:,} draws · armsflow {result.version} · inputs "
@@ -109,12 +149,15 @@ def render_explanation(ex: Explanation, console: Console) -> None:
                       f"{escape(item.how)}; median {number(q.p50)}, 90% {interval(q.p5, q.p95)}")
         if item.fallback:
             console.print("  [yellow]fallback: no evidence published by the cut-off[/yellow]")
+        if item.extrapolated:
+            console.print("  [yellow]extrapolated beyond the timeline's last claim[/yellow]")
         if item.assumption:
             console.print(f"  assumption: {escape(item.assumption)}", style="italic")
         for e in item.evidence:
+            weight = "" if e.share is None else f", weight {percent(e.share)}"
             console.print(f"  {e.ref} ({e.kind}, {escape(e.publisher)}, {e.published}, grade "
-                          f"{e.reliability}{e.credibility}, weight {e.share:.0%}): stated {escape(e.stated)}; "
-                          f"used as {number(e.low)} – {number(e.high)} (mode {number(e.mode)})")
+                          f"{e.reliability}{e.credibility}{weight}): stated {escape(e.stated)}; "
+                          f"used as {interval(e.low, e.high)} (mode {number(e.mode)})")
             if e.conversion:
                 console.print(f"    converted: {escape('; '.join(e.conversion))}", style="dim")
             if e.quote:
@@ -122,10 +165,10 @@ def render_explanation(ex: Explanation, console: Console) -> None:
     if ex.sensitivity:
         console.print("\n[bold]Drivers[/bold] (Sobol total-order index)")
         for row in ex.sensitivity:
-            console.print(f"  {row.total:5.2f}  {escape(row.label)}")
+            console.print(f"  {number(row.total):>5}  {escape(row.label)}")
 
 
-def render_timeline(report: TimelineReport, console: Console) -> None:
+def render_timeline(report: TimelineResult, console: Console) -> None:
     console.print(f"[bold]{escape(report.label)}[/bold] ({escape(report.name)}), {short_unit(report.unit)}")
     table = Table(title="Claims and the fitted band (90%)", title_justify="left")
     for col in ("series", "date", "claims", "claim interval", "fitted median", "fitted 90%"):
@@ -138,8 +181,10 @@ def render_timeline(report: TimelineReport, console: Console) -> None:
     flag = " [yellow](extrapolated beyond the last claim)[/yellow]" if report.extrapolated else ""
     console.print(f"At {report.day}: median {number(s.p50)}, 90% {interval(s.p5, s.p95)} "
                   f"{short_unit(report.unit)}{flag}")
-    for name, label, q in report.by_series:
-        console.print(f"  series {escape(name)}: median {number(q.p50)}, 90% {interval(q.p5, q.p95)} — {escape(label)}")
+    for series in report.by_series:
+        q = series.summary
+        console.print(f"  series {escape(series.name)}: median {number(q.p50)}, 90% {interval(q.p5, q.p95)} — "
+                      f"{escape(series.label)}")
     if report.by_series:
         console.print("  (the value above pools the series in proportion to their claims' weights)", style="dim")
     if report.assumption:
@@ -147,16 +192,34 @@ def render_timeline(report: TimelineReport, console: Console) -> None:
     console.print(f"rule: {report.rule}", style="dim")
 
 
-def render_trade(records: list[TradeRecord], found: list[Comparison], clashes: list[Conflict],
-                 console: Console) -> None:
+def render_trade(result: TradeResult, console: Console) -> None:
     table = Table(title="Trade records", title_justify="left")
     for col in ("id", "period", "reporter → partner", "flow", "value", "source"):
         table.add_column(col)
-    for r in records:
+    for r in result.records:
         table.add_row(escape(r.id), escape(str(r.period)), f"{r.reporter} → {r.partner}", r.flow,
                       money_text(r.value, r.currency), escape(r.source))
     console.print(table)
-    for c in found:
+    for c in result.comparisons:
         console.print(f"  {escape(c.text)}")
-    for clash in clashes:
-        console.print(f"  [yellow]conflict:[/yellow] {escape(str(clash))}")
+    for clash in result.conflicts:
+        console.print(f"  [yellow]conflict:[/yellow] {escape(clash.first)} vs {escape(clash.second)}: "
+                      f"{escape(clash.reason)}")
+
+
+def render_event_rate(r: EventRateResult, console: Console) -> None:
+    level = f"{r.confidence:.0%}"
+    where = f"the window of the study's indicator {r.window!r}" if r.window != "given" else "the window given"
+    console.print(f"{r.count} events in {r.months:.1f} months ({r.since} – {r.until}, {where}): "
+                  f"{number(r.per_month)} per month, {level} exact interval {interval(r.low, r.high)}")
+    if r.as_of is not None:
+        console.print(f"  evidence published by {r.as_of}; the window ends at the cut-off at the latest", style="dim")
+    if r.uncertain:
+        console.print(f"not counted (known only to a month that the window cuts): {', '.join(r.uncertain)}")
+    console.print("  ".join(f"{m.month}:{m.count}" for m in r.monthly))
+    if r.versus is not None:
+        b = r.versus
+        console.print(f"against {b.count} events in {b.months:.1f} months ({b.since} – {b.until}, "
+                      f"{number(b.per_month)} per month): rate ratio {number(b.ratio)}, {level} exact interval "
+                      f"{interval(b.low, b.high)}, p = {b.p_value:.3g} (exact conditional test)")
+    console.print(escape(r.method), style="dim")

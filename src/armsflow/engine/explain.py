@@ -2,67 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from armsflow.engine.plan import make_plan
-from armsflow.engine.run import provenance, run_plan, summary
+from armsflow.engine.run import provenance, run_plan
 from armsflow.engine.sensitivity import sobol
 from armsflow.errors import Problem, StudyError
-from armsflow.results import SensitivityRow, Summary
+from armsflow.results import EvidenceUse, Explanation, InputExplanation, summarise
+from armsflow.study.loader import StudyRef, as_study
 from armsflow.study.resolve import Piece
 from armsflow.study.spec import Study
 
 
-@dataclass(frozen=True)
-class EvidenceUse:
-    """One claim or price as an input uses it, in the input's own unit."""
-
-    ref: str
-    kind: str
-    source: str
-    publisher: str
-    published: str
-    url: str
-    reliability: str
-    credibility: int
-    share: float
-    low: float
-    mode: float
-    high: float
-    stated: str
-    quote: str
-    conversion: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class InputExplanation:
-    name: str
-    label: str
-    unit: str
-    how: str
-    summary: Summary
-    assumption: str
-    fallback: bool
-    evidence: tuple[EvidenceUse, ...]
-
-
-@dataclass(frozen=True)
-class Explanation:
-    id: str
-    label: str
-    unit: str
-    formula: str
-    summary: Summary
-    inputs: tuple[InputExplanation, ...]
-    sensitivity: tuple[SensitivityRow, ...]
-    claims: list[str]
-    sources: list[str]
-
-
-def explain(study: Study, name: str, *, draws: int | None = None, seed: int | None = None,
+def explain(study: StudyRef, name: str, *, draws: int | None = None, seed: int | None = None,
             scenario: str | None = None, as_of: date | None = None) -> Explanation:
     """Explain output or variable ``name`` of ``study`` under the given run settings."""
+    study = as_study(study)
     if name not in study.with_scenario(scenario):
         known = ", ".join(v.name for v in study.outputs())
         raise StudyError([Problem("model.toml", 0, "", f"no result or variable {name!r} (outputs: {known})")])
@@ -77,20 +32,21 @@ def explain(study: Study, name: str, *, draws: int | None = None, seed: int | No
         if item is None:
             continue
         dvar = item.variable
-        total = sum(p.interval.weight for p in item.pieces) or 1.0
+        # a timeline's claims are points of one curve, not alternatives drawn by weight: no share to show
+        total = None if item.definition.kind == "timeline" else sum(p.interval.weight for p in item.pieces) or 1.0
         uses = [_use(study, p, dvar.unit.scale, total) for p in item.pieces]
         how = item.definition.kind if item.definition.kind in ("claims", "prices") else item.sampler.describe()
         inputs.append(InputExplanation(dep, dvar.label, str(dvar.unit), how,
-                                       summary(samples[dep], dvar.unit.scale), item.definition.assumption,
-                                       item.fallback_used, tuple(uses)))
+                                       summarise(samples[dep], dvar.unit.scale), item.definition.assumption,
+                                       item.fallback_used, item.extrapolated, tuple(uses)))
     found = provenance(plan, name)
     claims, sources = found.claims, found.sources
     formula = var.definition.formula.text if var.definition.formula else f"({var.definition.kind})"
-    return Explanation(name, var.label, str(var.unit), formula, summary(samples[name], var.unit.scale),
+    return Explanation(name, var.label, str(var.unit), formula, summarise(samples[name], var.unit.scale),
                        tuple(inputs), tuple(drivers), claims, sources)
 
 
-def _use(study: Study, p: Piece, scale: float, total_weight: float) -> EvidenceUse:
+def _use(study: Study, p: Piece, scale: float, total_weight: float | None) -> EvidenceUse:
     """One claim or price as an input uses it: what the source stated, and the graded interval in the input's unit."""
     if p.kind == "claim":
         claim = study.claims[p.ref]
@@ -102,9 +58,9 @@ def _use(study: Study, p: Piece, scale: float, total_weight: float) -> EvidenceU
         text = price.notes
     src = study.sources[p.source]
     g = p.interval
+    share = None if total_weight is None else g.weight / total_weight
     return EvidenceUse(p.ref, p.kind, src.id, src.publisher, src.published.isoformat(), src.url, p.reliability,
-                       p.credibility, g.weight / total_weight, g.low / scale, g.mode / scale, g.high / scale, stated,
-                       text, p.steps)
+                       p.credibility, share, g.low / scale, g.mode / scale, g.high / scale, stated, text, p.steps)
 
 
 def _stated(low: float | None, central: float | None, high: float | None, unit: str) -> str:

@@ -9,27 +9,36 @@ from typing import NamedTuple
 import numpy as np
 
 from armsflow import __version__
-from armsflow.engine.indicators import indicators
+from armsflow.engine.context import indicators
 from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.sampling import simulate
 from armsflow.engine.sensitivity import sobol
-from armsflow.errors import Problem, StudyError
+from armsflow.errors import ParameterError
 from armsflow.model import formula as fml
 from armsflow.model.distributions import Array
-from armsflow.results import OutputResult, PublishedResult, RunResult, SensitivityRow, Summary
-from armsflow.study.loader import inputs_hash
+from armsflow.results import (
+    Assumption,
+    ChainStep,
+    OutputResult,
+    PublishedResult,
+    RunResult,
+    SensitivityRow,
+    summarise,
+)
+from armsflow.study.loader import StudyRef, as_study, inputs_hash
 from armsflow.study.resolve import claim_piece
-from armsflow.study.spec import Study
 
 Progress = Callable[[str, float], None]
-PERCENTILES = (5.0, 50.0, 95.0)
+MAX_DRAWS = 100_000_000
 
 
-def run(study: Study, *, draws: int | None = None, seed: int | None = None, scenario: str | None = None,
+def run(study: StudyRef, *, draws: int | None = None, seed: int | None = None, scenario: str | None = None,
         as_of: date | None = None, sensitivity: bool = True, keep_samples: bool = False,
         progress: Progress | None = None) -> RunResult:
-    """Run a study; the same study, seed, draws, scenario and cut-off always give the same result."""
-    return run_plan(make_plan(study, scenario, as_of), draws=draws, seed=seed, sensitivity=sensitivity,
+    """Run a study (a loaded ``Study``, a folder or a bundled name): every output's summary with the claims behind
+    it, the published estimates beside them, the context indicators and, with ``sensitivity``, the Sobol indices
+    of the headline outputs. The same study, seed, draws, scenario and cut-off always give the same result."""
+    return run_plan(make_plan(as_study(study), scenario, as_of), draws=draws, seed=seed, sensitivity=sensitivity,
                     keep_samples=keep_samples, progress=progress)
 
 
@@ -39,8 +48,10 @@ def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, s
     study = plan.study
     draws = study.meta.draws if draws is None else draws
     seed = study.meta.seed if seed is None else seed
-    if not 1 <= draws <= 100_000_000:
-        raise StudyError([Problem("--draws", 0, "", "must be between 1 and 100,000,000")])
+    if not 100 <= draws <= MAX_DRAWS:
+        raise ParameterError("draws", f"must be between 100 and {MAX_DRAWS:,}, got {draws:,}")
+    if seed < 0:
+        raise ParameterError("seed", f"must be 0 or more, got {seed}")
     values = simulate(plan, seed, draws, (lambda f: progress("sampling", f)) if progress else None)
     outputs = [v for v in plan.variables.values() if v.output]
     results = [_summarise(plan, values, v.name) for v in outputs]
@@ -54,25 +65,40 @@ def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, s
                         (lambda f: progress("sensitivity", f)) if progress else None)
         if progress:
             progress("sensitivity", 1.0)
+    label = study.scenarios[plan.scenario].label if plan.scenario else None
     return RunResult(study.meta.id, study.meta.title, study.meta.question, study.meta.reference_date,
-                     study.meta.currency, plan.as_of, plan.scenario, seed, draws, __version__, inputs_hash(study.files),
-                     results, published, indices, study.meta.sobol_n, plan.excluded_sources,
-                     indicators(study, plan.as_of), values if keep_samples else {})
+                     study.meta.currency, plan.as_of, plan.scenario, label, seed, draws, __version__,
+                     inputs_hash(study.files), results, published, indices, study.meta.sobol_n, plan.excluded_sources,
+                     indicators(study, plan.as_of), chain(plan, values, [v.name for v in outputs if v.headline]),
+                     values if keep_samples else {},
+                     {n: v.unit.scale for n, v in plan.variables.items()} if keep_samples else {})
 
 
-def summary(x: Array, scale: float) -> Summary:
-    finite = x[np.isfinite(x)]
-    if finite.size == 0:
-        return Summary(float("nan"), float("nan"), float("nan"), float("nan"))
-    p5, p50, p95 = np.percentile(finite, PERCENTILES) / scale
-    return Summary(float(finite.mean() / scale), float(p5), float(p50), float(p95))
+def chain(plan: Plan, values: dict[str, Array], outputs: list[str]) -> list[ChainStep]:
+    """Every variable ``outputs`` read: the inputs in the model file's order, then the formulas in the run's."""
+    needed = set().union(*(plan.depends_on(o) for o in outputs)) if outputs else set()
+    steps = []
+    inputs = [n for n in plan.variables if n in plan.inputs]
+    for name in inputs + [n for n in plan.order if n not in plan.inputs]:
+        if name not in needed or name not in values:
+            continue
+        var = plan.variables[name]
+        item = plan.inputs.get(name)
+        definition = item.definition if item else var.definition
+        refs = [p.ref for p in item.pieces] if item else []
+        refs += [c for c in definition.cites if c not in refs]
+        formula = definition.formula.text if definition.formula else ""
+        steps.append(ChainStep(name, var.label, str(var.unit), definition.kind, formula,
+                               summarise(values[name], var.unit.scale), tuple(refs), definition.assumption,
+                               bool(item and item.fallback_used), bool(item and item.extrapolated)))
+    return steps
 
 
 class Provenance(NamedTuple):
     claims: list[str]
     prices: list[str]
     sources: list[str]
-    assumptions: list[str]
+    assumptions: list[Assumption]
     fallbacks: list[str]
     extrapolated: list[str]
 
@@ -82,7 +108,7 @@ def provenance(plan: Plan, name: str) -> Provenance:
     claims: set[str] = set()
     prices: set[str] = set()
     sources: set[str] = set()
-    assumptions: list[str] = []
+    assumptions: list[Assumption] = []
     fallbacks: list[str] = []
     extrapolated: list[str] = []
     for dep in sorted(plan.depends_on(name)):
@@ -102,7 +128,7 @@ def provenance(plan: Plan, name: str) -> Provenance:
             else:
                 sources.add(ref)
         if definition.assumption:
-            assumptions.append(f"{dep}: {definition.assumption}")
+            assumptions.append(Assumption(dep, definition.assumption, dep))
         if item and item.fallback_used:
             fallbacks.append(dep)
         if item and item.extrapolated:
@@ -110,14 +136,14 @@ def provenance(plan: Plan, name: str) -> Provenance:
         if item and definition.kind == "timeline":
             spec = plan.study.timelines[definition.timeline]
             if spec.assumption:
-                assumptions.append(f"{dep} (timeline {spec.name}): {spec.assumption}")
+                assumptions.append(Assumption(dep, spec.assumption, spec.name))
     return Provenance(sorted(claims), sorted(prices), sorted(sources), assumptions, fallbacks, extrapolated)
 
 
 def _summarise(plan: Plan, values: dict[str, Array], name: str) -> OutputResult:
     var = plan.variables[name]
     x = values[name]
-    s = summary(x, var.unit.scale)
+    s = summarise(x, var.unit.scale)
     exceed = {f"{t:g}": float(np.mean(x > t * var.unit.scale)) for t in var.thresholds}
     p = provenance(plan, name)
     return OutputResult(name, var.label, str(var.unit), s.mean, s.p5, s.p50, s.p95, exceed, p.claims, p.prices,
@@ -146,7 +172,7 @@ def _published(plan: Plan, values: dict[str, Array], seed: int) -> list[Publishe
         out.append(PublishedResult(pub.id, pub.label, claim.id, source.id, source.publisher,
                                    source.published.isoformat(), str(claim.as_of), output.name, str(output.unit),
                                    scaled(claim.low), scaled(claim.central), scaled(claim.high),
-                                   str(pub.implied_unit), summary(implied, pub.implied_unit.scale),
+                                   str(pub.implied_unit), summarise(implied, pub.implied_unit.scale),
                                    pub.quantity.text, qclaims))
     return out
 

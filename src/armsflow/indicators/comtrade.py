@@ -12,10 +12,11 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from armsflow.errors import Problem
+from armsflow.errors import InputError, Problem
 from armsflow.evidence.period import Period, parse_period
 from armsflow.evidence.tables import Row, read_table
 from armsflow.evidence.trade import TradeRecord
+from armsflow.results import ComtradeResult
 
 COMTRADE_SOURCE = "S-UN-COMTRADE"
 TOTAL = "TOTAL"
@@ -69,6 +70,17 @@ class _Line:
     @property
     def key(self) -> tuple[str, str, str, Period]:
         return (self.reporter, self.partner, self.flow, self.period)
+
+
+def comtrade(files: list[Path], *, reporter: str | None = None, partner: str | None = None,
+             source: str = COMTRADE_SOURCE) -> ComtradeResult:
+    """``armsflow comtrade``: the trade records of a pair from UN Comtrade CSV exports; raise ``InputError`` listing
+    every bad file, row and column."""
+    problems: list[Problem] = []
+    records = import_comtrade(files, reporter, partner, problems, source=source)
+    if problems:
+        raise InputError(problems)
+    return ComtradeResult(reporter, partner, source, tuple(records))
 
 
 def import_comtrade(paths: list[Path], reporter: str | None, partner: str | None, problems: list[Problem],

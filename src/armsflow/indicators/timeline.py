@@ -27,6 +27,7 @@ import numpy as np
 
 from armsflow.evidence.grading import GradedInterval
 from armsflow.model.distributions import Array
+from armsflow.results import BandRow
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -147,19 +148,6 @@ def _extrapolate(values: Array, t: Array, x: float, rng: np.random.Generator, sp
     widen = rng.lognormal(0.0, spread * math.sqrt(horizon / gap), values.shape[0])
     return np.asarray(last + rate * horizon * widen, dtype=np.float64)
 
-
-@dataclass(frozen=True)
-class BandRow:
-    """One date of a timeline's table: the claim there, and the fitted band."""
-
-    series: str
-    day: date
-    refs: tuple[str, ...]
-    stated_low: float
-    stated_high: float
-    p5: float
-    p50: float
-    p95: float
 
 
 def band(series: Series, rng: np.random.Generator, n: int, scale: float) -> list[BandRow]:

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from armsflow.engine.timelines import TimelineReport
 from armsflow.report import charts
 from armsflow.report.content import Content, Headline
 from armsflow.report.fmt import Fmt
+from armsflow.results import TimelineResult
 
 if TYPE_CHECKING:
     from armsflow.report.render import Page
@@ -61,7 +61,7 @@ def _forest(h: Headline, f: Fmt, page: Page) -> str:
     return charts.forest(rows, x_title=f.unit(r.unit), locale=f.lang)
 
 
-def _timeline(t: TimelineReport, f: Fmt, page: Page) -> str:
+def _timeline(t: TimelineResult, f: Fmt, page: Page) -> str:
     bands = [charts.BandPoint(page.series_label(t.name, r.series), r.day, r.p5, r.p50, r.p95) for r in t.rows]
     points = [charts.ClaimPoint(page.series_label(t.name, r.series), r.day, r.stated_low, r.stated_high,
                                 ", ".join(r.refs)) for r in t.rows if r.refs]

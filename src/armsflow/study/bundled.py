@@ -7,8 +7,22 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from armsflow.errors import fail
+from armsflow.results import Named, StudyInfo, StudyList
 
 DEFAULT = "russia-dprk"
+
+
+def studies() -> StudyList:
+    """``armsflow studies``: each bundled study with its outputs and scenarios (ids and labels)."""
+    from armsflow.study.loader import load_study
+
+    found = []
+    for name in bundled_names():
+        study = load_study(name)
+        found.append(StudyInfo(name, study.meta.title, name == DEFAULT,
+                               [Named(v.name, v.label) for v in study.outputs()],
+                               [Named(s.name, s.label) for s in study.scenarios.values()]))
+    return StudyList(found)
 
 
 def bundled_names() -> list[str]:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from armsflow.errors import fail
-from armsflow.study.bundled import locate
+from armsflow.results import InitResult
+from armsflow.study.bundled import DEFAULT, locate
 from armsflow.study.loader import OPTIONAL, REQUIRED
 from armsflow.study.texts_load import FILE
+
+
+def init(folder: Path, source: str = DEFAULT) -> InitResult:
+    """``armsflow init``: copy the bundled study (or study folder) ``source`` into the new ``folder``."""
+    return InitResult(folder, source, copy_study(source, folder))
 
 
 def copy_study(source: str, target: Path) -> list[Path]:

@@ -18,6 +18,7 @@ from armsflow.evidence.events import load_events
 from armsflow.evidence.grading import Grading
 from armsflow.evidence.trade import load_trade
 from armsflow.model.units import is_currency
+from armsflow.results import CheckResult
 from armsflow.study.bundled import locate
 from armsflow.study.checks import Known, check_model
 from armsflow.study.evidence_load import load_claims, load_prices, load_sources
@@ -216,6 +217,20 @@ def check_study(ref: str | Path) -> list[Problem]:
     except StudyError as exc:
         return exc.problems
     return []
+
+
+def check(ref: str | Path) -> CheckResult:
+    """``armsflow check``: every problem of a study as a result; ``ok`` when there is none."""
+    return CheckResult(str(ref), check_study(ref))
+
+
+#: What the library's commands accept as a study: a loaded study, a folder, or a bundled study's name.
+StudyRef = Study | str | Path
+
+
+def as_study(ref: StudyRef) -> Study:
+    """``ref`` itself when it is a loaded study, else the study loaded from that folder or bundled name."""
+    return ref if isinstance(ref, Study) else load_study(ref)
 
 
 def _ids_with_problems(data: bytes | None) -> set[str] | None:
