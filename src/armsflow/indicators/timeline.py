@@ -88,38 +88,61 @@ class Timeline:
 
 def monotone(values: Array) -> Array:
     """Midpoint of the forward running maximum and the backward running minimum, row by row (draws × dates)."""
-    upper = np.maximum.accumulate(values, axis=1)
-    lower = np.minimum.accumulate(values[:, ::-1], axis=1)[:, ::-1]
-    return np.asarray((upper + lower) / 2, dtype=np.float64)
+    return _monotone_by_date(np.ascontiguousarray(values.T)).T
+
+
+def _monotone_by_date(rows: Array) -> Array:
+    """``monotone`` on a dates × draws array: a few passes over whole dates, each contiguous in memory (a running
+    maximum along the short axis of a draws × dates array costs ten times as much)."""
+    upper = np.empty_like(rows)
+    lower = np.empty_like(rows)
+    upper[0] = rows[0]
+    for j in range(1, rows.shape[0]):
+        np.maximum(upper[j - 1], rows[j], out=upper[j])
+    lower[-1] = rows[-1]
+    for j in range(rows.shape[0] - 2, -1, -1):
+        np.minimum(lower[j + 1], rows[j], out=lower[j])
+    upper += lower
+    upper /= 2
+    return upper
 
 
 def fitted(series: Series, rng: np.random.Generator, n: int) -> tuple[list[date], Array]:
     """Draws of the series at its own claim dates (sorted), made monotone; ties on a date are pooled."""
+    days, rows = _fitted_by_date(series, rng, n)
+    return days, rows.T
+
+
+def _fitted_by_date(series: Series, rng: np.random.Generator, n: int) -> tuple[list[date], Array]:
+    """``fitted`` as a dates × draws array."""
     points = sorted(series.points, key=lambda p: p.day)
     days = sorted({p.day for p in points})
-    columns = []
-    for day in days:
+    rows = np.empty((len(days), n))
+    for j, day in enumerate(days):
         same = [p for p in points if p.day == day]
         if len(same) == 1:
-            columns.append(same[0].interval.distribution().sample(rng, n))
+            rows[j] = same[0].interval.distribution().sample(rng, n)
             continue
         w = np.array([p.interval.weight for p in same])
         pick = rng.choice(len(same), n, p=w / w.sum()) if w.sum() > 0 else rng.integers(0, len(same), n)
-        col = np.empty(n)
         for k, p in enumerate(same):
             mask = pick == k
-            col[mask] = p.interval.distribution().sample(rng, int(mask.sum()))
-        columns.append(col)
-    return days, monotone(np.column_stack(columns))
+            rows[j, mask] = p.interval.distribution().sample(rng, int(mask.sum()))
+    return days, _monotone_by_date(rows)
 
 
 def series_at(series: Series, rng: np.random.Generator, n: int, when: Sequence[date], start: date | None,
               spread: float) -> Array:
     """Draws (n × len(when)) of a series' value at the given dates."""
-    days, values = fitted(series, rng, n)
+    days, rows = _fitted_by_date(series, rng, n)
+    lead = 0
     if start is not None and start < days[0]:
         days = [start, *days]
-        values = np.column_stack([np.zeros(n), values])
+        lead = 1  # a row of zeros at ``start`` before the claims, never built
+
+    def row(i: int) -> Array:
+        return np.zeros(n) if i < lead else rows[i - lead]
+
     t = np.array([(d - days[0]).days for d in days], dtype=np.float64)
     out = np.empty((n, len(when)))
     for j, day in enumerate(when):
@@ -129,23 +152,23 @@ def series_at(series: Series, rng: np.random.Generator, n: int, when: Sequence[d
         if x <= t[-1]:
             i = int(np.searchsorted(t, x, side="right")) - 1
             if i >= len(t) - 1:
-                out[:, j] = values[:, -1]
+                out[:, j] = row(len(t) - 1)
             else:
                 frac = (x - t[i]) / (t[i + 1] - t[i])
-                out[:, j] = values[:, i] + frac * (values[:, i + 1] - values[:, i])
+                out[:, j] = row(i) + frac * (row(i + 1) - row(i))
             continue
-        out[:, j] = _extrapolate(values, t, x, rng, spread)
+        out[:, j] = _extrapolate(row(len(t) - 1), row(len(t) - 2) if len(t) >= 2 else None, t, x, rng, spread)
     return out
 
 
-def _extrapolate(values: Array, t: Array, x: float, rng: np.random.Generator, spread: float) -> Array:
-    last = values[:, -1]
-    if len(t) < 2:
+def _extrapolate(last: Array, before: Array | None, t: Array, x: float, rng: np.random.Generator,
+                 spread: float) -> Array:
+    if before is None:
         return np.asarray(last, dtype=np.float64)
     gap = t[-1] - t[-2]
-    rate = np.maximum(values[:, -1] - values[:, -2], 0.0) / gap
+    rate = np.maximum(last - before, 0.0) / gap
     horizon = x - t[-1]
-    widen = rng.lognormal(0.0, spread * math.sqrt(horizon / gap), values.shape[0])
+    widen = rng.lognormal(0.0, spread * math.sqrt(horizon / gap), last.shape[0])
     return np.asarray(last + rate * horizon * widen, dtype=np.float64)
 
 
