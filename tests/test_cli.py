@@ -175,8 +175,10 @@ def test_gdelt_import_and_dyad(tmp_path: Path) -> None:
     code, out, _ = invoke("gdelt", "import", str(data), "--db", str(store), "--json")
     assert json.loads(out)["rows_imported"] == 0  # importing again changes nothing
     code, out, _ = invoke("gdelt", "dyad", "--db", str(store), "--a", "RUS", "--b", "PRK", "--json")
-    months = json.loads(out)
-    assert code == 0 and {m["family"] for m in months} >= {"visits"}
+    doc = json.loads(out)
+    assert code == 0 and {m["family"] for m in doc["months"]} >= {"visits"} and doc["columns"][0] == "month"
+    code, out, _ = invoke("gdelt", "dyad", "--db", str(store), "--a", "RUS", "--b", "PRK")
+    assert code == 0 and any(line.split()[:3] == ["month", "family", "events"] for line in out.splitlines())
     assert invoke("gdelt", "dyad", "--db", str(store), "--a", "RUS", "--b", "PRK", "--backend", "oracle")[0] == 2
     code, _, err = invoke("gdelt", "dyad", "--db", str(tmp_path / "none"), "--a", "RUS", "--b", "PRK")
     assert code == 2 and "not a GDELT store" in err

@@ -33,3 +33,19 @@ def test_format_doc_names_every_distribution() -> None:
     doc = (ROOT / "docs" / "study-format.md").read_text()
     for kind in KINDS:
         assert f"`{kind}`" in doc
+
+
+def test_readme_python_examples_run_as_doctests() -> None:
+    """The README's Python API block is a doctest: what it shows is what the library returns."""
+    import datetime
+    import doctest
+
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert blocks and any(">>>" in b for b in blocks)
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for i, block in enumerate(blocks):
+        test = parser.get_doctest(block, {"datetime": datetime}, f"README.md python block {i + 1}", "README.md", 0)
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0 and result.attempted > 0

@@ -25,6 +25,7 @@ __all__ = [
     "StudyError",
     "__version__",
     "bundled_names",
+    "bundled_studies",
     "check",
     "check_study",
     "comtrade",
@@ -33,7 +34,6 @@ __all__ = [
     "init",
     "load_study",
     "run",
-    "studies",
     "timeline",
     "trade",
     "write_report",
@@ -46,7 +46,7 @@ _LAZY = {
     "RunResult": ("armsflow.results", "RunResult"),
     "Study": ("armsflow.study.spec", "Study"),
     "bundled_names": ("armsflow.study.bundled", "bundled_names"),
-    "studies": ("armsflow.study.bundled", "studies"),
+    "bundled_studies": ("armsflow.study.bundled", "bundled_studies"),
     "check": ("armsflow.study.loader", "check"),
     "check_study": ("armsflow.study.loader", "check_study"),
     "load_study": ("armsflow.study.loader", "load_study"),
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from armsflow.indicators.comtrade import comtrade
     from armsflow.report.api import write_report
     from armsflow.results import RunResult
-    from armsflow.study.bundled import bundled_names, studies
+    from armsflow.study.bundled import bundled_names, bundled_studies
     from armsflow.study.copy import init
     from armsflow.study.loader import check, check_study, load_study
     from armsflow.study.spec import Study

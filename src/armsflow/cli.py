@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from armsflow import __version__
+from armsflow.gdelt import Backend, Dedupe, Late
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -136,10 +137,10 @@ def _with_progress(json_out: bool, work: Callable[[Any], T]) -> T:
 @app.command()
 def studies(json_out: Json = False) -> None:
     """List the bundled studies with their results and scenarios (ids and labels)."""
-    from armsflow import display, studies
+    from armsflow import bundled_studies, display
 
     with _errors():
-        found = studies()
+        found = bundled_studies()
     _print(found, json_out, display.render_studies)
 
 
@@ -170,7 +171,7 @@ def check(study: StudyArg, json_out: Json = False) -> None:
             raise typer.Exit(2)
         return
     if not result.ok:
-        _fail([str(p) for p in result.problems] + [f"{len(result.problems)} problem(s)"])
+        _fail(display.problem_lines(result))
     display.render_check(result, _console())
 
 
@@ -304,7 +305,7 @@ def gdelt_import(files: Annotated[list[str], typer.Argument(help="Export files (
     def run_import(progress: Any) -> Any:
         def tick(done: int, total: int) -> None:
             if progress:
-                progress("importing", done / total if total else 1.0)
+                progress("importing", display.fraction(done, total))
 
         return import_files(files, db, tick)
 
@@ -317,23 +318,25 @@ def gdelt_import(files: Annotated[list[str], typer.Argument(help="Export files (
 def gdelt_dyad(db: Db, a: Annotated[str, typer.Option("--a", help="Country code of one side (CAMEO/ISO3), e.g. RUS.")],
                b: Annotated[str, typer.Option("--b", help="Country code of the other side, e.g. PRK.")],
                since: Since = None, until: Until = None,
-               backend: Annotated[str, typer.Option(help="duckdb (embedded) or spark (local PySpark).")] = "duckdb",
-               late: Annotated[str, typer.Option(
+               backend: Annotated[Backend, typer.Option(help="Embedded DuckDB or local PySpark.")] = Backend.DUCKDB,
+               late: Annotated[Late, typer.Option(
                    help="Events whose SQLDATE is more than --max-lag-days before their DATEADDED: drop (default; "
-                        "out of counts and totals), dateadded (dated by DATEADDED) or keep (at SQLDATE).")] = "drop",
+                        "out of counts and totals), dateadded (dated by DATEADDED) or keep (at SQLDATE).")
+                              ] = Late.DROP,
                max_lag_days: Annotated[int, typer.Option(
-                   "--max-lag-days", help="Days SQLDATE may lie before DATEADDED before an event is late.")] = 30,
-               dedupe: Annotated[str, typer.Option(
+                   "--max-lag-days", min=0, max=36_500,
+                   help="Days SQLDATE may lie before DATEADDED before an event is late.")] = 30,
+               dedupe: Annotated[Dedupe, typer.Option(
                    help="id (default: each GLOBALEVENTID once) or source (also once per actor countries, event "
-                        "code, SQLDATE and SOURCEURL).")] = "id",
+                        "code, SQLDATE and SOURCEURL).")] = Dedupe.ID,
                json_out: Json = False) -> None:
     """Monthly events between two countries (either direction) by CAMEO family, per million events."""
     from armsflow import display
-    from armsflow.gdelt import dyad
+    from armsflow.gdelt import DyadRules, dyad_monthly
 
     with _errors():
-        found = dyad(db, a, b, since=_day(since), until=_day(until), backend=backend, late=late,
-                     max_lag_days=max_lag_days, dedupe=dedupe)
+        found = dyad_monthly(db, a, b, _day(since), _day(until), backend=backend,
+                             rules=DyadRules(max_lag_days=max_lag_days, late=late, dedupe=dedupe))
     _print(found, json_out, display.render_dyad)
 
 

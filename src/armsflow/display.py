@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from armsflow.gdelt.results import DyadResult, ImportReport
 from armsflow.indicators.trade import money_text
 from armsflow.results import (
     CheckResult,
@@ -64,6 +65,16 @@ def render_studies(found: StudyList, console: Console) -> None:
             console.print(f"  result    {escape(r.id):<24} {escape(r.label)}")
         for sc in info.scenarios:
             console.print(f"  scenario  {escape(sc.id):<24} {escape(sc.label)}")
+
+
+def problem_lines(result: CheckResult) -> list[str]:
+    """One line per problem, then their count."""
+    return [str(p) for p in result.problems] + [f"{len(result.problems)} problem(s)"]
+
+
+def fraction(done: int, total: int) -> float:
+    """How much of a task with ``total`` steps is done (all of it when there are none), for a progress bar."""
+    return done / total if total else 1.0
 
 
 def render_check(result: CheckResult, console: Console) -> None:
@@ -223,3 +234,22 @@ def render_event_rate(r: EventRateResult, console: Console) -> None:
                       f"{number(b.per_month)} per month): rate ratio {number(b.ratio)}, {level} exact interval "
                       f"{interval(b.low, b.high)}, p = {b.p_value:.3g} (exact conditional test)")
     console.print(escape(r.method), style="dim")
+
+
+def render_gdelt_import(report: ImportReport, console: Console) -> None:
+    console.print(escape(str(report)), highlight=False)
+
+
+def render_dyad(result: DyadResult, console: Console) -> None:
+    """One line per month and CAMEO family, under a header naming the columns."""
+    touched = result.rules.late.counted_as
+    console.print(f"{result.a}–{result.b} events by month and CAMEO family ({result.backend.value}; late: "
+                  f"{result.rules.late.value}, max lag {result.rules.max_lag_days} days; dedupe: "
+                  f"{result.rules.dedupe.value})", style="bold", highlight=False)
+    console.print(f"{'month':<8} {'family':<28} {'events':>6}  {'per million events':>18}  late", highlight=False)
+    for m in result.months:
+        per = number(m.per_million)
+        console.print(f"{m.month:%Y-%m}  {escape(m.family):<28} {m.count:>6}  {per:>18}"
+                      + (f"  {m.late} {touched}" if m.late else ""), highlight=False)
+    if not result.months:
+        console.print("no events between the two in the store for that window", style="dim")

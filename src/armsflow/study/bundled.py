@@ -12,7 +12,7 @@ from armsflow.results import Named, StudyInfo, StudyList
 DEFAULT = "russia-dprk"
 
 
-def studies() -> StudyList:
+def bundled_studies() -> StudyList:
     """``armsflow studies``: each bundled study with its outputs and scenarios (ids and labels)."""
     from armsflow.study.loader import load_study
 
