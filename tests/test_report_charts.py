@@ -201,3 +201,38 @@ def test_every_chart_kind_passes_vega_lite_schema_validation(name: str, monkeypa
     """The report skips Altair's schema check for speed; here every kind is built with it on."""
     monkeypatch.setattr(charts, "VALIDATE", True)
     assert BUILDERS[name]("de") == _svg(name, "de")
+
+
+def _lines(svg: str) -> str:
+    """The SVG's text with each multi-line label joined by spaces, as a reader reads it."""
+    found = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)
+    return "\n".join(unescape(" ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", t)) or t) for t in found)
+
+
+LONG_SERIES = ["Seoul: was die Container fassen könnten, wären alle voller 152-mm-Granaten (Obergrenzen)",
+               "OSC: Kistenmodellierung der bis April 2025 beobachteten Container",
+               "A third series with a label long enough to need a second line of its own in the legend, and more"]
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_legend_lists_every_series_whole(locale: str) -> None:
+    bands = [BandPoint(name, date(2024, month, 1), 1.0, 2.0, 3.0) for name in LONG_SERIES for month in (1, 6)]
+    svg = charts.timeline(bands, [], at_day=date(2024, 3, 1), at_label="x", y_title="y", locale=locale)
+    text = _lines(svg)
+    assert all(name in text for name in LONG_SERIES)  # none dropped, none clipped ("OSC: crate m…")
+    assert "…" not in text
+    rows = [("2023", 1.0, LONG_SERIES[0]), ("2024", 2.0, LONG_SERIES[1])]
+    assert all(name in _lines(charts.bars(rows, x_title="x", locale=locale)) for name in LONG_SERIES[:2])
+
+
+@pytest.mark.parametrize(("locale", "first"), [("en", "Jul 2023"), ("de", "Jul 2023")])
+def test_time_axes_label_every_tick_with_its_year(locale: str, first: str) -> None:
+    counts = [(f"{2023 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}", 1) for m in range(7, 23)]  # Jul 2023 - Oct 2024
+    bands = [BandPoint("s", date(2023 + (m - 1) // 12, (m - 1) % 12 + 1, 1), 1.0, 2.0, 3.0) for m in range(8, 32)]
+    for svg in (charts.monthly(counts, y_title="count", rate=None, rate_label="", locale=locale),
+                charts.timeline(bands, [], at_day=date(2024, 10, 28), at_label="x", y_title="y", locale=locale)):
+        ticks = [t for t in _texts(svg) if re.fullmatch(r"\w{3} \d{4}", t)]
+        assert len(ticks) >= 3, _texts(svg)
+        months = [t for t in _texts(svg) if re.fullmatch(r"[A-Z][a-zä]+\.?", t)]
+        assert months == [], months  # no month without its year, and no year without its month
+    assert first in _texts(charts.monthly(counts, y_title="n", rate=None, rate_label="", locale=locale))

@@ -63,6 +63,7 @@ _MEDIAN = "#c0392b"
 # Colour-blind safe (Okabe-Ito, without yellow which is unreadable on white paper).
 _PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000"]
 _ROW_LABELS = "rowlabels"
+_LEGEND_LABELS = "legendlabels"
 
 _CONFIG: dict[str, Any] = {
     "font": FONT,
@@ -84,11 +85,15 @@ _CONFIG: dict[str, Any] = {
     },
     "axisQuantitative": {"tickCount": 6},
     "legend": {
+        # One entry a line, over the chart's whole width: a horizontal legend runs past the edge and Vega then
+        # clips or drops the entries that do not fit; long labels arrive wrapped (``_legend``), never shortened.
         "orient": "top",
+        "direction": "vertical",
+        "columns": 1,
         "labelFontSize": 11,
         "titleFontSize": 11,
         "labelColor": _INK,
-        "labelLimit": 520,  # a series label is often a sentence; the legend has the chart's whole width
+        "labelLimit": 0,
         "symbolStrokeWidth": 2,
         "symbolOpacity": 1,
     },
@@ -200,7 +205,8 @@ def _time_locale(locale: str) -> dict[str, Any]:
 VALIDATE = False  # JSON-schema checks cost ~30 ms a chart; the test suite turns them on for every chart kind
 
 
-def _render(chart: alt.TopLevelMixin, locale: str, *, row_labels: dict[str, list[str]] | None = None) -> str:
+def _render(chart: alt.TopLevelMixin, locale: str, *, row_labels: dict[str, list[str]] | None = None,
+            legend_labels: dict[str, list[str]] | None = None) -> str:
     """The chart as a safe inline SVG string, ``WIDTH`` pixels wide."""
     vl_locale = _format_locale(locale)
     spec = chart.to_dict(validate=VALIDATE)
@@ -208,8 +214,10 @@ def _render(chart: alt.TopLevelMixin, locale: str, *, row_labels: dict[str, list
     spec["width"] = WIDTH
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     spec["padding"] = 6
-    if row_labels is not None:
-        spec["params"] = [{"name": _ROW_LABELS, "value": row_labels}]
+    tables = ((_ROW_LABELS, row_labels), (_LEGEND_LABELS, legend_labels))
+    params = [{"name": name, "value": table} for name, table in tables if table is not None]
+    if params:
+        spec["params"] = params
     svg = vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, format_locale=vl_locale,
                               time_format_locale=_time_locale(locale), allowed_base_urls=[])
     return assert_safe_svg(_scope_ids(_strip_prolog(svg)))
@@ -264,6 +272,30 @@ def _ordered_unique(values: Sequence[str]) -> list[str]:
 
 def _colour_scale(domain: list[str]) -> alt.Scale:
     return alt.Scale(domain=domain, range=[_PALETTE[i % len(_PALETTE)] for i in range(len(domain))])
+
+
+LEGEND_CHARS = 86  # characters a legend line holds beside its symbol in the chart's width at 11 px
+
+
+def _legend(names: list[str]) -> tuple[list[str], dict[str, list[str]], alt.Legend]:
+    """One opaque key per legend entry, the key-to-lines table and the legend that shows the lines: every entry
+    is listed whole, wrapped at word boundaries, and its text reaches Vega only as parameter data."""
+    keys = [f"g{index}" for index in range(len(names))]
+    lines = {key: textwrap.wrap(name, LEGEND_CHARS) or [""] for key, name in zip(keys, names, strict=True)}
+    return keys, lines, alt.Legend(title=None, labelExpr=f"{_LEGEND_LABELS}[datum.value]")
+
+
+MONTH_LABELS = 7  # "Sep 2023" labels that fit side by side in the plot's width at 11 px, with Vega's spacing
+
+
+def _month_axis(first: date, last: date) -> alt.Axis:
+    """A time axis with a tick every one, two, three, six or twelve months (the first step that gives at most
+    ``MONTH_LABELS`` labels), each labelled with its month and year, so that no label needs a neighbour to be read."""
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= MONTH_LABELS),
+                12 * math.ceil(months / (12 * MONTH_LABELS)))
+    return alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": step},
+                    labelOverlap=True)
 
 
 # --------------------------------------------------------------------------- histogram
@@ -376,8 +408,8 @@ def forest(rows: Sequence[ForestRow], *, x_title: str, locale: str) -> str:
 # --------------------------------------------------------------------------- timeline
 
 
-def _day_axis(title: str | None = None) -> alt.X:
-    return alt.X("day:T", title=title, scale=alt.Scale(type="utc"))
+def _day_axis(axis: alt.Axis) -> alt.X:
+    return alt.X("day:T", title=None, scale=alt.Scale(type="utc"), axis=axis)
 
 
 def _marker_align(at_day: date, days: Sequence[date]) -> Literal["left", "right"]:
@@ -392,32 +424,36 @@ def timeline(bands: Sequence[BandPoint], claims: Sequence[ClaimPoint], *, at_day
              y_title: str, locale: str) -> str:
     """Modelled series over time against the sourced claims: per series a shaded p5..p95 band and a p50 line;
     each claim as its low and high end joined by a vertical bar, with its id beside the high end; a vertical
-    rule at ``at_day`` labelled ``at_label``. Colours follow the series (legend on top)."""
-    series = _ordered_unique([b.series for b in bands] + [c.series for c in claims])
-    colour = alt.Color("series:N", scale=_colour_scale(series), legend=alt.Legend(title=None))
-    band_data = [{"series": b.series, "day": _iso(b.day), "p5": _finite(b.p5), "p50": _finite(b.p50),
+    rule at ``at_day`` labelled ``at_label``. Colours follow the series (legend on top, every series whole)."""
+    names = _ordered_unique([b.series for b in bands] + [c.series for c in claims])
+    keys, legend_labels, legend = _legend(names)
+    key_of = dict(zip(names, keys, strict=True))
+    colour = alt.Color("series:N", scale=_colour_scale(keys), legend=legend)
+    band_data = [{"series": key_of[b.series], "day": _iso(b.day), "p5": _finite(b.p5), "p50": _finite(b.p50),
                   "p95": _finite(b.p95)} for b in bands]
-    claim_data = [{"series": c.series, "day": _iso(c.day), "low": _finite(c.low), "high": _finite(c.high),
+    claim_data = [{"series": key_of[c.series], "day": _iso(c.day), "low": _finite(c.low), "high": _finite(c.high),
                    "ref": c.ref} for c in claims]
     ends = [{"series": c["series"], "day": c["day"], "v": c[end]} for c in claim_data for end in ("low", "high")
             if c[end] is not None]
+    days = [b.day for b in bands] + [c.day for c in claims] + [at_day]
+    x = _day_axis(_month_axis(min(days), max(days)))
     y = alt.Y("p50:Q", title=y_title)
     area = alt.Chart(alt.InlineData(values=band_data)).mark_area(opacity=0.2).encode(
-        x=_day_axis(), y=alt.Y("p5:Q", title=y_title), y2="p95:Q", color=colour)
-    line = alt.Chart(alt.InlineData(values=band_data)).mark_line(strokeWidth=2).encode(x=_day_axis(), y=y, color=colour)
+        x=x, y=alt.Y("p5:Q", title=y_title), y2="p95:Q", color=colour)
+    line = alt.Chart(alt.InlineData(values=band_data)).mark_line(strokeWidth=2).encode(x=x, y=y, color=colour)
     whisker = alt.Chart(alt.InlineData(values=claim_data)).mark_rule(strokeWidth=1.5).encode(
-        x=_day_axis(), y=alt.Y("low:Q", title=y_title), y2="high:Q", color=colour)
+        x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q", color=colour)
     dots = alt.Chart(alt.InlineData(values=ends)).mark_point(filled=True, size=28, opacity=1).encode(
-        x=_day_axis(), y=alt.Y("v:Q", title=y_title), color=colour)
+        x=x, y=alt.Y("v:Q", title=y_title), color=colour)
     refs = alt.Chart(alt.InlineData(values=claim_data)).mark_text(align="left", dx=4, fontSize=9).encode(
-        x=_day_axis(), y=alt.Y("high:Q", title=y_title), text="ref:N")
-    align = _marker_align(at_day, [b.day for b in bands] + [c.day for c in claims])
+        x=x, y=alt.Y("high:Q", title=y_title), text="ref:N")
+    align = _marker_align(at_day, days[:-1])
     marker_data = alt.InlineData(values=[{"day": _iso(at_day), "label": at_label}])
-    rule = alt.Chart(marker_data).mark_rule(color=_INK, strokeDash=[4, 3]).encode(x=_day_axis())
+    rule = alt.Chart(marker_data).mark_rule(color=_INK, strokeDash=[4, 3]).encode(x=x)
     label = alt.Chart(marker_data).mark_text(align=align, baseline="top", dx=4 if align == "left" else -4, dy=2,
-                                             fontSize=10).encode(x=_day_axis(), y=alt.value(0), text="label:N")
+                                             fontSize=10).encode(x=x, y=alt.value(0), text="label:N")
     chart = alt.layer(area, line, whisker, dots, refs, rule, label).properties(height=PLOT_HEIGHT)
-    return _render(chart, locale)
+    return _render(chart, locale, legend_labels=legend_labels)
 
 
 # --------------------------------------------------------------------------- monthly counts
@@ -435,8 +471,8 @@ def monthly(counts: Sequence[tuple[str, int]], *, y_title: str, rate: float | No
     """Events per month as bars on a time axis (months as ``YYYY-MM``), with an optional horizontal rule at
     ``rate`` (mean events per month) labelled ``rate_label`` at its right end. No counts give empty axes."""
     data = [{"month": _month_start(month), "n": int(n)} for month, n in counts]
-    axis = alt.Axis(tickCount="month") if len(data) <= 24 else alt.Axis()
-    x = alt.X("utcyearmonth(month):T", title=None, axis=axis)
+    starts = [date.fromisoformat(d["month"]) for d in data] or [date(2000, 1, 1)]
+    x = alt.X("utcyearmonth(month):T", title=None, axis=_month_axis(min(starts), max(starts)))
     layers: list[alt.Chart] = [alt.Chart(alt.InlineData(values=data)).mark_bar(color=_OURS).encode(
         x=x, y=alt.Y("n:Q", title=y_title, axis=alt.Axis(tickMinStep=1)))]
     mean = _finite(rate)
@@ -457,10 +493,12 @@ def bars(rows: Sequence[tuple[str, float, str]], *, x_title: str, locale: str) -
     trade figures per period and source. Non-finite values leave the row empty."""
     keys, labels = _row_keys([row[0] for row in rows])
     groups = _ordered_unique([row[2] for row in rows])
-    data = [{"key": key, "value": value, "group": group}
+    group_keys, legend_labels, legend = _legend(groups)
+    key_of = dict(zip(groups, group_keys, strict=True))
+    data = [{"key": key, "value": value, "group": key_of[group]}
             for key, (_, raw, group) in zip(keys, rows, strict=True) if (value := _finite(raw)) is not None]
     chart = alt.Chart(alt.InlineData(values=data)).mark_bar().encode(
         y=_row_axis(keys), x=alt.X("value:Q", title=x_title),
-        color=alt.Color("group:N", scale=_colour_scale(groups), legend=alt.Legend(title=None)),
+        color=alt.Color("group:N", scale=_colour_scale(group_keys), legend=legend),
     ).properties(height=_rows_height(len(keys)))
-    return _render(chart, locale, row_labels=labels)
+    return _render(chart, locale, row_labels=labels, legend_labels=legend_labels)
