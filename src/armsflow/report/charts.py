@@ -470,9 +470,10 @@ def monthly(counts: Sequence[tuple[str, int]], *, y_title: str, rate: float | No
             locale: str) -> str:
     """Events per month as bars on a time axis (months as ``YYYY-MM``), with an optional horizontal rule at
     ``rate`` (mean events per month) labelled ``rate_label`` at its right end. No counts give empty axes."""
-    data = [{"month": _month_start(month), "n": int(n)} for month, n in counts]
-    starts = [date.fromisoformat(d["month"]) for d in data] or [date(2000, 1, 1)]
-    x = alt.X("utcyearmonth(month):T", title=None, axis=_month_axis(min(starts), max(starts)))
+    starts = [_month_start(month) for month, _ in counts]
+    data = [{"month": start, "n": int(n)} for start, (_, n) in zip(starts, counts, strict=True)]
+    days = [date.fromisoformat(start) for start in starts] or [date(2000, 1, 1)]  # no counts: any one month
+    x = alt.X("utcyearmonth(month):T", title=None, axis=_month_axis(min(days), max(days)))
     layers: list[alt.Chart] = [alt.Chart(alt.InlineData(values=data)).mark_bar(color=_OURS).encode(
         x=x, y=alt.Y("n:Q", title=y_title, axis=alt.Axis(tickMinStep=1)))]
     mean = _finite(rate)
