@@ -125,3 +125,14 @@ def test_design_blocks_swap_one_column() -> None:
     assert np.array_equal(d["b"][2], d["b"][3]) and np.array_equal(d["b"][1], d["b"][0])
     assert not np.array_equal(d["a"][0], d["a"][3])
     assert set(d["a"].ravel()) <= set(draws["a"]) and set(d["b"].ravel()) <= set(draws["b"])
+
+
+def test_one_input_explains_everything_exactly(tmp_path: Path) -> None:
+    """With one varying input, both indices are 1 by definition (V_1 = V(Y)), reported exactly, not estimated."""
+    model = ISHIGAMI.split("[variables.x2]")[0] + (
+        '[outputs.y]\nlabel = "y"\nunit = "1"\nformula = "exp(x1)"\n\n'
+        '[outputs.flat]\nlabel = "flat"\nunit = "1"\nformula = "0 * x1"\n')
+    result = run(load_study(write_study(tmp_path / "one", model, draws=5_000)))
+    (row,) = result.sensitivity["y"]
+    assert (row.input, row.first, row.first_conf, row.total, row.total_conf) == ("x1", 1.0, 0.0, 1.0, 0.0)
+    assert result.sensitivity["flat"] == []  # no variance to share out

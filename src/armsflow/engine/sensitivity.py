@@ -65,7 +65,11 @@ def _indices(plan: Plan, draws: dict[str, Array], output: str, n: int, seed: int
     y = evaluate(plan, values, wanted=deps)[output]
     if not np.all(np.isfinite(y)) or np.var(y) <= 0:
         return []
-    first, first_conf, total, total_conf = saltelli_jansen(y.reshape(k + 2, n), rng)
+    if k == 1:  # a function of one input owes all its variance to it: both indices are 1 exactly, not estimates
+        one = np.ones(1)
+        first, first_conf, total, total_conf = one, 0 * one, one, 0 * one
+    else:
+        first, first_conf, total, total_conf = saltelli_jansen(y.reshape(k + 2, n), rng)
     rows = [SensitivityRow(name, plan.variables[name].label, float(first[j]), float(first_conf[j]),
                            float(total[j]), float(total_conf[j])) for j, name in enumerate(varying)]
     return sorted(rows, key=lambda r: -r.total)
