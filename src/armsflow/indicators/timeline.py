@@ -109,12 +109,12 @@ def _monotone_by_date(rows: Array) -> Array:
 
 def fitted(series: Series, rng: np.random.Generator, n: int) -> tuple[list[date], Array]:
     """Draws of the series at its own claim dates (sorted), made monotone; ties on a date are pooled."""
-    days, rows = _fitted_by_date(series, rng, n)
-    return days, rows.T
+    days, rows = _drawn_by_date(series, rng, n)
+    return days, _monotone_by_date(rows).T
 
 
-def _fitted_by_date(series: Series, rng: np.random.Generator, n: int) -> tuple[list[date], Array]:
-    """``fitted`` as a dates × draws array."""
+def _drawn_by_date(series: Series, rng: np.random.Generator, n: int) -> tuple[list[date], Array]:
+    """Draws of the series at its own claim dates (sorted), as a dates × draws array, before the monotone fit."""
     points = sorted(series.points, key=lambda p: p.day)
     days = sorted({p.day for p in points})
     rows = np.empty((len(days), n))
@@ -128,20 +128,32 @@ def _fitted_by_date(series: Series, rng: np.random.Generator, n: int) -> tuple[l
         for k, p in enumerate(same):
             mask = pick == k
             rows[j, mask] = p.interval.distribution().sample(rng, int(mask.sum()))
-    return days, _monotone_by_date(rows)
+    return days, rows
+
+
+def _monotone_at(rows: Array, i: int) -> Array:
+    """Date ``i`` of ``_monotone_by_date(rows)`` alone: a series read at one date needs two of its dates."""
+    upper: Array = np.max(rows[: i + 1], axis=0)
+    upper += np.min(rows[i:], axis=0)
+    upper /= 2
+    return upper
 
 
 def series_at(series: Series, rng: np.random.Generator, n: int, when: Sequence[date], start: date | None,
               spread: float) -> Array:
     """Draws (n × len(when)) of a series' value at the given dates."""
-    days, rows = _fitted_by_date(series, rng, n)
+    days, rows = _drawn_by_date(series, rng, n)
     lead = 0
     if start is not None and start < days[0]:
         days = [start, *days]
         lead = 1  # a row of zeros at ``start`` before the claims, never built
 
+    fits: dict[int, Array] = {}
+
     def row(i: int) -> Array:
-        return np.zeros(n) if i < lead else rows[i - lead]
+        if i not in fits:
+            fits[i] = np.zeros(n) if i < lead else _monotone_at(rows, i - lead)
+        return fits[i]
 
     t = np.array([(d - days[0]).days for d in days], dtype=np.float64)
     out = np.empty((n, len(when)))
