@@ -22,7 +22,7 @@ from armsflow.gdelt import Backend, Dedupe, Late
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from armsflow.results import Result
+    from armsflow.results import ResultLike
 
 app = typer.Typer(
     help="Graded, sourced claims about covert arms transfers in; estimates with honest intervals out.",
@@ -109,7 +109,7 @@ def _console() -> Console:
     return Console()
 
 
-def _print(result: Result, json_out: bool, render: Callable[[Any, Console], None]) -> None:
+def _print(result: ResultLike, json_out: bool, render: Callable[[Any, Console], None]) -> None:
     if json_out:
         typer.echo(result.to_json())
     else:
@@ -202,7 +202,7 @@ def report(study: StudyArg,
 
     with _errors():
         written = _with_progress(json_out, lambda progress: write_report(
-            study, langs=lang.split(","), formats=formats.split(","), out=out, as_of=_day(as_of), seed=seed,
+            study, langs=lang, formats=formats, out=out, as_of=_day(as_of), seed=seed,
             scenario=scenario, draws=draws, progress=progress, warn=lambda line: typer.echo(line, err=True)))
     _print(written, json_out, display.render_report)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -20,6 +21,9 @@ from armsflow.results import (
     TimelineResult,
     TradeResult,
 )
+
+if TYPE_CHECKING:
+    from armsflow.report.api import ReportResult
 
 _SHORT = (("trillion", "tn"), ("billion", "bn"), ("million", "M"), ("thousand", "k"))
 
@@ -253,3 +257,8 @@ def render_dyad(result: DyadResult, console: Console) -> None:
                       + (f"  {m.late} {touched}" if m.late else ""), highlight=False)
     if not result.months:
         console.print("no events between the two in the store for that window", style="dim")
+
+
+def render_report(result: ReportResult, console: Console) -> None:
+    for f in result.files:
+        console.print(f"{escape(str(f.path))}  ({f.lang}, {f.format}, {f.bytes:,} bytes)", highlight=False)

@@ -4,7 +4,7 @@ Each command's library function returns one of these; ``to_dict()`` is its JSON 
 JSON text of it (numbers that are not finite become ``null``).
 """
 
-from armsflow.results.base import PERCENTILES, Result, Summary, jsonable, summarise, to_json
+from armsflow.results.base import PERCENTILES, Result, ResultLike, Summary, jsonable, summarise, to_json
 from armsflow.results.context import (
     BandRow,
     ComtradeResult,
@@ -48,6 +48,7 @@ __all__ = [
     "PublishedResult",
     "RateComparison",
     "Result",
+    "ResultLike",
     "RunResult",
     "SensitivityRow",
     "SeriesAt",

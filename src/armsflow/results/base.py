@@ -8,7 +8,7 @@ import json
 import math
 from datetime import date
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -66,6 +66,14 @@ def jsonable(value: Any) -> Any:
 def to_json(value: Any, indent: int | None = 2) -> str:
     """Standard JSON text of a result (UTF-8 text kept as it is)."""
     return json.dumps(jsonable(value), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+class ResultLike(Protocol):
+    """What every command's result offers, whether it derives from ``Result`` or not (the gdelt results)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def to_json(self, indent: int | None = 2) -> str: ...
 
 
 class Result:
