@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import tomllib
 from datetime import date
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -25,7 +22,7 @@ from armsflow.study.evidence_load import load_claims, load_prices, load_sources
 from armsflow.study.model_load import ModelReader
 from armsflow.study.spec import Study, StudyMeta
 from armsflow.study.texts_load import FILE, load_texts
-from armsflow.study.toml_lines import TomlLines
+from armsflow.study.toml_lines import TomlLines, read_toml
 
 REQUIRED = ("study.toml", "sources.csv", "claims.csv", "prices.csv", "model.toml")
 OPTIONAL = ("grading.toml", "events.csv", "trade.csv")
@@ -77,21 +74,6 @@ def _read_files(folder: Traversable, problems: list[Problem]) -> dict[str, bytes
     return files
 
 
-def _toml(name: str, data: bytes, problems: list[Problem]) -> tuple[dict[str, Any], str] | None:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(name, data[: exc.start].count(b"\n") + 1, "", "not valid UTF-8 text"))
-        return None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"at line (\d+)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        problems.append(Problem(name, int(m.group(1)) if m else 0, "", f"TOML syntax: {message}"))
-        return None
-
-
 def _pydantic_problems(name: str, section: str, exc: ValidationError, lines: TomlLines) -> list[Problem]:
     out = []
     for err in exc.errors():
@@ -103,7 +85,7 @@ def _pydantic_problems(name: str, section: str, exc: ValidationError, lines: Tom
 
 
 def _meta(files: dict[str, bytes], folder_name: str, problems: list[Problem]) -> StudyMeta | None:
-    parsed = _toml("study.toml", files["study.toml"], problems) if "study.toml" in files else None
+    parsed = read_toml("study.toml", files["study.toml"], problems) if "study.toml" in files else None
     if parsed is None:
         return None
     doc, text = parsed
@@ -131,7 +113,7 @@ def _meta(files: dict[str, bytes], folder_name: str, problems: list[Problem]) ->
 def _grading(files: dict[str, bytes], problems: list[Problem]) -> Grading | None:
     name = "grading.toml"
     data = files.get(name) or resources.files("armsflow.reference").joinpath(name).read_bytes()
-    parsed = _toml(name, data, problems)
+    parsed = read_toml(name, data, problems)
     if parsed is None:
         return None
     doc, text = parsed
@@ -177,7 +159,7 @@ def load_study(ref: str | Path) -> Study:
     claims = load_claims(files["claims.csv"], known, currency, problems) if "claims.csv" in files else {}
     prices = (load_prices(files["prices.csv"], known, currency, reference_year, problems)
               if "prices.csv" in files else {})
-    parsed = _toml("model.toml", files["model.toml"], problems) if "model.toml" in files else None
+    parsed = read_toml("model.toml", files["model.toml"], problems) if "model.toml" in files else None
     if parsed is None:
         raise StudyError(problems or [Problem(str(ref), 0, "", "study could not be read")])
     reader = ModelReader(parsed[0], parsed[1], problems)
@@ -202,7 +184,7 @@ def load_study(ref: str | Path) -> Study:
     check_model(study, problems, Known(_ids_with_problems(files.get("claims.csv")),
                                        _ids_with_problems(files.get("prices.csv")), reader.declared))
     for name in sorted(n for n in files if FILE.match(n)):
-        texts = load_texts(name, files[name], study, problems)
+        texts = load_texts(name, files[name], study, problems, reader.declared)
         if texts is not None:
             study.texts[texts.lang] = texts
     if problems:

@@ -30,13 +30,11 @@ munitions_share = "…"
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
-from typing import Any
 
 from armsflow.errors import Problem
 from armsflow.study.spec import Study
-from armsflow.study.toml_lines import TomlLines
+from armsflow.study.toml_lines import TomlLines, read_toml
 
 FILE = re.compile(r"^texts\.([a-z]{2})\.toml$")
 TABLES = ("study", "labels", "timelines", "indicators", "published", "scenarios", "assumptions")
@@ -58,9 +56,10 @@ class StudyTexts:
         return self.tables.get(table, {}).get(key) or default
 
 
-def _known(study: Study) -> dict[str, set[str]]:
-    """The keys each table may hold, from the loaded study."""
-    variables = set(study.variables) | {n for s in study.scenarios.values() for n in s.overrides}
+def _known(study: Study, declared: set[str]) -> dict[str, set[str]]:
+    """The keys each table may hold, from the loaded study; ``declared`` adds the variables whose definition had a
+    problem of its own, so that their texts are not reported a second time."""
+    variables = set(study.variables) | declared | {n for s in study.scenarios.values() for n in s.overrides}
     assumed = {n for n, v in study.variables.items() if v.definition.assumption
                or (v.fallback is not None and v.fallback.assumption)}
     assumed |= {n for s in study.scenarios.values() for n, v in s.overrides.items() if v.definition.assumption}
@@ -74,18 +73,17 @@ def _known(study: Study) -> dict[str, set[str]]:
     }
 
 
-def load_texts(name: str, data: bytes, study: Study, problems: list[Problem]) -> StudyTexts | None:
+def load_texts(name: str, data: bytes, study: Study, problems: list[Problem],
+               declared: set[str] | None = None) -> StudyTexts | None:
     """Parse and check one ``texts.LANG.toml``; every problem goes to ``problems`` as ``file:line: field: …``."""
     match = FILE.match(name)
     assert match is not None
-    try:
-        text = data.decode("utf-8")
-        raw: dict[str, Any] = tomllib.loads(text)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        problems.append(Problem(name, 0, "", f"not valid TOML: {exc}"))
+    parsed = read_toml(name, data, problems)
+    if parsed is None:
         return None
+    raw, text = parsed
     lines = TomlLines(text)
-    known = _known(study)
+    known = _known(study, declared or set())
     tables: dict[str, dict[str, str]] = {}
     meta: dict[str, str] = {}
     before = len(problems)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from typing import Any
+
+from armsflow.errors import Problem
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)\s*=")
@@ -57,3 +61,20 @@ class TomlLines:
             if h == header and k == key:
                 return n
         return self._headers[header][1]
+
+
+def read_toml(name: str, data: bytes, problems: list[Problem]) -> tuple[dict[str, Any], str] | None:
+    """The parsed TOML document and its text; ``None`` after adding a ``file:line`` problem when it cannot be read."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, data[: exc.start].count(b"\n") + 1, "", "not valid UTF-8 text"))
+        return None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+)", str(exc))
+        line = int(m.group(1)) if m else text.count("\n") + 1  # tomllib says "at end of document"
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        problems.append(Problem(name, line, "", f"TOML syntax: {message}"))
+        return None
