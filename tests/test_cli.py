@@ -21,9 +21,48 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_studies_lists_the_flagship() -> None:
+def test_studies_lists_the_flagship_with_its_results_and_scenarios() -> None:
     code, out, _ = invoke("studies")
     assert code == 0 and "russia-dprk (default)" in out
+    assert "deliveries_value" in out and "osc-crates" in out and "OSC's crate modelling" in out
+    doc = json.loads(invoke("studies", "--json")[1])
+    flagship = next(s for s in doc["studies"] if s["name"] == "russia-dprk")
+    assert {"id": "troop_revenue", "label": "Revenue from the troop deployment per year"} in flagship["results"]
+    assert "kei-chain" in {s["id"] for s in flagship["scenarios"]}
+
+
+def test_version() -> None:
+    from armsflow import __version__
+
+    code, out, _ = invoke("--version")
+    assert code == 0 and out.strip() == f"armsflow {__version__}"
+
+
+def test_run_names_the_scenario_ids_assumptions_and_every_flagged_input() -> None:
+    code, out, _ = invoke("run", "russia-dprk", "--as-of", "2024-10-28", "--scenario", "kei-chain",
+                          "--draws", "2000", "--no-sensitivity")
+    assert code == 0
+    assert "scenario kei-chain: KEI/Stangarone chain" in out
+    assert "deliveries_value" in out and "troop_revenue" in out  # the ids explain needs
+    assert "fallback: systems" in out and "extrapolated: containers" in out
+    assert "The study's own assumptions" in out
+
+
+def test_library_parameters_are_reported_as_the_cli_options() -> None:
+    code, _, err = invoke("timeline", "russia-dprk", "containers", "--at", "0001-01-01")
+    assert code == 2 and err.startswith("--at: 0001-01-01 is before the timeline's") and "Traceback" not in err
+    code, _, err = invoke("timeline", "russia-dprk", "tanks")
+    assert code == 2 and err.startswith("QUANTITY: no timeline 'tanks'")
+    code, _, err = invoke("run", "russia-dprk", "--draws", "1")
+    assert code == 2 and "--draws" in err
+
+
+def test_check_json_lists_problems_and_exits_2(mini: Path) -> None:
+    assert json.loads(invoke("check", str(mini), "--json")[1]) == {"study": str(mini), "problems": []}
+    (mini / "claims.csv").write_text((mini / "claims.csv").read_text() + "C9,S404,containers,,1,,container,2024,2,,\n")
+    code, out, _ = invoke("check", str(mini), "--json")
+    problem = json.loads(out)["problems"][0]
+    assert code == 2 and problem["file"] == "claims.csv" and problem["field"] == "source"
 
 
 def test_run_prints_headline_table() -> None:
