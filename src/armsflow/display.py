@@ -14,6 +14,7 @@ from armsflow.indicators.trade import money_text
 from armsflow.results import (
     CheckResult,
     EventRateResult,
+    EvidenceUse,
     Explanation,
     InitResult,
     RunResult,
@@ -152,6 +153,13 @@ def render_run(result: RunResult, console: Console) -> None:
                   f"{result.inputs_sha256[:12]}", style="dim")
 
 
+def stated(e: EvidenceUse) -> str:
+    """What a source stated: ``low 1,000, central 2,000 container``, the given numbers only."""
+    parts = [f"{word} {number(v)}" for word, v in (("low", e.stated_low), ("central", e.stated_central),
+                                                  ("high", e.stated_high)) if v is not None]
+    return escape(", ".join(parts) + f" {e.stated_unit}")
+
+
 def render_explanation(ex: Explanation, console: Console) -> None:
     s = ex.summary
     console.print(f"[bold]{escape(ex.label)}[/bold] ({escape(ex.id)}), {short_unit(ex.unit)}")
@@ -171,7 +179,7 @@ def render_explanation(ex: Explanation, console: Console) -> None:
         for e in item.evidence:
             weight = "" if e.share is None else f", weight {percent(e.share)}"
             console.print(f"  {e.ref} ({e.kind}, {escape(e.publisher)}, {e.published}, grade "
-                          f"{e.reliability}{e.credibility}{weight}): stated {escape(e.stated)}; "
+                          f"{e.reliability}{e.credibility}{weight}): stated {stated(e)}; "
                           f"used as {interval(e.low, e.high)} (mode {number(e.mode)})")
             if e.conversion:
                 console.print(f"    converted: {escape('; '.join(e.conversion))}", style="dim")

@@ -50,25 +50,14 @@ def _use(study: Study, p: Piece, scale: float, total_weight: float | None) -> Ev
     """One claim or price as an input uses it: what the source stated, and the graded interval in the input's unit."""
     if p.kind == "claim":
         claim = study.claims[p.ref]
-        stated = _stated(claim.low, claim.central, claim.high, claim.unit)
+        stated = (claim.low, claim.central, claim.high, claim.unit)
         text = claim.quote
     else:
         price = study.prices[p.ref]
-        stated = _stated(price.low, price.central, price.high, f"{price.currency}/{price.per} ({price.price_year})")
+        stated = (price.low, price.central, price.high, f"{price.currency}/{price.per} ({price.price_year})")
         text = price.notes
     src = study.sources[p.source]
     g = p.interval
     share = None if total_weight is None else g.weight / total_weight
     return EvidenceUse(p.ref, p.kind, src.id, src.publisher, src.published.isoformat(), src.url, p.reliability,
-                       p.credibility, share, g.low / scale, g.mode / scale, g.high / scale, stated, text, p.steps)
-
-
-def _stated(low: float | None, central: float | None, high: float | None, unit: str) -> str:
-    parts = []
-    if low is not None:
-        parts.append(f"low {low:g}")
-    if central is not None:
-        parts.append(f"central {central:g}")
-    if high is not None:
-        parts.append(f"high {high:g}")
-    return ", ".join(parts) + f" {unit}"
+                       p.credibility, share, g.low / scale, g.mode / scale, g.high / scale, *stated, text, p.steps)

@@ -12,8 +12,10 @@ from armsflow.results.run import SensitivityRow
 class EvidenceUse:
     """One claim or price as an input uses it, in the input's own unit.
 
-    ``share`` is the claim's weight among the input's pooled claims; it is ``None`` for timeline inputs, whose claims
-    are dated points of one curve rather than alternatives drawn by weight.
+    ``stated_*`` are the numbers as the source stated them, in ``stated_unit``; ``low``, ``mode`` and ``high`` the
+    graded interval the input uses, in the input's unit. ``share`` is the claim's weight among the input's pooled
+    claims; it is ``None`` for timeline inputs, whose claims are dated points of one curve rather than alternatives
+    drawn by weight.
     """
 
     ref: str
@@ -28,7 +30,10 @@ class EvidenceUse:
     low: float
     mode: float
     high: float
-    stated: str
+    stated_low: float | None
+    stated_central: float | None
+    stated_high: float | None
+    stated_unit: str
     quote: str
     conversion: tuple[str, ...]
 
