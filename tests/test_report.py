@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -14,9 +15,10 @@ from typer.testing import CliRunner
 from armsflow.cli import app
 from armsflow.report.content import Content, gather
 from armsflow.report.fmt import Fmt
-from armsflow.report.output import pdf_bytes, write_report
-from armsflow.report.render import render_html, safe_url
+from armsflow.report.output import write_files
+from armsflow.report.render import render_html, render_pages, safe_url
 from armsflow.study.loader import load_study
+from system import need_pdf
 
 GOLDEN = Path(__file__).parent / "golden"
 DRAWS = 20_000  # the flagship's figures at fewer draws: the same structure, a faster suite
@@ -50,7 +52,7 @@ class Node:
         raise AssertionError(f"no <{tag} {attrs}>")
 
 
-VOID = {"meta", "br", "img", "link", "hr", "input", "path", "rect", "line", "circle", "ellipse", "polygon",
+VOID = {"meta", "br", "img", "link", "hr", "input", "wbr", "path", "rect", "line", "circle", "ellipse", "polygon",
         "polyline", "use", "stop"}
 
 
@@ -272,6 +274,62 @@ def test_only_absolute_http_links_are_kept(url: str, kept: bool) -> None:
     assert (safe_url(url) == url) is kept and (safe_url(url) is None) is not kept
 
 
+# ---------------------------------------------------------------------------------------------- German words
+
+# English words for units, scales, periods and months: none may appear in the German report outside what sources
+# say in their own words (quotes, titles) and ids. Case matters: "Container" and "System" are German too, and so
+# are April, August, September, November and "per".
+ENGLISH = re.compile(r"\b(?:thousand|million|billion|trillion|rounds?|containers?|missiles?|soldiers?|systems?|"
+                     r"voyages?|events?|years?|months?|days?|a year|a month|US dollars?|USD|won|"
+                     r"January|February|March|May|June|July|October|December|Mar|Oct|Dec)\b(?!\.\w)")  # not a file
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
+
+# Study texts that texts.de.toml cannot yet translate: its loader (study/texts_load.py) knows no table for claim
+# measures, price items or event places, so the German report shows them as claims.csv, prices.csv and events.csv
+# state them. The report reads them from the tables "claims", "prices" and "places" once the loader accepts them.
+UNTRANSLATABLE = ("measure", "place")
+
+
+def _prose(node: Node, skip: tuple[str, ...] = ()) -> Iterator[str]:
+    """The text a reader reads as the report's own words: without quotes, source titles (marked with their
+    language), code, ids and links to ids, and without the cells of class ``skip``."""
+    for child in node.children:
+        if isinstance(child, str):
+            yield child
+        elif not (child.tag in ("blockquote", "code", "style", "title") or "lang" in child.attrs
+                  or {"id", "ref", "var", "hash", *skip} & child.classes):
+            yield from _prose(child, skip)
+
+
+def _english(text: str) -> list[str]:
+    return sorted(set(ENGLISH.findall(text)) | set(ISO_DAY.findall(text)))
+
+
+def test_german_report_has_no_english_unit_scale_period_or_month_word(html_de: str) -> None:
+    body = parse(html_de).find("body")
+    assert _english(" ".join(_prose(body, skip=UNTRANSLATABLE))) == []
+
+
+@pytest.mark.xfail(strict=True, reason="texts.de.toml has no table for claim measures and event places yet")
+def test_german_report_translates_claim_measures_and_places(html_de: str) -> None:
+    assert _english(" ".join(_prose(parse(html_de).find("body")))) == []
+
+
+def test_footnote_markers_cannot_read_as_exponents(html_en: str, html_de: str) -> None:
+    for html in (html_en, html_de):
+        markers = re.findall(r'(.)<sup class="fn"><a href="#fn-(\d+)">([^<]*)</a></sup>', html)
+        assert len(markers) > 40
+        assert all(before == "\u202f" and text == f"[{n}]" for before, n, text in markers)  # "1.54× [10]"
+
+
+def test_ids_break_only_after_their_hyphens(html_en: str) -> None:
+    cells = re.findall(r'<td class="id">(.*?)</td>', html_en)
+    assert "S-<wbr>PLEDGETIMES-<wbr>2023-<wbr>12-<wbr>29" in cells
+    assert all(re.fullmatch(r"[^<]*(?:-<wbr>[^<]*)*", cell) for cell in cells)  # a break chance after each hyphen
+    css = (Path(__file__).parents[1] / "src/armsflow/report/templates/report.css").read_text("utf-8")
+    assert "anywhere" not in css.split("td.id")[1].split("}")[0]  # and nowhere else
+
+
 # ---------------------------------------------------------------------------------------------- PDF
 
 
@@ -279,7 +337,8 @@ def _pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(BytesIO(data))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    return re.sub(r"\s+", " ", text.replace("\u200b", ""))  # <wbr> after an id's hyphens is a zero-width space
 
 
 def _pdf_fonts(data: bytes) -> set[str]:
@@ -293,11 +352,38 @@ def _pdf_fonts(data: bytes) -> set[str]:
     return names
 
 
+def _overflowing_cells(document: Any) -> list[str]:
+    """Text that runs past the right edge of its table cell in a laid-out WeasyPrint document."""
+    from weasyprint.formatting_structure import boxes
+
+    out = []
+    for page in document.pages:
+        for cell in page._page_box.descendants():
+            if isinstance(cell, boxes.TableCellBox):
+                right = cell.content_box_x() + cell.width
+                out += [box.text for box in cell.descendants()
+                        if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5]
+    return out
+
+
+@pytest.fixture(scope="module")
+def pdfs(flagship: Content) -> dict[str, tuple[Any, bytes]]:
+    """Each language's print page laid out by WeasyPrint, and the PDF written from it."""
+    need_pdf()
+    from weasyprint import HTML
+
+    out = {}
+    for lang in ("en", "de"):
+        document = HTML(string=render_pages(flagship, lang, ["pdf"])["pdf"]).render()
+        out[lang] = (document, bytes(document.write_pdf()))
+    return out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_pdf_renders_with_the_headline_figures_and_korean_titles(lang: str, flagship: Content, html_en: str,
-                                                                 html_de: str) -> None:
-    data = pdf_bytes(html_en if lang == "en" else html_de)
+def test_pdf_renders_with_the_headline_figures_and_korean_titles(lang: str, flagship: Content,
+                                                                 pdfs: dict[str, tuple[Any, bytes]]) -> None:
+    data = pdfs[lang][1]
     assert data.startswith(b"%PDF")
     text = _pdf_text(data)
     f = Fmt(lang)
@@ -306,6 +392,35 @@ def test_pdf_renders_with_the_headline_figures_and_korean_titles(lang: str, flag
         assert q.mid.replace("\u00a0", " ") in text.replace("\u00a0", " "), q.mid
     assert "북한, 러시아에 무기" in text  # News1's Korean headline, in a CJK font the setup installs
     assert any("Nanum" in name or "CJK" in name for name in _pdf_fonts(data))
+    assert not re.search(r"\d\[\d+\]", text) and "[1]" in text  # note markers stand apart from figures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_pdf_table_cells_hold_their_text(lang: str, pdfs: dict[str, tuple[Any, bytes]]) -> None:
+    assert _overflowing_cells(pdfs[lang][0]) == []  # "Handelsvolumen77,9 Mio." ran into its neighbour
+
+
+def _laid_out_prose(box: Any, skip: tuple[str, ...]) -> Iterator[str]:
+    """The text of a laid-out WeasyPrint box tree as ``_prose`` reads an HTML tree: what the PDF prints."""
+    from weasyprint.formatting_structure import boxes
+
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", "") != "html":
+        quoted = element.tag in ("blockquote", "code") or element.get("lang")
+        if quoted or {"id", "ref", "var", "hash", *skip} & set((element.get("class") or "").split()):
+            return
+    if isinstance(box, boxes.TextBox):
+        yield box.text
+    for child in getattr(box, "children", ()):
+        yield from _laid_out_prose(child, skip)
+
+
+@pytest.mark.slow
+def test_german_pdf_has_no_english_unit_scale_period_or_month_word(pdfs: dict[str, tuple[Any, bytes]]) -> None:
+    document = pdfs["de"][0]
+    text = " ".join(t for page in document.pages for t in _laid_out_prose(page._page_box, UNTRANSLATABLE))
+    assert "Zentrale Ergebnisse" in text and _english(text) == []
 
 
 # ---------------------------------------------------------------------------------------------- files and CLI
@@ -320,17 +435,17 @@ def test_write_report_is_all_or_nothing(mini: Path, tmp_path: Path, monkeypatch:
 
     monkeypatch.setattr("armsflow.report.output.pdf_bytes", broken)
     with pytest.raises(RuntimeError):
-        write_report(content, out, ["en", "de"], ["html", "pdf"])
+        write_files(content, out, ["en", "de"], ["html", "pdf"])
     assert not out.exists()
     out.mkdir()
     (out / "keep.txt").write_text("a file of the user's")
     with pytest.raises(RuntimeError):
-        write_report(content, out, ["en"], ["html", "pdf"])
+        write_files(content, out, ["en"], ["html", "pdf"])
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     (out / "keep.txt").unlink()
-    written = write_report(content, out, ["en", "de"], ["html"])
+    written = write_files(content, out, ["en", "de"], ["html"])
     assert sorted(p.name for p in out.iterdir()) == ["mini.de.html", "mini.en.html"]
-    assert all(w.size == w.path.stat().st_size for w in written)
+    assert all(w.bytes == w.path.stat().st_size for w in written)
 
 
 runner = CliRunner()

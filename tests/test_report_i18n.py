@@ -12,7 +12,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from armsflow.errors import StudyError
+from armsflow.errors import ParameterError
 from armsflow.evidence.period import parse_period
 from armsflow.report.fmt import Fmt, decimals_for, round_sig
 from armsflow.report.footnotes import Notes, anchor
@@ -94,9 +94,38 @@ def test_significant_digit_rules() -> None:
     assert round_sig(21_174) == 21_200 and round_sig(324.4) == 324.4 and round_sig(-1_234_567) == -1_230_000
 
 
-def test_unknown_language_is_a_one_line_error() -> None:
-    with pytest.raises(StudyError, match=r"--lang: unknown language 'fr' \(known: en, de\)"):
+def test_unknown_language_is_a_one_line_error_naming_the_parameter() -> None:
+    with pytest.raises(ParameterError, match=r"^lang: unknown language 'fr' \(known: en, de\)$"):
         Fmt("fr")
+
+
+@pytest.mark.parametrize(("lang", "values", "unit", "text"), [
+    ("en", (1.7, None, 5.5), "billion USD", f"1.7 / 5.5{NB}billion{NB}US dollars"),
+    ("de", (1.7, None, 5.5), "billion USD", f"1,7 / 5,5{NB}Mrd.{NB}US-Dollar"),  # Billion would be 10^12
+    ("de", (143, None, 572), "million USD/year", f"143 / 572{NB}Mio.{NB}US-Dollar pro Jahr"),
+    ("de", (None, 28_600, None), "USD/soldier/year", f"28.600{NB}US-Dollar je Soldat pro Jahr"),
+    ("en", (None, 1, None), "million round", f"1{NB}million{NB}rounds"),
+    ("de", (None, 1, None), "million round", f"1{NB}Mio.{NB}Schuss"),
+    ("de", (None, 1, None), "missile", f"1{NB}Rakete"),
+    ("en", (300, None, 500), "round/container", f"300 / 500{NB}rounds per container"),
+    ("de", (300, None, 500), "round/container", f"300 / 500{NB}Schuss je Container"),
+    ("de", (None, 0.8333, None), "1", "0,8333"),
+    ("de", (None, 50, None), "percent", f"50{NB}%"),
+    ("en", (None, 50, None), "percent", "50%"),
+])
+def test_stated_values_carry_their_unit_in_words(lang: str, values: tuple[float | None, ...], unit: str,
+                                                 text: str) -> None:
+    assert Fmt(lang).stated(*values, unit=unit) == text
+
+
+@pytest.mark.parametrize(("text", "en", "de"), [
+    ("2024-10-28", "28 October 2024", "28. Oktober 2024"),
+    ("2024-10-01..2024-10-28", "1 October 2024–28 October 2024", "1. Oktober 2024–28. Oktober 2024"),
+    ("2023..2025-09", "Jan 2023–Sept 2025", "Jan. 2023–Sept. 2025"),  # CLDR en_GB: "Sept"
+])
+def test_claim_dates_and_spans_in_words(text: str, en: str, de: str) -> None:
+    period = parse_period(text)
+    assert (Fmt("en").period(period), Fmt("de").period(period)) == (en, de)
 
 
 def _source_messages() -> set[str | tuple[str, str]]:

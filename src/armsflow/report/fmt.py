@@ -110,13 +110,26 @@ class Fmt:
     def month(self, day: dt.date) -> str:
         return format_date(day, "MMM yyyy", locale=self.locale)
 
-    def stated(self, *values: float | None) -> str:
-        """A source's numbers as stated (low / central / high, the given ones), with this language's separators."""
-        return " / ".join(format_decimal(v, format="#,##0.######", locale=self.locale) for v in values if v is not None)
+    def stated(self, *values: float | None, unit: str = "1") -> str:
+        """A source's numbers as stated (low / central / high, the given ones) with this language's separators, and
+        their unit in words: ``1.7, 5.5, "billion USD"`` → "1.7 / 5.5 billion US dollars" / "1,7 / 5,5 Mrd.
+        US-Dollar"; ``300, 600, "USD/round"`` → "300 / 600 US dollars per round"."""
+        given = [v for v in values if v is not None]
+        numbers = " / ".join(format_decimal(v, format="#,##0.######", locale=self.locale) for v in given)
+        u = _split(unit)
+        if u.percent:  # the locale's own sign and spacing: "22%", "22 %"
+            pattern: str = Locale.parse(self.locale).percent_formats[None].pattern
+            return numbers + pattern.rpartition("0")[2]
+        one = u.scale == 1 and len(given) == 1 and given[0] == 1  # "1 missile", but "1 million rounds"
+        return self._join(numbers, self._words(u, 1.0 if one else 2.0))
 
     def period(self, period: TradePeriod) -> str:
-        """A trade period in words of this language: "2023", "H1 2024" / "1. Hj. 2024", "Q3 2024",
-        "Mar 2024" / "März 2024", "Jan–Nov 2023", "2017–2021"."""
+        """A period in words of this language: "2023", "H1 2024" / "1. Hj. 2024", "Q3 2024",
+        "Mar 2024" / "März 2024", "Jan–Nov 2023", "2017–2021"; a day as a date, "28 October 2024"."""
+        if not period.whole_months:
+            if period.start == period.end:
+                return self.date(period.start)
+            return f"{self.date(period.start)}{DASH}{self.date(period.end)}"
         (y, m), (ey, em), n = period.first, period.last, period.months
         if period.is_year:
             return str(y)
@@ -198,9 +211,13 @@ class Fmt:
         u = _split(unit)
         if u.percent:
             return "%"
+        return self._words(u, 2.0).replace(NBSP, " ") or "1"
+
+    def _words(self, u: _Unit, n: float) -> str:
+        """The scale word and the unit's noun for ``n`` of it: "billion US dollars" / "Mrd. US-Dollar"."""
         words = {1e3: self.gettext("thousand"), 1e6: self.gettext("million"), 1e9: self.gettext("billion"),
                  1e12: self.gettext("trillion")}
-        return " ".join(x for x in (words.get(u.scale, ""), self._noun(u, 2.0)) if x) or "1"
+        return NBSP.join(x for x in (words.get(u.scale, ""), self._noun(u, n)) if x)
 
     def money(self, value: float, currency: str) -> str:
         """A stated money amount in base units, e.g. 52.9e6 USD → "52.9 million US dollars" (three digits)."""

@@ -11,16 +11,16 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from armsflow.errors import Problem, StudyError
+from armsflow.errors import ParameterError
 
 DOMAIN = "armsflow"
 LANGUAGES = ("en", "de")
 
 
 def check_language(lang: str) -> str:
-    """``lang`` if the report speaks it; a one-line error naming the option otherwise."""
+    """``lang`` if the report speaks it; a ``ParameterError`` naming the parameter ``lang`` otherwise."""
     if lang not in LANGUAGES:
-        raise StudyError([Problem("--lang", 0, "", f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")])
+        raise ParameterError("lang", f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
     return lang
 
 

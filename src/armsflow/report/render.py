@@ -6,7 +6,8 @@ SVG that ``charts.assert_safe_svg`` has checked. The same content and language a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import base64
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
 from urllib.parse import urlsplit
@@ -19,6 +20,9 @@ from armsflow.report.content import Content
 from armsflow.report.fmt import Fmt
 from armsflow.report.footnotes import Notes, anchor
 from armsflow.report.i18n import check_language, translations
+
+NNBSP = "\u202f"  # narrow no-break space: keeps a note's marker with its figure, a little apart from it
+WJ = "\u2060"  # word joiner: no line break here
 
 
 @cache
@@ -36,7 +40,15 @@ def _environment(lang: str) -> Environment:
     env.filters["url"] = safe_url
     env.filters["anchor"] = anchor
     env.filters["nw"] = lambda text: keep_numbers(text, cell=True)
+    env.filters["ident"] = breakable_id
     return env
+
+
+def breakable_id(ident: str) -> Markup:
+    """An id that a line may break after its hyphens and nowhere else: "S-KBS-2024-10-18" may end a line after
+    "S-KBS-" but never inside "2024" (by default no break follows a hyphen before a digit, so a long id would
+    either overflow its cell or be cut anywhere)."""
+    return Markup("-<wbr>").join(ident.split("-"))
 
 
 def keep_numbers(text: str, cell: bool = False) -> Markup:
@@ -75,14 +87,17 @@ class Page:
         return self.tx("labels", variable, self.c.study.with_scenario(self.c.run.scenario)[variable].label)
 
     def fig(self, text: str, refs: Iterable[str], assumptions: Iterable[str] = ()) -> Markup:
-        """A figure in the text, followed by the number of the note that lists what it rests on."""
+        """A figure in the text, followed by the number of the note that lists what it rests on. The number stands
+        in brackets after a narrow no-break space, so that "1.54×" and note 10 cannot read as 1.54×10 (or "16.0"
+        and note 8 as 16.0 to the 8th)."""
         note = self.notes.add(refs, assumptions)
-        return Markup('<span class="fig">{}</span><sup class="fn"><a href="#fn-{}">{}</a></sup>').format(
-            keep_numbers(text), note.number, note.number)
+        return Markup('<span class="fig">{}</span>{}<sup class="fn"><a href="#fn-{}">[{}]</a></sup>').format(
+            keep_numbers(text), NNBSP, note.number, note.number)
 
     def ref(self, ident: str) -> Markup:
         """A link to the evidence row of a claim, price, event, trade record or source id."""
-        return Markup('<a class="ref" href="#{}">{}</a>').format(anchor(self.c.kind_of(ident), ident), ident)
+        return Markup('<a class="ref" href="#{}">{}</a>').format(anchor(self.c.kind_of(ident), ident),
+                                                                 breakable_id(ident))
 
     def refs(self, idents: Iterable[str]) -> Markup:
         return Markup(", ").join(self.ref(i) for i in idents)
@@ -103,9 +118,26 @@ class Page:
 
 
 def render_html(content: Content, lang: str) -> str:
-    """The report as one HTML document in ``lang`` (``en`` or ``de``)."""
+    """The report as one HTML document in ``lang`` (``en`` or ``de``), its charts inline SVG."""
+    return render_pages(content, lang, ("html",))["html"]
+
+
+def render_pages(content: Content, lang: str, formats: Sequence[str]) -> dict[str, str]:
+    """The report in ``lang`` as the page each of ``formats`` is made from, the charts drawn once for all: ``html``
+    with the charts as inline SVG (a browser styles and searches them), ``pdf`` with each chart an SVG image.
+    WeasyPrint runs an inline SVG's every element through the page's CSS cascade; an image it parses apart,
+    which takes a report's PDF about a second less (bench/bench_report.py)."""
     fmt = Fmt(check_language(lang))
-    page = Page(content, fmt)
-    charts = figures.build(content, fmt, page)
+    svgs = figures.build(content, fmt, Page(content, fmt))
     template = _environment(lang).get_template("report.html.j2")
-    return template.render(c=content, r=content.run, f=fmt, p=page, charts=charts, lang=lang)
+    pages = {}
+    for kind in formats:
+        charts = svgs if kind == "html" else {key: _image(svg) for key, svg in svgs.items()}
+        pages[kind] = template.render(c=content, r=content.run, f=fmt, p=Page(content, fmt), charts=charts,
+                                      lang=lang)
+    return pages
+
+
+def _image(svg: Markup) -> Markup:
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return Markup('<img class="chart" alt="" src="data:image/svg+xml;base64,{}">').format(data)
