@@ -236,3 +236,10 @@ def test_time_axes_label_every_tick_with_its_year(locale: str, first: str) -> No
         months = [t for t in _texts(svg) if re.fullmatch(r"[A-Z][a-zä]+\.?", t)]
         assert months == [], months  # no month without its year, and no year without its month
     assert first in _texts(charts.monthly(counts, y_title="n", rate=None, rate_label="", locale=locale))
+
+
+def test_row_labels_are_shown_whole() -> None:
+    label = "INSS (Nov. 2024): 10.000 Soldaten, Söldnersold bis zu einer Analogie mit verbündeten Entsendungen"
+    svg = charts.forest([ForestRow(label, 1.0, 2.0, 3.0, "published"), ForestRow("x", 1.0, 2.0, 3.0, "armsflow")],
+                        x_title="x", locale="de")
+    assert label in _lines(svg) and "…" not in _lines(svg)

@@ -46,9 +46,10 @@ WIDTH = 560
 """Total width of every chart in pixels, axes and legend included."""
 PLOT_HEIGHT = 220
 """Height of the plotting area of charts with a continuous y axis."""
-ROW_STEP = 34  # two label lines of 11 px and some air
-"""Height per row of charts with one row per label (forest, bars; the tornado's rows hold two bars and are
-one and a half times as high)."""
+LINE = 11  # px of one line of an 11 px label
+ROW_AIR = 12  # px between two rows' labels
+"""A row of a chart with one row per label (forest, bars) is as high as its longest label's lines (at least two)
+and some air; the tornado's rows hold two bars and are one and a half times as high."""
 FONT = "DejaVu Sans, sans-serif"
 VEGA_LITE_VERSION = "6.4"
 
@@ -243,10 +244,10 @@ def _row_keys(labels: Sequence[str]) -> tuple[list[str], dict[str, list[str]]]:
     """One opaque key per row and the key-to-label table. Rows are placed on the axis by key, so equal labels
     still get rows of their own, and the labels reach Vega only as parameter data, never as expression text.
 
-    Each label is wrapped here into at most two lines (Vega draws a list as lines): a long label stays readable,
-    and Vega need not shorten it to fit, which it does by measuring the text again and again (0.4 s a chart)."""
+    Each label is wrapped here into lines (Vega draws a list as lines) and shown whole: Vega need not shorten it
+    to fit, which it does by measuring the text again and again (0.4 s a chart), and no word of it is lost."""
     keys = [f"r{index}" for index in range(len(labels))]
-    lines = [textwrap.wrap(label, ROW_LABEL_CHARS, max_lines=2, placeholder=" …") or [""] for label in labels]
+    lines = [textwrap.wrap(label, ROW_LABEL_CHARS) or [""] for label in labels]
     return keys, dict(zip(keys, lines, strict=True))
 
 
@@ -261,9 +262,11 @@ def _row_axis(keys: list[str]) -> alt.Y:
                                labelLimit=ROW_LABEL_LIMIT, labelOverlap=False))
 
 
-def _rows_height(count: int, step: int = ROW_STEP) -> int:
-    """Plot height for ``count`` rows: a whole number of pixels (a band step would give fractional sizes)."""
-    return step * max(count, 2)
+def _rows_height(labels: dict[str, list[str]], scale: float = 1.0) -> int:
+    """Plot height for rows with these labels: a whole number of pixels (a band step would give fractional sizes)."""
+    most = max((len(lines) for lines in labels.values()), default=2)
+    step = int((LINE * max(most, 2) + ROW_AIR) * scale)
+    return step * max(len(labels), 2)
 
 
 def _ordered_unique(values: Sequence[str]) -> list[str]:
@@ -365,7 +368,7 @@ def tornado(rows: Sequence[tuple[str, float, float]], *, first_title: str, total
         x=alt.X("value:Q", scale=alt.Scale(domain=domain, nice=False), title=None),
         color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[_OURS, _PALETTE[1]]),
                         legend=alt.Legend(title=None)),
-    ).properties(height=_rows_height(len(keys), ROW_STEP * 3 // 2))
+    ).properties(height=_rows_height(labels, 1.5))
     return _render(chart, locale, row_labels=labels)
 
 
@@ -401,7 +404,7 @@ def forest(rows: Sequence[ForestRow], *, x_title: str, locale: str) -> str:
     dots = alt.Chart(alt.InlineData(values=points)).mark_point(filled=True, size=70, opacity=1).encode(
         y=y, x=alt.X("value:Q", title=x_title), color=colour,
         shape=alt.Shape("group:N", scale=alt.Scale(domain=groups, range=["circle", "square"]), legend=None))
-    chart = alt.layer(lines, dots).properties(height=_rows_height(len(keys)))
+    chart = alt.layer(lines, dots).properties(height=_rows_height(labels))
     return _render(chart, locale, row_labels=labels)
 
 
@@ -501,5 +504,5 @@ def bars(rows: Sequence[tuple[str, float, str]], *, x_title: str, locale: str) -
     chart = alt.Chart(alt.InlineData(values=data)).mark_bar().encode(
         y=_row_axis(keys), x=alt.X("value:Q", title=x_title),
         color=alt.Color("group:N", scale=_colour_scale(group_keys), legend=legend),
-    ).properties(height=_rows_height(len(keys)))
+    ).properties(height=_rows_height(labels))
     return _render(chart, locale, row_labels=labels, legend_labels=legend_labels)
