@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import stat
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from io import BytesIO
@@ -12,7 +15,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import armsflow
 from armsflow.cli import app
+from armsflow.errors import ParameterError
 from armsflow.report.content import Content, gather
 from armsflow.report.fmt import Fmt
 from armsflow.report.output import write_files
@@ -446,6 +451,47 @@ def test_write_report_is_all_or_nothing(mini: Path, tmp_path: Path, monkeypatch:
     written = write_files(content, out, ["en", "de"], ["html"])
     assert sorted(p.name for p in out.iterdir()) == ["mini.de.html", "mini.en.html"]
     assert all(w.bytes == w.path.stat().st_size for w in written)
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_files_get_the_mode_the_user_s_umask_gives(mini: Path, tmp_path: Path, umask: int, mode: int) -> None:
+    content = gather(load_study(mini), draws=500)
+    old = os.umask(umask)
+    try:
+        written = write_files(content, tmp_path, ["en"], ["html"])
+    finally:
+        os.umask(old)
+    assert [stat.S_IMODE(w.path.stat().st_mode) for w in written] == [mode]
+
+
+def test_write_report_is_the_library_call_behind_the_command(mini: Path, tmp_path: Path) -> None:
+    result = armsflow.write_report(mini, langs=["de", "en"], formats="html", out=tmp_path / "r", seed=4, draws=500)
+    assert [(f.lang, f.format, f.path.name) for f in result.files] == [("de", "html", "mini.de.html"),
+                                                                        ("en", "html", "mini.en.html")]
+    data = json.loads(result.to_json())
+    assert data["files"][0] == {"lang": "de", "format": "html", "path": str(tmp_path / "r" / "mini.de.html"),
+                                "bytes": result.files[0].bytes}
+    assert "--seed 4" in (tmp_path / "r" / "mini.de.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"langs": "fr"}, "langs: unknown value 'fr' (known: en, de)"),
+    ({"langs": ["en", ""]}, "langs: empty item in 'en,'"),
+    ({"formats": ["html", "docx"]}, "formats: unknown value 'docx' (known: html, pdf)"),
+])
+def test_write_report_names_its_parameters_in_errors(mini: Path, tmp_path: Path, kwargs: dict[str, Any],
+                                                     message: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        armsflow.write_report(mini, out=tmp_path / "out", **kwargs)
+    assert str(caught.value) == message and "--" not in str(caught.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_write_report_into_a_file_names_out(mini: Path, tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("x")
+    with pytest.raises(ParameterError, match=f"^out: {re.escape(str(taken))} exists and is not a folder$"):
+        armsflow.write_report(mini, formats="html", out=taken, draws=500)
 
 
 runner = CliRunner()
