@@ -36,7 +36,7 @@ import numpy as np
 
 from armsflow import __version__ as armsflow_version
 from armsflow.engine.plan import Plan, make_plan
-from armsflow.engine.sampling import draw_inputs, evaluate, simulate
+from armsflow.engine.sampling import simulate
 from armsflow.engine.sensitivity import sobol
 from armsflow.model.distributions import LogNormal, Mixture, Pert, Point, Uniform
 from armsflow.study.loader import load_study
@@ -309,8 +309,8 @@ def divergences(plan: Plan, n: int, seed: int) -> list[str]:
     except Unsupported as exc:
         return [str(exc)]
     found: list[str] = []
-    drawn = draw_inputs(plan, np.random.default_rng(seed), n)
-    expected = evaluate(plan, dict(drawn))
+    expected = simulate(plan, seed, n)  # every variable: the inputs as drawn, and the formulas on them
+    drawn = {name: expected[name] for name in plan.inputs}
     got = formulas(dict(drawn))
     for name in plan.order:
         if not np.allclose(got[name], expected[name], rtol=1e-12, atol=0.0, equal_nan=True):
