@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 
 import numpy as np
@@ -12,9 +13,19 @@ from armsflow.model.correlation import iman_conover
 from armsflow.model.distributions import Array
 
 
-def draw_inputs(plan: Plan, rng: np.random.Generator, n: int) -> dict[str, Array]:
-    """``n`` draws of every input, in base units; inputs are drawn in name order so a seed fixes everything."""
-    values = {name: plan.inputs[name].sampler.sample(rng, n) for name in sorted(plan.inputs)}
+def stream(seed: int, name: str, chunk: int = 0) -> np.random.Generator:
+    """The random stream of one input (or of the correlation step) in one chunk of a run.
+
+    Each input draws from a stream of its own, keyed by the seed and the input's name: the draws of an input depend
+    on nothing else in the study, so two runs that differ in one input share every other input's draws (common
+    random numbers), and adding a variable leaves the others' draws as they were.
+    """
+    return np.random.default_rng([seed, zlib.crc32(name.encode()), chunk])
+
+
+def draw_inputs(plan: Plan, seed: int, n: int, chunk: int = 0) -> dict[str, Array]:
+    """``n`` draws of every input, in base units, each from its own stream (``stream``), then rank-correlated."""
+    values = {name: plan.inputs[name].sampler.sample(stream(seed, name, chunk), n) for name in sorted(plan.inputs)}
     names = sorted({c.a for c in plan.study.correlations} | {c.b for c in plan.study.correlations})
     names = [n_ for n_ in names if n_ in plan.inputs]
     if len(names) >= 2:
@@ -23,6 +34,8 @@ def draw_inputs(plan: Plan, rng: np.random.Generator, n: int) -> dict[str, Array
             if c.a in names and c.b in names:
                 i, j = names.index(c.a), names.index(c.b)
                 target[i, j] = target[j, i] = c.rho
+        # A name no variable can have (names are identifiers), so the step has a stream of its own.
+        rng = stream(seed, "<rank correlation>", chunk)
         reordered = iman_conover(np.column_stack([values[x] for x in names]), target, rng)
         for j, name in enumerate(names):
             values[name] = reordered[:, j]
@@ -43,9 +56,8 @@ def evaluate(plan: Plan, values: dict[str, Array], wanted: set[str] | None = Non
 def simulate(plan: Plan, seed: int, draws: int,
              progress: Callable[[float], None] | None = None) -> dict[str, Array]:
     """All variables' draws for one run. Large runs are drawn in chunks to bound memory."""
-    rng = np.random.default_rng(seed)
     if draws <= 2_000_000:
-        out = evaluate(plan, draw_inputs(plan, rng, draws))
+        out = evaluate(plan, draw_inputs(plan, seed, draws))
         if progress:
             progress(1.0)
         return out
@@ -54,7 +66,7 @@ def simulate(plan: Plan, seed: int, draws: int,
     done = 0
     while done < draws:
         size = min(chunk, draws - done)
-        parts.append(evaluate(plan, draw_inputs(plan, rng, size)))
+        parts.append(evaluate(plan, draw_inputs(plan, seed, size, chunk=len(parts))))
         done += size
         if progress:
             progress(done / draws)
