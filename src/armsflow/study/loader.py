@@ -150,7 +150,18 @@ def load_study(ref: str | Path) -> Study:
     folder = locate(ref)
     problems: list[Problem] = []
     files = _read_files(folder, problems)
-    meta = _meta(files, folder.name, problems)
+    return _build(files, folder.name, folder if isinstance(folder, Path) else None, problems, str(ref))
+
+
+def study_from_files(files: dict[str, bytes], name: str) -> Study:
+    """Validate and build a study from the bytes of its files (as a run recorded them, or a git revision held them);
+    ``name`` stands for the folder's name. Raise ``StudyError`` listing all problems."""
+    problems = [Problem(n, 0, "", "missing file") for n in REQUIRED if n not in files]
+    return _build(dict(files), name, None, problems, name)
+
+
+def _build(files: dict[str, bytes], name: str, path: Path | None, problems: list[Problem], ref: str) -> Study:
+    meta = _meta(files, name, problems)
     grading = _grading(files, problems)
     sources = load_sources(files["sources.csv"], problems) if "sources.csv" in files else {}
     known = _ids_with_problems(files.get("sources.csv"))
@@ -161,7 +172,7 @@ def load_study(ref: str | Path) -> Study:
               if "prices.csv" in files else {})
     parsed = read_toml("model.toml", files["model.toml"], problems) if "model.toml" in files else None
     if parsed is None:
-        raise StudyError(problems or [Problem(str(ref), 0, "", "study could not be read")])
+        raise StudyError(problems or [Problem(ref, 0, "", "study could not be read")])
     reader = ModelReader(parsed[0], parsed[1], problems)
     variables, correlations, scenarios, published = reader.read()
     timelines = reader.timelines()
@@ -178,7 +189,6 @@ def load_study(ref: str | Path) -> Study:
                                         f"unknown trade.csv id {ref!r}"))
     if meta is None or grading is None:
         raise StudyError(problems)
-    path = folder if isinstance(folder, Path) else None
     study = Study(meta, path, files, grading, sources, claims, prices, variables, correlations, scenarios,
                   published, timelines, indicators, events, trade)
     check_model(study, problems, Known(_ids_with_problems(files.get("claims.csv")),
