@@ -40,15 +40,16 @@ def _environment(lang: str) -> Environment:
     env.filters["url"] = safe_url
     env.filters["anchor"] = anchor
     env.filters["nw"] = lambda text: keep_numbers(text, cell=True)
-    env.filters["ident"] = breakable_id
     return env
 
 
-def breakable_id(ident: str) -> Markup:
+def breakable_id(ident: str, for_print: bool = False) -> Markup:
     """An id that a line may break after its hyphens and nowhere else: "S-KBS-2024-10-18" may end a line after
     "S-KBS-" but never inside "2024" (by default no break follows a hyphen before a digit, so a long id would
-    either overflow its cell or be cut anywhere)."""
-    return Markup("-<wbr>").join(ident.split("-"))
+    either overflow its cell or be cut anywhere). The HTML page marks each chance with ``<wbr>``, which copies and
+    searches as nothing; the print page with the zero-width space WeasyPrint would put there, as text: 800 ``<wbr>``
+    elements take WeasyPrint seconds to style and lay out."""
+    return Markup("-<wbr>" if not for_print else "-\u200b").join(ident.split("-"))
 
 
 def keep_numbers(text: str, cell: bool = False) -> Markup:
@@ -72,11 +73,12 @@ def safe_url(url: str) -> str | None:
 class Page:
     """What the template calls while it renders: formatting, footnoted figures and evidence links."""
 
-    def __init__(self, content: Content, fmt: Fmt) -> None:
+    def __init__(self, content: Content, fmt: Fmt, for_print: bool = False) -> None:
         self.c = content
         self.f = fmt
         self.notes = Notes()
         self.texts = content.study.texts.get(fmt.lang)
+        self.for_print = for_print
 
     def tx(self, table: str, key: str, default: str) -> str:
         """The study's own text in the page's language (its ``texts.LANG.toml``), else as model.toml states it."""
@@ -97,7 +99,11 @@ class Page:
     def ref(self, ident: str) -> Markup:
         """A link to the evidence row of a claim, price, event, trade record or source id."""
         return Markup('<a class="ref" href="#{}">{}</a>').format(anchor(self.c.kind_of(ident), ident),
-                                                                 breakable_id(ident))
+                                                                 self.ident(ident))
+
+    def ident(self, ident: str) -> Markup:
+        """An id as a table cell shows it: see ``breakable_id``."""
+        return breakable_id(ident, self.for_print)
 
     def refs(self, idents: Iterable[str]) -> Markup:
         return Markup(", ").join(self.ref(i) for i in idents)
@@ -133,7 +139,8 @@ def render_pages(content: Content, lang: str, formats: Sequence[str]) -> dict[st
     pages = {}
     for kind in formats:
         charts = svgs if kind == "html" else {key: _image(svg) for key, svg in svgs.items()}
-        pages[kind] = template.render(c=content, r=content.run, f=fmt, p=Page(content, fmt), charts=charts,
+        page = Page(content, fmt, for_print=kind == "pdf")
+        pages[kind] = template.render(c=content, r=content.run, f=fmt, p=page, charts=charts,
                                       lang=lang)
     return pages
 
