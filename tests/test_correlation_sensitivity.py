@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from armsflow import load_study, run
-from armsflow.engine.sensitivity import saltelli_design, saltelli_jansen
+from armsflow.engine.sensitivity import bootstrap_counts, saltelli_design, saltelli_jansen
 from armsflow.model.correlation import iman_conover
 from conftest import write_study
 
@@ -93,7 +93,7 @@ def test_sobol_intervals_cover_the_analytic_indices() -> None:
     for seed in range(40):
         design = saltelli_design(draws, 1024, np.random.default_rng(seed))
         y = _ishigami(design["x1"], design["x2"], design["x3"]).reshape(5, 1024)
-        s1, s1_conf, st, st_conf = saltelli_jansen(y, np.random.default_rng(seed))
+        s1, s1_conf, st, st_conf = saltelli_jansen(y, bootstrap_counts(1024, np.random.default_rng(seed)))
         hits["first"] += int(np.sum(np.abs(s1 - first) <= s1_conf))
         hits["total"] += int(np.sum(np.abs(st[:2] - total[:2]) <= st_conf[:2]))
         hits["total"] += int(abs(st[2] - total[2]) <= max(st_conf[2], 0.01))  # x3's small index: allow 0.01
@@ -111,7 +111,7 @@ def test_estimators_equal_salib() -> None:
     problem = {"num_vars": k, "names": ["a", "b", "c"], "bounds": [[0.0, 1.0]] * k}
     # SALib wants one row of the design after another: A, A_B^(1), ..., A_B^(k), B for each base row.
     expected = salib_sobol.analyze(problem, y.T.reshape(-1), calc_second_order=False, num_resamples=100, seed=17)
-    got = saltelli_jansen(y, np.random.default_rng(17))
+    got = saltelli_jansen(y, bootstrap_counts(n, np.random.default_rng(17)))
     for mine, key in zip(got, ("S1", "S1_conf", "ST", "ST_conf"), strict=True):
         assert np.allclose(mine, expected[key], rtol=1e-12, atol=1e-14), key
 

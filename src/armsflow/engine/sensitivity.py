@@ -34,25 +34,30 @@ from armsflow.results import SensitivityRow
 #: (statistics.NormalDist().inv_cdf(0.975)); both as in SALib's ``analyze.sobol``.
 RESAMPLES = 100
 Z95 = 1.959963984540054
+#: Second word of the bootstrap's seed ([seed, BOOTSTRAP_STREAM]), so its stream is not the designs'.
+BOOTSTRAP_STREAM = 1
 
 
 def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed: int,
           progress: Callable[[float], None] | None = None) -> dict[str, list[SensitivityRow]]:
     """Sobol indices of each output over the sampled inputs it depends on, ranked by total-order index.
 
-    Each output gets its own design from ``seed``, so its indices do not depend on which other outputs are asked for.
+    Each output gets its own design from ``seed``, so its indices do not depend on which other outputs are asked for;
+    the bootstrap resamples (of row numbers only) are drawn once, from a stream of their own, and serve every output.
     """
+    counts = bootstrap_counts(n, np.random.default_rng([seed, BOOTSTRAP_STREAM]))
     result: dict[str, list[SensitivityRow]] = {}
     for done, out in enumerate(outputs):
         if progress:
             progress(done / len(outputs))
-        result[out] = _indices(plan, draws, out, n, seed)
+        result[out] = _indices(plan, draws, out, n, seed, counts)
     if progress:
         progress(1.0)
     return result
 
 
-def _indices(plan: Plan, draws: dict[str, Array], output: str, n: int, seed: int) -> list[SensitivityRow]:
+def _indices(plan: Plan, draws: dict[str, Array], output: str, n: int, seed: int,
+             counts: Array) -> list[SensitivityRow]:
     deps = plan.depends_on(output)
     relevant = sorted(i for i in deps if i in plan.inputs)
     varying = [i for i in relevant if np.ptp(draws[i]) > 0]
@@ -71,7 +76,7 @@ def _indices(plan: Plan, draws: dict[str, Array], output: str, n: int, seed: int
         one = np.ones(1)
         first, first_conf, total, total_conf = one, 0 * one, one, 0 * one
     else:
-        first, first_conf, total, total_conf = saltelli_jansen(y.reshape(k + 2, n), rng)
+        first, first_conf, total, total_conf = saltelli_jansen(y.reshape(k + 2, n), counts)
     rows = [SensitivityRow(name, plan.variables[name].label, float(first[j]), float(first_conf[j]),
                            float(total[j]), float(total_conf[j])) for j, name in enumerate(varying)]
     return sorted(rows, key=lambda r: -r.total)
@@ -92,13 +97,24 @@ def saltelli_design(draws: dict[str, Array], n: int, rng: np.random.Generator) -
     return out
 
 
-def saltelli_jansen(y: Array, rng: np.random.Generator,
-                    resamples: int = RESAMPLES) -> tuple[Array, Array, Array, Array]:
+def bootstrap_counts(n: int, rng: np.random.Generator, resamples: int = RESAMPLES) -> Array:
+    """Bootstrap resamples of ``n`` rows as counts (resamples × n): how often each row was drawn into each resample.
+
+    The row numbers are drawn as an (n, resamples) array read by column, as SALib draws them, so the same generator
+    gives SALib's resamples.
+    """
+    picks = rng.integers(0, n, (n, resamples))
+    picks += n * np.arange(resamples)  # resample r's rows counted in bins r * n ... r * n + n - 1
+    return np.bincount(picks.ravel(), minlength=n * resamples).reshape(resamples, n).astype(np.float64)
+
+
+def saltelli_jansen(y: Array, counts: Array) -> tuple[Array, Array, Array, Array]:
     """First-order (Saltelli 2010) and total-order (Jansen 1999) indices and their 95 % bootstrap half-widths.
 
     ``y`` holds f over Saltelli's blocks, one per row: A, A_B^(1), ..., A_B^(k), B. A bootstrap resample of the n
-    rows is a vector of counts c (how often each row was drawn), and a mean over the resample is c @ x / n; all
-    resamples of all indices are then one matrix product, the same figures as indexing each resample.
+    rows is a vector of counts c (how often each row was drawn; ``bootstrap_counts``), and a mean over the resample
+    is c @ x / n; all resamples of all indices are then one matrix product, the same figures as indexing each
+    resample.
     """
     y = (y - y.mean()) / y.std()  # centred: the first-order estimator's error grows with |mean f|
     n = y.shape[1]
@@ -106,9 +122,6 @@ def saltelli_jansen(y: Array, rng: np.random.Generator,
     # One column per quantity whose mean the estimators need: f_B (f_AB - f_A) and (f_A - f_AB)^2 per input, then
     # the first two moments of f over A and B together.
     terms = np.vstack([fb * (fab - fa), (fa - fab) ** 2, fa + fb, fa * fa + fb * fb]).T
-    # Drawn (n, resamples) and read by column, as SALib draws them: the same generator gives SALib's resamples.
-    picks = rng.integers(0, n, (n, resamples)).T + n * np.arange(resamples)[:, None]
-    counts = np.bincount(picks.ravel(), minlength=n * resamples).reshape(resamples, n).astype(np.float64)
     means = np.vstack([terms.mean(axis=0), counts @ terms / n])  # row 0: the sample itself, then each resample
     k = fab.shape[0]
     mean_y, mean_y2 = means[:, 2 * k] / 2, means[:, 2 * k + 1] / 2
