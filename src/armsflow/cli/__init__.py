@@ -199,9 +199,11 @@ def comtrade(files: Annotated[list[Path], typer.Argument(help="UN Comtrade CSV e
 
 from armsflow.cli.gdelt import gdelt_app  # noqa: E402 - the sub-apps register after the main app exists
 from armsflow.cli.intake import intake_app  # noqa: E402
+from armsflow.cli.screen import screen_app  # noqa: E402
 
 app.add_typer(gdelt_app, name="gdelt")
 app.add_typer(intake_app, name="intake")
+app.add_typer(screen_app, name="screen")
 
 
 def main() -> None:

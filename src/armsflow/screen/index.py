@@ -1,0 +1,84 @@
+"""Blocking: which list entries a query is compared with at all, so that a query costs the same against a million.
+
+Each name of an entry is filed under its words (three letters or more), its compact form, and the first four and
+last four letters of that; IMO numbers under themselves. A query gathers the entries that share a key with
+it, skipping keys so common (more than ``MAX_BLOCK`` entries) that they tell nothing; only those are scored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from armsflow.screen.normalise import NormName, flag_code, normalise
+from armsflow.screen.records import Entry, ListName
+from armsflow.screen.store import StoredList
+
+#: A key filed under more entries than this is too common to block on (``trading``, ``shipping``, ``korea``).
+MAX_BLOCK = 2000
+
+
+@dataclass
+class Prepared:
+    """A list entry ready to score: its normalised names beside the names as listed."""
+
+    entry: Entry
+    listed: StoredList
+    names: list[tuple[NormName, ListName]]
+    sorted_compacts: list[str]
+    flag: str
+    owner: NormName | None
+
+
+def keys(name: NormName) -> set[str]:
+    """The blocking keys of one normalised name."""
+    found = {t for t in name.tokens if len(t) >= 3 and not t.isdigit()}
+    if name.compact:
+        found.add("=" + name.compact)
+    if len(name.compact) >= 4:
+        found.add("<" + name.compact[:4])
+    if len(name.compact) >= 6:
+        found.add(">" + name.compact[-4:])
+    return found
+
+
+def prepare(entry: Entry, listed: StoredList) -> Prepared:
+    from armsflow.screen.normalise import name_variants
+
+    names = []
+    for listed_name in entry.names:
+        for variant in name_variants(listed_name.name):
+            names.append((normalise(variant), listed_name))
+    return Prepared(entry, listed, names, ["".join(sorted(n.tokens)) for n, _ in names],
+                    flag_code(entry.flag) if entry.flag else "", normalise(entry.owner) if entry.owner else None)
+
+
+class Index:
+    """The entries of a store, with their blocking keys and their IMO numbers."""
+
+    def __init__(self, items: Iterable[tuple[Entry, StoredList]]) -> None:
+        self.items: list[Prepared] = []
+        self.by_key: defaultdict[str, list[int]] = defaultdict(list)
+        self.by_imo: defaultdict[str, list[int]] = defaultdict(list)
+        for entry, listed in items:
+            self.add(prepare(entry, listed))
+
+    def add(self, item: Prepared) -> None:
+        i = len(self.items)
+        self.items.append(item)
+        for key in set().union(*(keys(n) for n, _ in item.names)):
+            self.by_key[key].append(i)
+        if item.entry.imo:
+            self.by_imo[item.entry.imo.number].append(i)
+
+    def candidates(self, names: list[NormName], imo: str) -> set[int]:
+        """The entries that share a key with the query."""
+        found: set[int] = set(self.by_imo.get(imo, ())) if imo else set()
+        blocks = [self.by_key[k] for n in names for k in keys(n) if k in self.by_key]
+        useful = [b for b in blocks if len(b) <= MAX_BLOCK]
+        if not useful and blocks:
+            useful = [min(blocks, key=len)]
+        for block in useful:
+            found.update(block)
+        return found
