@@ -80,7 +80,7 @@ def render_study(result: ScreenStudyResult, console: Console) -> None:
     console.print(f"[bold]{escape(result.study)}[/bold]: {len(result.entities)} ships and firms screened against "
                   f"{escape(lists) or 'no list'}")
     for e in result.entities:
-        sources = "; ".join(f"{s.id} ({s.publisher}, {s.published})" for s in e.sources)
+        sources = "; ".join(f"{s.id} ({s.published})" for s in e.sources)
         head = f"[bold]{escape(e.name)}[/bold] ({e.kind}{', ' + escape(e.role) if e.role else ''})"
         if not e.matches:
             console.print(f"{head}: not found\n  sources: {escape(sources)}")
