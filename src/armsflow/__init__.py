@@ -29,11 +29,13 @@ __all__ = [
     "check",
     "check_study",
     "comtrade",
+    "diff",
     "event_rate",
     "explain",
     "init",
     "load_study",
     "run",
+    "run_history",
     "timeline",
     "trade",
     "write_report",
@@ -57,11 +59,14 @@ _LAZY = {
     "event_rate": ("armsflow.engine.context", "event_rate"),
     "trade": ("armsflow.engine.context", "trade"),
     "comtrade": ("armsflow.indicators.comtrade", "comtrade"),
+    "diff": ("armsflow.engine.diff", "diff"),
+    "run_history": ("armsflow.engine.diff", "run_history"),
     "write_report": ("armsflow.report.api", "write_report"),
 }
 
 if TYPE_CHECKING:
     from armsflow.engine.context import event_rate, trade
+    from armsflow.engine.diff import diff, run_history
     from armsflow.engine.explain import explain
     from armsflow.engine.run import run
     from armsflow.engine.timeline import timeline

@@ -19,6 +19,7 @@ from armsflow.cli.common import (
     Draws,
     EventKind,
     Json,
+    NoHistory,
     Scenario,
     Seed,
     StudyArg,
@@ -95,15 +96,17 @@ def check(study: StudyArg, json_out: Json = False) -> None:
 def run_cmd(study: StudyArg, as_of: AsOf = None, draws: Draws = None, seed: Seed = None,
             scenario: Scenario = None, json_out: Json = False,
             no_sensitivity: Annotated[bool, typer.Option("--no-sensitivity", help="Skip Sobol indices.")] = False,
-            ) -> None:
+            no_history: NoHistory = False) -> None:
     """Run a study: estimates with 90% intervals, published estimates beside them, and their drivers."""
     from armsflow import display, run
 
     with errors():
         result = with_progress(json_out, lambda progress: run(
             study, draws=draws, seed=seed, scenario=scenario, as_of=day(as_of),
-            sensitivity=not no_sensitivity, progress=progress))
+            sensitivity=not no_sensitivity, progress=progress, history=not no_history))
     show(result, json_out, display.render_run)
+    for line in result.warnings:
+        typer.echo(line, err=True)
 
 
 @app.command()
@@ -144,6 +147,33 @@ def timeline(study: StudyArg, quantity: Annotated[str, typer.Argument(help="A ti
     with errors():
         found = timeline(study, quantity, day=day(at), as_of=day(as_of), seed=seed)
     show(found, json_out, display.render_timeline)
+
+
+@app.command()
+def history(study: StudyArg, json_out: Json = False) -> None:
+    """The runs recorded in a study folder's history, with their parameters and headline medians."""
+    from armsflow import run_history
+    from armsflow.display.history import render_history
+
+    with errors():
+        found = run_history(study)
+    show(found, json_out, render_history)
+
+
+@app.command()
+def diff(study: StudyArg,
+         a: Annotated[str, typer.Argument(help="From: a run id, a day YYYY-MM-DD or 'today' (the study as known "
+                                               "then), or a git revision of the study folder.")],
+         b: Annotated[str | None, typer.Argument(help="To, in the same forms (default: the folder as it is).")] = None,
+         seed: Seed = None, draws: Draws = None, scenario: Scenario = None, json_out: Json = False) -> None:
+    """What changed between two states of a study, and how much each change moved the headline estimates."""
+    from armsflow import diff as diff_states
+    from armsflow.display.history import render_diff
+
+    with errors():
+        found = with_progress(json_out, lambda progress: diff_states(study, a, b, seed=seed, draws=draws,
+                                                                     scenario=scenario))
+    show(found, json_out, render_diff)
 
 
 events_app = typer.Typer(help="Curated events of a study (events.csv): rates with exact intervals.",

@@ -26,7 +26,8 @@ OPTIONS = {"draws": "--draws", "seed": "--seed", "as_of": "--as-of", "since": "-
            "event_kind": "--kind", "versus": "--versus", "day": "--at", "name": "QUANTITY", "result": "RESULT",
            "scenario": "--scenario", "langs": "--lang", "formats": "--format", "out": "--out",
            "max_lag_days": "--max-lag-days", "backend": "--backend", "late": "--late", "dedupe": "--dedupe",
-           "confidence": "--confidence", "indicator": "--indicator"}
+           "confidence": "--confidence", "indicator": "--indicator", "a": "A", "b": "B", "revision": "A/B",
+           "study": "STUDY"}
 
 
 class EventKind(StrEnum):
@@ -51,6 +52,7 @@ Draws = Annotated[int | None, typer.Option(min=100, max=100_000_000, help="Monte
 Seed = Annotated[int | None, typer.Option(min=0, help="Random seed (default: the study's).")]
 Scenario = Annotated[str | None, typer.Option(help="A named scenario of the study's model (see `armsflow studies`).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+NoHistory = Annotated[bool, typer.Option("--no-history", help="Do not record this run in the study folder's history.")]
 Since = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")]
 Until = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")]
 

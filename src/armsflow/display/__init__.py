@@ -149,8 +149,9 @@ def render_run(result: RunResult, console: Console) -> None:
         console.print(f"[yellow]extrapolated:[/yellow] {escape(name)} is read past its timeline's last claim")
     if result.excluded_sources:
         console.print(f"{len(result.excluded_sources)} sources published after {result.as_of} left out.", style="dim")
+    recorded = f" · recorded as run {result.recorded}" if result.recorded is not None else ""
     console.print(f"seed {result.seed} · {result.draws:,} draws · armsflow {result.version} · inputs "
-                  f"{result.inputs_sha256[:12]}", style="dim")
+                  f"{result.inputs_sha256[:12]}{recorded}", style="dim")
 
 
 def stated(e: EvidenceUse) -> str:

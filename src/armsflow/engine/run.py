@@ -14,6 +14,7 @@ from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.sampling import simulate
 from armsflow.engine.sensitivity import sobol
 from armsflow.errors import ParameterError
+from armsflow.history.record import record_run
 from armsflow.model import formula as fml
 from armsflow.model.distributions import Array
 from armsflow.results import (
@@ -34,12 +35,22 @@ MAX_DRAWS = 100_000_000
 
 def run(study: StudyRef, *, draws: int | None = None, seed: int | None = None, scenario: str | None = None,
         as_of: date | None = None, sensitivity: bool = True, keep_samples: bool = False,
-        progress: Progress | None = None) -> RunResult:
+        progress: Progress | None = None, history: bool = False) -> RunResult:
     """Run a study (a loaded ``Study``, a folder or a bundled name): every output's summary with the claims behind
     it, the published estimates beside them, the context indicators and, with ``sensitivity``, the Sobol indices
-    of the headline outputs. The same study, seed, draws, scenario and cut-off always give the same result."""
-    return run_plan(make_plan(as_study(study), scenario, as_of), draws=draws, seed=seed, sensitivity=sensitivity,
-                    keep_samples=keep_samples, progress=progress)
+    of the headline outputs. The same study, seed, draws, scenario and cut-off always give the same result.
+
+    With ``history``, the run is recorded in the study folder's history (``armsflow history``, ``armsflow diff``);
+    a folder that cannot be written leaves a line in ``warnings`` and the run stands.
+    """
+    loaded = as_study(study)
+    result = run_plan(make_plan(loaded, scenario, as_of), draws=draws, seed=seed, sensitivity=sensitivity,
+                      keep_samples=keep_samples, progress=progress)
+    if history:
+        recorded = record_run(loaded, result, "run")
+        result.recorded = recorded.run
+        result.warnings += [recorded.warning] if recorded.warning else []
+    return result
 
 
 def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, sensitivity: bool = True,

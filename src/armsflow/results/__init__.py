@@ -18,6 +18,16 @@ from armsflow.results.context import (
     TradeResult,
 )
 from armsflow.results.explain import EvidenceUse, Explanation, InputExplanation
+from armsflow.results.history import (
+    Change,
+    DiffResult,
+    FieldChange,
+    HistoryResult,
+    OutputChange,
+    Part,
+    RunEntry,
+    Side,
+)
 from armsflow.results.run import (
     Assumption,
     ChainStep,
@@ -30,6 +40,14 @@ from armsflow.results.run import (
 from armsflow.results.study import CheckResult, InitResult, Named, StudyInfo, StudyList
 
 __all__ = [
+    "Side",
+    "RunEntry",
+    "Part",
+    "OutputChange",
+    "HistoryResult",
+    "FieldChange",
+    "DiffResult",
+    "Change",
     "PERCENTILES",
     "Assumption",
     "BandRow",

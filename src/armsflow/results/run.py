@@ -153,6 +153,10 @@ class RunResult(Result):
     chain: list[ChainStep] = field(default_factory=list)
     samples: dict[str, NDArray[Any]] = field(default_factory=dict, repr=False, compare=False, metadata=NOT_IN_JSON)
     scales: dict[str, float] = field(default_factory=dict, repr=False, compare=False, metadata=NOT_IN_JSON)
+    #: The id of this run in its study folder's history, when recorded (not in the JSON, which must be the same for
+    #: the same inputs), and what the user should know about the recording.
+    recorded: int | None = field(default=None, compare=False, metadata=NOT_IN_JSON)
+    warnings: list[str] = field(default_factory=list, compare=False, metadata=NOT_IN_JSON)
 
     def result(self, ident: str) -> OutputResult:
         for r in self.results:

@@ -7,7 +7,7 @@ from pathlib import Path
 from armsflow.errors import fail
 from armsflow.results import InitResult
 from armsflow.study.bundled import DEFAULT, locate
-from armsflow.study.loader import OPTIONAL, REQUIRED
+from armsflow.study.loader import HISTORY_FILE, OPTIONAL, REQUIRED
 from armsflow.study.texts_load import FILE
 
 
@@ -28,6 +28,8 @@ def copy_study(source: str, target: Path) -> list[Path]:
         raise fail(str(tmp), 0, "", "left over from an interrupted init; remove it")
     tmp.mkdir(parents=True)
     written = []
+    # The run history (armsflow history) lives beside the study files and is not part of the study.
+    files[".gitignore"] = f"{HISTORY_FILE}\n".encode()
     for name, data in files.items():
         (tmp / name).write_bytes(data)
         written.append(target / name)

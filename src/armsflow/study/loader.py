@@ -27,6 +27,8 @@ from armsflow.study.toml_lines import TomlLines, read_toml
 REQUIRED = ("study.toml", "sources.csv", "claims.csv", "prices.csv", "model.toml")
 OPTIONAL = ("grading.toml", "events.csv", "trade.csv")
 REFERENCE = ("fx.csv", "price_index.csv", "units.toml")
+#: The run history beside the study files (armsflow.history); not a study file, and ignored by git after init.
+HISTORY_FILE = ".armsflow-history.sqlite"
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -150,7 +152,10 @@ def load_study(ref: str | Path) -> Study:
     folder = locate(ref)
     problems: list[Problem] = []
     files = _read_files(folder, problems)
-    return _build(files, folder.name, folder if isinstance(folder, Path) else None, problems, str(ref))
+    # Only a folder of the user's is the study's path: a bundled study lives in the installed package, where
+    # nothing (a run history, say) may be written.
+    path = Path(ref) if Path(ref).is_dir() else None
+    return _build(files, folder.name, path, problems, str(ref))
 
 
 def study_from_files(files: dict[str, bytes], name: str) -> Study:
