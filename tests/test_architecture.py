@@ -64,7 +64,8 @@ def test_imports_go_only_downward(path: Path) -> None:
     assert not wrong, "\n".join(wrong)
 
 
-ALLOWED_IN_CLI = {"armsflow", "armsflow.cli", "armsflow.display", "armsflow.errors", "armsflow.results", "armsflow.gdelt"}
+ALLOWED_IN_CLI = {"armsflow", "armsflow.cli", "armsflow.display", "armsflow.errors", "armsflow.results",
+                  "armsflow.gdelt"}
 ARITHMETIC = (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 COUNTING = {"len", "sum", "min", "max", "round", "sorted", "abs"}
