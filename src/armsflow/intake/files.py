@@ -1,0 +1,102 @@
+"""Writing study files the way a reviewer wants them: atomically, appending rows, other lines byte for byte.
+
+Each file is written to a temporary file in its own folder, flushed to disk and moved over the old one with
+``os.replace``, so a kill at any moment leaves either the old file or the new one, never a mix.
+``ARMSFLOW_INTAKE_TEST_PAUSE`` (seconds) makes every write pause before its replace: the kill test's hook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import time
+from pathlib import Path
+
+from armsflow.errors import ParameterError
+
+PAUSE = "ARMSFLOW_INTAKE_TEST_PAUSE"
+
+
+def _pause() -> None:
+    seconds = os.environ.get(PAUSE)
+    if seconds:
+        time.sleep(float(seconds))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` in one step, keeping its permissions."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        _pause()
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    try:
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def append_csv_row(data: bytes, row: dict[str, str]) -> tuple[bytes, int]:
+    """``data`` (a CSV file) with ``row`` appended in the order of its header, and the new row's line number.
+
+    The existing bytes stay as they are; the row uses the file's line ending and is preceded by one if the file
+    lacks a final newline.
+    """
+    text = data.decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    newline = "\r\n" if b"\r\n" in data else "\n"
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerow([row.get(h.strip(), "") for h in header])
+    prefix = b"" if not data or data.endswith(b"\n") else newline.encode()
+    line = text.count("\n") + (1 if prefix else 0) + 1
+    return data + prefix + out.getvalue().encode(), line
+
+
+def add_to_toml_list(text: str, table: str, key: str, value: str, parameter: str) -> str:
+    """``text`` (a TOML file) with ``value`` appended to the array ``key`` of ``[table]``, nothing else changed."""
+    header = re.compile(rf"^\[\s*{re.escape(table)}\s*\][ \t]*(?:#.*)?$", re.M)
+    m = header.search(text)
+    if m is None:
+        raise ParameterError(parameter, f"model.toml has no [{table}] table")
+    nxt = re.compile(r"^\[", re.M).search(text, m.end())
+    end = nxt.start() if nxt else len(text)
+    line = re.compile(rf"^{re.escape(key)}\s*=\s*\[", re.M).search(text, m.end(), end)
+    if line is None:
+        raise ParameterError(parameter, f"[{table}] has no {key} list to add the claim to")
+    depth, pos, quote = 0, line.end() - 1, ""
+    while pos < end:
+        ch = text[pos]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                break
+        pos += 1
+    else:
+        raise ParameterError(parameter, f"[{table}] {key} is not a closed list")
+    inside = text[line.end():pos]
+    body = inside.rstrip()
+    sep = "" if not body.strip() else ("" if body.endswith(",") else ",")
+    addition = f'{sep} "{value}"' if body.strip() else f'"{value}"'
+    if body.endswith(",") and "\n" in inside:
+        addition = f' "{value}",'
+    return text[:line.end()] + body + addition + inside[len(body):] + text[pos:]

@@ -1,0 +1,319 @@
+"""The review queue in the study folder, and the one way a candidate becomes a claim.
+
+``STUDY/intake/`` holds three JSON-lines files, each only ever appended to and written atomically:
+``documents.jsonl`` (each document read: its hash, path, kind and proposed source), ``candidates.jsonl`` (each
+candidate, once) and ``decisions.jsonl`` (accepted as which claim, or rejected). Accepting writes ``sources.csv``,
+``claims.csv`` and ``model.toml`` in that order, each a valid study on its own, after ``check`` passed on the
+would-be files in a scratch copy: a kill at any point leaves a study that passes ``check``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from armsflow.errors import InputError, ParameterError, Problem
+from armsflow.intake.candidates import Candidate, candidates
+from armsflow.intake.files import add_to_toml_list, append_csv_row, atomic_write
+from armsflow.intake.lexicon import load_lexicon
+from armsflow.intake.readers import read_document
+from armsflow.intake.results import DocumentAdded, IntakeAccepted, IntakeAdded, IntakeQueue, IntakeRejected, QueueEntry
+
+QUEUE = "intake"
+DOCUMENTS, CANDIDATES, DECISIONS = "documents.jsonl", "candidates.jsonl", "decisions.jsonl"
+_GRADE = re.compile(r"^([A-F])([1-6])$")
+_SOURCE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+#: What ``accept`` lets a reviewer change, by claims.csv column, and the source fields for a new sources.csv row.
+CLAIM_FIELDS = ("id", "measure", "low", "central", "high", "unit", "as_of", "quote", "notes")
+SOURCE_FIELDS = ("publisher", "title", "url", "published", "language")
+
+
+def study_folder(study: str | Path) -> Path:
+    """The folder of a study that intake may write into; bundled studies are read-only."""
+    folder = Path(study)
+    if not (folder / "claims.csv").is_file() or not (folder / "model.toml").is_file():
+        raise ParameterError("study", f"{study}: not a study folder (no claims.csv and model.toml); "
+                                      "copy a bundled study with `armsflow init` first")
+    return folder
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise InputError([Problem(str(path), number, "", f"not a JSON line: {exc.msg}")]) from None
+    return out
+
+
+def _append_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    if not records:
+        return
+    path.parent.mkdir(exist_ok=True)
+    old = path.read_bytes() if path.is_file() else b""
+    new = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode()
+    atomic_write(path, old + new)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").upper()[:24].strip("-")
+
+
+def _propose_source(meta: Any, path: str, given: str | None) -> str:
+    if given is not None:
+        if not _SOURCE_ID.match(given):
+            raise ParameterError("source_id", f"{given!r}: use letters, digits, '-', '_' and '.'")
+        return given
+    name = _slug(meta.publisher)
+    name = name if len(name) >= 3 else _slug(Path(path).stem) or "DOC"
+    return f"S-{name}-{meta.published.isoformat()}" if meta.published else f"S-{name}"
+
+
+def add_documents(study: str | Path, documents: list[str | Path], source_id: str | None = None) -> IntakeAdded:
+    """Read documents, queue their candidate claims in ``STUDY/intake/`` and propose a source for each.
+
+    A document read before (same bytes) and a candidate queued before are not queued again. Every document is
+    read before anything is written: one unreadable document leaves the queue unchanged.
+    """
+    folder = study_folder(study)
+    if not documents:
+        raise ParameterError("documents", "give at least one document")
+    lex = load_lexicon(folder)
+    problems: list[Problem] = []
+    docs = []
+    for path in documents:
+        try:
+            docs.append(read_document(path, lex))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    queue = folder / QUEUE
+    known_docs = {d["sha256"] for d in _read_jsonl(queue / DOCUMENTS)}
+    known = {c["id"] for c in _read_jsonl(queue / CANDIDATES)}
+    new_docs: list[dict[str, Any]] = []
+    new: list[Candidate] = []
+    added: list[DocumentAdded] = []
+    for doc in docs:
+        meta = doc.metadata
+        source = _propose_source(meta, doc.path, source_id)
+        found = candidates(doc, lex, source)
+        fresh = [c for c in found if c.id not in known]
+        known.update(c.id for c in fresh)
+        new += fresh
+        if doc.sha256 not in known_docs:
+            known_docs.add(doc.sha256)
+            new_docs.append({"sha256": doc.sha256, "path": doc.path, "kind": doc.kind, "source": source,
+                             "publisher": meta.publisher, "title": meta.title, "url": meta.url,
+                             "published": meta.published.isoformat() if meta.published else "",
+                             "language": meta.language})
+        pages = max((p.page for p in doc.paragraphs), default=0)
+        added.append(DocumentAdded(doc.path, doc.kind, doc.sha256, meta.language, pages, source, meta.title,
+                                   len(fresh), len(found) - len(fresh)))
+    _append_jsonl(queue / CANDIDATES, [c.to_record() for c in new])
+    _append_jsonl(queue / DOCUMENTS, new_docs)
+    existing = _existing_claims(folder)
+    return IntakeAdded(str(study), tuple(added), tuple(_mark(c, existing) for c in new))
+
+
+def _existing_claims(folder: Path) -> dict[tuple[str, ...], str]:
+    """(source, low, central, high, unit) -> claim id of every row of claims.csv, numbers as written."""
+    import csv
+    import io
+
+    text = (folder / "claims.csv").read_text(encoding="utf-8-sig")
+    out = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        key = (row.get("source", ""), *(_norm(row.get(c, "")) for c in ("low", "central", "high")),
+               " ".join((row.get("unit") or "").split()))
+        out[key] = row.get("id", "")
+    return out
+
+
+def _norm(text: str) -> str:
+    try:
+        return f"{float(text.replace(',', '')):.12g}" if text.strip() else ""
+    except ValueError:
+        return text.strip()
+
+
+def _mark(c: Candidate, existing: dict[tuple[str, ...], str]) -> Candidate:
+    low, central, high, unit = c.row_values()
+    key = (c.source, *(_norm("" if v is None else repr(v)) for v in (low, central, high)), unit)
+    claim = existing.get(key, "")
+    if not claim:
+        return c
+    return Candidate(**{**c.__dict__, "existing": claim})
+
+
+def list_candidates(study: str | Path, include_decided: bool = False) -> IntakeQueue:
+    """The queue: open candidates (with ``include_decided`` also accepted and rejected ones), each marked when an
+    existing claim of the study states the same numbers in the same unit from the same source."""
+    folder = study_folder(study)
+    decisions = {d["candidate"]: d for d in _read_jsonl(folder / QUEUE / DECISIONS)}
+    existing = _existing_claims(folder)
+    entries = []
+    counts = {"open": 0, "accepted": 0, "rejected": 0}
+    for record in _read_jsonl(folder / QUEUE / CANDIDATES):
+        c = _mark(Candidate.from_record(record), existing)
+        decision = decisions.get(c.id, {})
+        status = decision.get("decision", "open")
+        counts[status] += 1
+        if status == "open" or include_decided:
+            entries.append(QueueEntry(c, status, decision.get("claim", ""), decision.get("reason", "")))
+    return IntakeQueue(str(study), tuple(entries), counts["open"], counts["accepted"], counts["rejected"])
+
+
+def _find(folder: Path, candidate: str) -> Candidate:
+    for record in _read_jsonl(folder / QUEUE / CANDIDATES):
+        if record["id"] == candidate:
+            c = Candidate.from_record(record)
+            break
+    else:
+        raise ParameterError("candidate", f"no candidate {candidate!r} in {folder / QUEUE / CANDIDATES}")
+    for d in _read_jsonl(folder / QUEUE / DECISIONS):
+        if d["candidate"] == candidate:
+            what = f"accepted as {d['claim']}" if d["decision"] == "accepted" else "rejected"
+            raise ParameterError("candidate", f"{candidate} was already {what}")
+    return c
+
+
+def reject_candidate(study: str | Path, candidate: str, reason: str = "") -> IntakeRejected:
+    """Record that a candidate is not a claim, so that it is never proposed again."""
+    folder = study_folder(study)
+    _find(folder, candidate)
+    _append_jsonl(folder / QUEUE / DECISIONS, [{"candidate": candidate, "decision": "rejected", "reason": reason,
+                                                "at": datetime.now(UTC).isoformat(timespec="seconds")}])
+    return IntakeRejected(str(study), candidate, reason)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.12g}"
+
+
+def _next_claim_id(existing: set[str]) -> str:
+    numbers = [int(m.group(1)) for i in existing if (m := re.fullmatch(r"C(\d+)", i))]
+    return f"C{max(numbers, default=0) + 1:03d}"
+
+
+def accept_candidate(study: str | Path, candidate: str, variable: str, grade: str,
+                     edits: dict[str, str] | None = None) -> IntakeAccepted:
+    """Write a candidate into the study as a claim of ``variable``, graded ``grade`` (source reliability A-F and
+    information credibility 1-6, e.g. ``B2``), with ``edits`` to its fields (claims.csv columns, or the publisher,
+    title, url, published and language of a new source).
+
+    Nothing is written unless ``armsflow check`` passes on the would-be study; then ``sources.csv`` (a new source
+    only), ``claims.csv`` (one row appended) and ``model.toml`` (the id added to the variable's claims) are each
+    replaced atomically, and the decision is recorded.
+    """
+    from armsflow.study.loader import check_study, load_study
+
+    folder = study_folder(study)
+    edits = dict(edits or {})
+    unknown = sorted(set(edits) - set(CLAIM_FIELDS) - set(SOURCE_FIELDS) - {"source"})
+    if unknown:
+        raise ParameterError("edits", f"cannot edit {', '.join(unknown)}; editable: "
+                                      f"{', '.join(CLAIM_FIELDS + ('source',) + SOURCE_FIELDS)}")
+    m = _GRADE.match(grade.strip().upper())
+    if not m:
+        raise ParameterError("grade", f"{grade!r}: a source reliability A-F and a credibility 1-6, e.g. B2")
+    reliability, credibility = m.group(1), m.group(2)
+    c = _find(folder, candidate)
+    current = load_study(folder)
+    var = current.variables.get(variable)
+    if var is None:
+        names = ", ".join(n for n, v in current.variables.items() if v.definition.kind in ("claims", "timeline"))
+        raise ParameterError("variable", f"no variable {variable!r} in model.toml; claim-based variables: {names}")
+    table, key = _claims_list(current, variable)
+    low, central, high, unit_text = c.row_values()
+    unit_text = edits.get("unit", unit_text)
+    _check_unit(unit_text, var.unit, current.meta.currency, variable)
+    doc = next((d for d in _read_jsonl(folder / QUEUE / DOCUMENTS) if d["sha256"] == c.document_sha256), {})
+    as_of = edits.get("as_of") or c.period or doc.get("published", "")
+    if not as_of:
+        raise ParameterError("edits", f"as_of: {candidate} names no period and its document no date; give one")
+    claim_id = edits.get("id") or _next_claim_id(set(current.claims) | _ids(folder / "claims.csv"))
+    source = edits.get("source", c.source)
+    notes = (f"Intake {c.id}: {c.kind.replace('_', ' ')} read from {Path(c.document).name} "
+             f"(characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "") + ") by "
+             + "; ".join(c.rules) + "." + (" Flags: " + "; ".join(c.flags) + "." if c.flags else ""))
+    row = {"id": claim_id, "source": source, "measure": edits.get("measure") or f"{c.span} ({c.language})",
+           "low": edits.get("low", _number(low)), "central": edits.get("central", _number(central)),
+           "high": edits.get("high", _number(high)), "unit": unit_text, "as_of": as_of,
+           "credibility": credibility, "quote": edits.get("quote", c.quote), "notes": edits.get("notes", notes)}
+    files: dict[str, bytes] = {}
+    source_added = source not in current.sources and source not in _ids(folder / "sources.csv")
+    if source_added:
+        fields = {k: edits.get(k, str(doc.get(k, ""))) for k in SOURCE_FIELDS}
+        files["sources.csv"] = append_csv_row((folder / "sources.csv").read_bytes(),
+                                              {"id": source, **fields, "reliability": reliability,
+                                               "notes": f"Proposed by intake from {Path(c.document).name}."})[0]
+    files["claims.csv"] = append_csv_row((folder / "claims.csv").read_bytes(), row)[0]
+    model = (folder / "model.toml").read_text(encoding="utf-8")
+    files["model.toml"] = add_to_toml_list(model, table, key, claim_id, "variable").encode()
+    _check_would_be(folder, files, check_study)
+    for name in ("sources.csv", "claims.csv", "model.toml"):
+        if name in files:
+            atomic_write(folder / name, files[name])
+    _append_jsonl(folder / QUEUE / DECISIONS, [{"candidate": candidate, "decision": "accepted", "claim": claim_id,
+                                                "variable": variable,
+                                                "at": datetime.now(UTC).isoformat(timespec="seconds")}])
+    return IntakeAccepted(str(study), candidate, claim_id, variable, row, source_added, tuple(files))
+
+
+def _ids(path: Path) -> set[str]:
+    import csv
+    import io
+
+    return {r.get("id", "") for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))}
+
+
+def _claims_list(study: Any, variable: str) -> tuple[str, str]:
+    """The TOML table and key whose list names the variable's claims."""
+    definition = study.variables[variable].definition
+    if definition.kind == "claims":
+        return f"variables.{variable}", "claims"
+    if definition.kind == "timeline":
+        spec = study.timelines.get(definition.timeline)
+        if spec is not None and len(spec.series) == 1:
+            return f"timelines.{definition.timeline}", "claims"
+        raise ParameterError("variable", f"{variable} reads timeline {definition.timeline!r}, which has several "
+                                         "series: add the claim to one of them in model.toml by hand")
+    raise ParameterError("variable", f"{variable} is defined by {definition.kind}, not by claims")
+
+
+def _check_unit(unit_text: str, var_unit: Any, currency: str, variable: str) -> None:
+    from armsflow.model.units import UnitError, parse_unit
+
+    try:
+        unit = parse_unit(unit_text)
+    except UnitError as exc:
+        raise ParameterError("unit", f"{unit_text!r}: {exc}") from None
+    code = unit.currency()
+    if code and code != currency:
+        unit = unit.replace_currency(code, currency)
+    if not unit.same_dimension(var_unit):
+        raise ParameterError("unit", f"{unit_text} does not fit variable {variable}, which is in {var_unit}")
+
+
+def _check_would_be(folder: Path, files: dict[str, bytes], check: Any) -> None:
+    with tempfile.TemporaryDirectory(prefix="armsflow-intake-") as tmp:
+        scratch = Path(tmp) / folder.name
+        scratch.mkdir()
+        for entry in folder.iterdir():
+            if entry.is_file():
+                shutil.copy2(entry, scratch / entry.name)
+        for name, data in files.items():
+            (scratch / name).write_bytes(data)
+        problems = check(scratch)
+    if problems:
+        raise InputError(problems)
