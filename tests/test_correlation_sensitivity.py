@@ -136,3 +136,18 @@ def test_one_input_explains_everything_exactly(tmp_path: Path) -> None:
     (row,) = result.sensitivity["y"]
     assert (row.input, row.first, row.first_conf, row.total, row.total_conf) == ("x1", 1.0, 0.0, 1.0, 0.0)
     assert result.sensitivity["flat"] == []  # no variance to share out
+
+
+def test_a_resample_with_no_variance_counts_as_zero_as_in_salib() -> None:
+    """An output flat on nearly every row: some resamples see no variance at all. SALib counts their indices as 0;
+    so do we, and the intervals stay finite."""
+    from SALib.analyze import sobol as salib_sobol
+
+    k, n = 2, 64
+    y = np.zeros((k + 2, n))
+    y[:, 0] = [1.0, 3.0, 2.0, 5.0]  # one row of 64 varies: a resample misses it with probability (63/64)^64 ~ 0.37
+    problem = {"num_vars": k, "names": ["a", "b"], "bounds": [[0.0, 1.0]] * k}
+    expected = salib_sobol.analyze(problem, y.T.reshape(-1), calc_second_order=False, num_resamples=100, seed=3)
+    got = saltelli_jansen(y, bootstrap_counts(n, np.random.default_rng(3)))
+    for mine, key in zip(got, ("S1", "S1_conf", "ST", "ST_conf"), strict=True):
+        assert np.all(np.isfinite(mine)) and np.allclose(mine, expected[key], rtol=1e-12, atol=1e-14), key

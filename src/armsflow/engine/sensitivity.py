@@ -125,10 +125,12 @@ def saltelli_jansen(y: Array, counts: Array) -> tuple[Array, Array, Array, Array
     means = np.vstack([terms.mean(axis=0), counts @ terms / n])  # row 0: the sample itself, then each resample
     k = fab.shape[0]
     mean_y, mean_y2 = means[:, 2 * k] / 2, means[:, 2 * k + 1] / 2
-    var = mean_y2 - mean_y**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        first = means[:, :k] / var[:, None]
-        total = means[:, k:2 * k] / (2 * var[:, None])
+    var = (mean_y2 - mean_y**2)[:, None]
+    # A resample that drew only rows where f is flat has no variance to share out: its indices count as 0, as
+    # SALib counts them, rather than as the nan that would void the interval.
+    flat = var <= np.finfo(np.float64).eps
+    first = np.divide(means[:, :k], var, out=np.zeros((means.shape[0], k)), where=~flat)
+    total = np.divide(means[:, k:2 * k], 2 * var, out=np.zeros((means.shape[0], k)), where=~flat)
     first_conf = Z95 * first[1:].std(axis=0, ddof=1)
     total_conf = Z95 * total[1:].std(axis=0, ddof=1)
     return first[0], first_conf, total[0], total_conf
