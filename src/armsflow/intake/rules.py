@@ -143,7 +143,8 @@ def _prefix(text: str, start: int, lex: Lexicon) -> tuple[str, int] | None:
     return None
 
 
-def _rate(text: str, start: int, end: int, floor: int, lang: str, lex: Lexicon) -> tuple[str, int, str] | None:
+def _rate(text: str, start: int, end: int, floor: int, lang: str, lex: Lexicon,
+          money: bool) -> tuple[str, int, str] | None:
     """A rate's denominators after the unit ("pro Monat", "per soldier per month") or before the number (Korean
     "1인당 월", "jährlich" since the last quantity): ("soldier/month", end, rule); ("fx", ...) for an exchange
     rate ("100 Rubel je Dollar"), which is not a claim."""
@@ -177,6 +178,9 @@ def _rate(text: str, start: int, end: int, floor: int, lang: str, lex: Lexicon) 
             break
     if keys:
         return "/".join(keys), end, ", ".join(rules)
+    item = _per_item(text, start, end, floor, lang, lex, money)
+    if item is not None:
+        return item
     for key in ("month", "year"):
         words = rates.get(f"each_{key}", [])
         if not words:
@@ -187,6 +191,24 @@ def _rate(text: str, start: int, end: int, floor: int, lang: str, lex: Lexicon) 
             return key, end + m.end(), f"rate:each-{key}"
         if re.search(pattern, text[max(floor, start - 40):start], re.IGNORECASE):
             return key, end, f"rate:each-{key}-before"
+    return None
+
+
+def _per_item(text: str, start: int, end: int, floor: int, lang: str, lex: Lexicon,
+              money: bool) -> tuple[str, int, str] | None:
+    """A price per item: money "per shell" after it, or "für jede Granate" before it in the same clause."""
+    words = lex.table("rates", lang).get("per_item", [])
+    items = [(w, u) for w, u in lex.unit_words[lang] if not u.isupper() and u != "percent"]
+    if not (money and words and items):
+        return None
+    nouns = alternation([w for w, _ in items])
+    m = re.match(rf"\s*(?:{alternation(words)})\s+({nouns})(?![\w])", text[end:], re.IGNORECASE)
+    if m:
+        return dict((w.lower(), u) for w, u in items)[m.group(1).lower()], end + m.end(), "rate:per-item"
+    before = text[max(floor, start - 60):start]
+    m = re.search(rf"(?<![\w])(?:{alternation(words)})\s+({nouns})(?![\w])[^,;:]*$", before, re.IGNORECASE)
+    if m:
+        return dict((w.lower(), u) for w, u in items)[m.group(1).lower()], end, "rate:per-item-before"
     return None
 
 
@@ -263,7 +285,7 @@ def extract(text: str, lang: str, lex: Lexicon, today: date | None = None) -> li
                 continue
             unit, end, rule = after
         rules.append(rule)
-        rate = _rate(text, start, end, floor, lang, lex)
+        rate = _rate(text, start, end, floor, lang, lex, unit.isupper())
         if rate and rate[0] == "fx":
             continue
         if rate:
