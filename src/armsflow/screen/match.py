@@ -95,7 +95,9 @@ def score(q: PreparedQuery, item: Prepared) -> tuple[float, list[Feature], ListN
         elif q.imo.valid and entry.imo.valid:
             features.append(_feature("imo_mismatch", 1.0, f"IMO {q.imo.number} is not {entry.imo.number}"))
     sim, matched, listed, written = _best_name(q, item)
-    if matched is not None and listed is not None and sim >= float(cfg["name"]["floor"]):
+    if sim < float(cfg["name"]["floor"]):
+        listed = None
+    if matched is not None and listed is not None:
         how = "the same after normalisation" if sim == 1.0 else f"{sim:.2f} similar"
         features.append(_feature("name", sim, f"{written!r} ~ {listed.name!r} ({listed.quality}): {how}"))
         best_q = next((n for n, w in q.names if w == written), None)
@@ -133,8 +135,21 @@ def to_match(item: Prepared, value: float, features: list[Feature], matched: Lis
 
 def search(index: Index, q: PreparedQuery, threshold: float, limit: int) -> list[Match]:
     """The entries of ``index`` scoring at least ``threshold`` for ``q``, best first, at most ``limit``."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    floor = float(config()["name"]["floor"])
+    positions = index.candidate_names([n for n, _ in q.names])
+    compacts = [index.compacts[j] for j in positions]
+    ordered = [index.sorted_compacts[j] for j in positions]
+    close: set[int] = set(index.by_imo.get(q.imo.number, ())) if q.imo else set()
+    for n, _ in q.names:
+        for text, choices in ((n.compact, compacts), ("".join(sorted(n.tokens)), ordered)):
+            for _, _, k in process.extract(text, choices, scorer=Levenshtein.normalized_similarity,
+                                           score_cutoff=floor, limit=None):
+                close.add(index.owners[positions[k]])
     found = []
-    for i in index.candidates([n for n, _ in q.names], q.imo.number if q.imo else ""):
+    for i in close:
         item = index.items[i]
         value, features, matched = score(q, item)
         if value >= threshold:

@@ -49,8 +49,11 @@ class NormName:
 
 def fold(text: str) -> str:
     """Lower case without accents, apostrophes or punctuation (``People's`` → ``peoples``), one space between words."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # most list names: no accents to strip
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = _APOSTROPHES.sub("", text.replace("&", " and "))
     return " ".join(_SPLIT.split(text)).strip()
 
