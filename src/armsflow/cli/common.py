@@ -27,7 +27,8 @@ OPTIONS = {"draws": "--draws", "seed": "--seed", "as_of": "--as-of", "since": "-
            "scenario": "--scenario", "langs": "--lang", "formats": "--format", "out": "--out",
            "max_lag_days": "--max-lag-days", "backend": "--backend", "late": "--late", "dedupe": "--dedupe",
            "confidence": "--confidence", "indicator": "--indicator", "a": "A", "b": "B", "revision": "A/B",
-           "study": "STUDY"}
+           "study": "STUDY", "candidate": "CAND", "variable": "--variable", "grade": "--grade", "edits": "--edit",
+           "source_id": "--source-id", "documents": "DOCS"}
 
 
 class EventKind(StrEnum):
