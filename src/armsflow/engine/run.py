@@ -9,11 +9,12 @@ from typing import NamedTuple
 import numpy as np
 
 from armsflow import __version__
+from armsflow.engine.budget import check_draws, check_sobol
 from armsflow.engine.context import indicators
 from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.sampling import simulate
 from armsflow.engine.sensitivity import sobol
-from armsflow.errors import ParameterError
+from armsflow.errors import ParameterError, Problem, StudyError
 from armsflow.history.record import record_run
 from armsflow.model import formula as fml
 from armsflow.model.distributions import Array
@@ -63,7 +64,12 @@ def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, s
         raise ParameterError("draws", f"must be between 100 and {MAX_DRAWS:,}, got {draws:,}")
     if seed < 0:
         raise ParameterError("seed", f"must be 0 or more, got {seed}")
+    check_draws(plan, draws)
+    headlines = [v.name for v in plan.variables.values() if v.output and v.headline]
+    if sensitivity:
+        check_sobol(plan, study.meta.sobol_n, headlines)
     values = simulate(plan, seed, draws, (lambda f: progress("sampling", f)) if progress else None)
+    _check_finite(plan, values)
     outputs = [v for v in plan.variables.values() if v.output]
     results = [_summarise(plan, values, v.name) for v in outputs]
     published = _published(plan, values, seed)
@@ -83,6 +89,31 @@ def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, s
                      indicators(study, plan.as_of), chain(plan, values, [v.name for v in outputs if v.headline]),
                      values if keep_samples else {},
                      {n: v.unit.scale for n, v in plan.variables.items()} if keep_samples else {})
+
+
+def _check_finite(plan: Plan, values: dict[str, Array]) -> None:
+    """Stop, naming the variable, where a draw is not a finite number: an input whose parameters overflow, or the
+    first formula (in the order of evaluation) that turns finite inputs into infinities or NaN (a division by
+    zero, an overflow)."""
+    for name in [*sorted(plan.inputs), *plan.order]:
+        x = values.get(name)
+        if x is None or bool(np.isfinite(x).all()):
+            continue
+        var = plan.variables[name]
+        share = float(np.mean(~np.isfinite(x)))
+        where = f"{'outputs' if var.output else 'variables'}.{name}"
+        formula = var.definition.formula
+        if formula is None:
+            message = f"{percent_text(share)} of its draws are not finite numbers: its parameters overflow"
+        else:
+            inputs = ", ".join(sorted(formula.names))
+            message = (f"{formula.text} is not a finite number in {percent_text(share)} of the draws (a division "
+                       f"by zero or an overflow), from finite values of {inputs}")
+        raise StudyError([Problem(var.file, var.line, where, message)])
+
+
+def percent_text(share: float) -> str:
+    return f"{share:.0%}" if share >= 0.01 else "some"
 
 
 def chain(plan: Plan, values: dict[str, Array], outputs: list[str]) -> list[ChainStep]:

@@ -13,6 +13,8 @@ from datetime import date
 from armsflow.errors import Problem
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
+#: The earliest publication date a source may carry; documents about today's transfers are not older.
+FIRST_DAY = date(1900, 1, 1)
 #: ISO 3166-1 alpha-3, as events.csv, trade.csv and GDELT's actor country codes write countries.
 COUNTRY = re.compile(r"^[A-Z]{3}$")
 
@@ -87,15 +89,20 @@ class Row:
             return None
         return int(raw)
 
-    def day(self, column: str) -> date | None:
+    def publication_day(self, column: str) -> date | None:
+        """A publication date: ISO form, from FIRST_DAY to today (a document cannot be published later)."""
         raw = self.text(column)
         if not raw:
             return None
         try:
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError:
             self.problem(column, f"not a date (YYYY-MM-DD): {raw[:40]!r}")
             return None
+        if not FIRST_DAY <= day <= date.today():
+            self.problem(column, f"{day} is not a publication date: it must lie from {FIRST_DAY} to today")
+            return None
+        return day
 
 
 def read_table(name: str, data: bytes, columns: tuple[str, ...], optional: tuple[str, ...],
@@ -106,6 +113,10 @@ def read_table(name: str, data: bytes, columns: tuple[str, ...], optional: tuple
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         problems.append(Problem(name, line, "", "not valid UTF-8 text"))
+        return []
+    if "\x00" in text:  # a text file never holds one; a binary file or a broken save does
+        problems.append(Problem(name, text[: text.index("\x00")].count("\n") + 1, "", "holds a NUL byte: not a "
+                                                                                        "text file"))
         return []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[Row] = []

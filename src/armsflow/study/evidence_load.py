@@ -31,7 +31,7 @@ def load_sources(data: bytes, problems: list[Problem]) -> dict[str, Source]:
         reliability = row.text("reliability")
         if reliability and reliability not in RELIABILITY:
             row.problem("reliability", f"must be one of A-F, got {reliability[:10]!r}")
-        published = row.day("published")
+        published = row.publication_day("published")
         publisher, title = row.text("publisher"), row.text("title")
         if ident and len(problems) == before and published:
             out[ident] = Source(ident, publisher, title, url, published, language, reliability,

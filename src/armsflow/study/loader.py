@@ -65,15 +65,26 @@ def _read_files(folder: Traversable, problems: list[Problem]) -> dict[str, bytes
             if name in REQUIRED:
                 problems.append(Problem(name, 0, "", "missing file"))
             continue
-        data = entry.read_bytes()
-        if len(data) > MAX_BYTES:
-            problems.append(Problem(name, 0, "", f"larger than {MAX_BYTES // 2**20} MiB"))
-            continue
-        files[name] = data
+        if (data := _bounded(entry, name, problems)) is not None:
+            files[name] = data
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if FILE.match(entry.name) and entry.is_file():
-            files[entry.name] = entry.read_bytes()
+        if FILE.match(entry.name) and entry.is_file() and (data := _bounded(entry, entry.name, problems)) is not None:
+            files[entry.name] = data
     return files
+
+
+def _bounded(entry: Traversable, name: str, problems: list[Problem]) -> bytes | None:
+    """The bytes of a study file, or None with a problem when it is larger than ``MAX_BYTES``: the size is checked
+    before reading (a link to a huge file is not read whole) and the read stops past the limit."""
+    if isinstance(entry, Path) and entry.stat().st_size > MAX_BYTES:
+        data = None
+    else:
+        with entry.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+        data = data if len(data) <= MAX_BYTES else None
+    if data is None:
+        problems.append(Problem(name, 0, "", f"larger than {MAX_BYTES // 2**20} MiB"))
+    return data
 
 
 def _pydantic_problems(name: str, section: str, exc: ValidationError, lines: TomlLines) -> list[Problem]:

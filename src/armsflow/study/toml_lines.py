@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from typing import Any
@@ -63,18 +64,53 @@ class TomlLines:
         return self._headers[header][1]
 
 
+#: How deep tables and arrays may nest in a study's TOML; armsflow's own formats need four levels.
+MAX_DEPTH = 12
+
+
 def read_toml(name: str, data: bytes, problems: list[Problem]) -> tuple[dict[str, Any], str] | None:
-    """The parsed TOML document and its text; ``None`` after adding a ``file:line`` problem when it cannot be read."""
+    """The parsed TOML document and its text; ``None`` after adding a ``file:line`` problem when it cannot be read.
+
+    Beyond TOML syntax, a study file may hold no time of day (armsflow reads days: ``2024-10-28``, not
+    ``2024-10-28T00:00:00``) and no nesting deeper than ``MAX_DEPTH``.
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, data[: exc.start].count(b"\n") + 1, "", "not valid UTF-8 text"))
         return None
     try:
-        return tomllib.loads(text), text
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"at line (\d+)", str(exc))
         line = int(m.group(1)) if m else text.count("\n") + 1  # tomllib says "at end of document"
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         problems.append(Problem(name, line, "", f"TOML syntax: {message}"))
         return None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        problems.append(Problem(name, 0, "", f"nested more than {MAX_DEPTH} levels deep"))
+        return None
+    found = _typed(doc, TomlLines(text))
+    if found:
+        problems.extend(Problem(name, line, path, message) for line, path, message in found)
+        return None
+    return doc, text
+
+
+def _typed(doc: dict[str, Any], lines: TomlLines) -> list[tuple[int, str, str]]:
+    """Values no study file may hold: a time of day, or nesting past ``MAX_DEPTH``; each as (line, key, message)."""
+    found = []
+    stack: list[tuple[str, str, Any, int]] = [("", "", doc, 0)]
+    while stack:
+        table, key, value, depth = stack.pop()
+        path = f"{table}.{key}" if table and key else table or key
+        if depth > MAX_DEPTH:
+            found.append((lines.key(table, key) or lines.table(path), path, f"nested more than {MAX_DEPTH} levels"))
+            continue
+        if isinstance(value, dict):
+            stack.extend((path, str(k), v, depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((table, key, v, depth + 1) for v in value)
+        elif isinstance(value, datetime.datetime | datetime.time):
+            found.append((lines.key(table, key), path, f"a day is expected (YYYY-MM-DD), not a time: {value}"))
+    return sorted(found)
