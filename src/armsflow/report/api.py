@@ -6,13 +6,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from armsflow.engine.run import Progress
 from armsflow.errors import ParameterError
 from armsflow.report.i18n import LANGUAGES
 from armsflow.report.output import FORMATS, ReportFile
 from armsflow.results import Result
 from armsflow.study.loader import StudyRef, as_study
+
+if TYPE_CHECKING:
+    from armsflow.engine.run import Progress
 
 
 @dataclass(frozen=True)

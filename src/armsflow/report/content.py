@@ -7,10 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from armsflow.engine.context import event_rate, known_trade
-from armsflow.engine.run import Progress, run
-from armsflow.engine.timeline import timeline
 from armsflow.evidence.events import Event
 from armsflow.evidence.records import Claim, Price, Source
 from armsflow.evidence.trade import TradeRecord
@@ -26,6 +24,9 @@ from armsflow.results import (
     TimelineResult,
 )
 from armsflow.study.spec import Study, TimelineSeries
+
+if TYPE_CHECKING:
+    from armsflow.engine.run import Progress
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ class Content:
 def gather(study: Study, *, as_of: date | None = None, seed: int | None = None, scenario: str | None = None,
            draws: int | None = None, progress: Progress | None = None) -> Content:
     """Run ``study`` once (with sensitivity) and collect what the report shows."""
+    # The engine is imported here, not above: a worker process that renders a language unpickles a Content and
+    # needs its types, not the engine and SciPy (a second of imports)
+    from armsflow.engine.run import run
+    from armsflow.engine.timeline import timeline
+
     result = run(study, draws=draws, seed=seed, scenario=scenario, as_of=as_of, keep_samples=True,
                  progress=progress)
     headlines = tuple(
@@ -112,6 +118,8 @@ def _has_claims(study: Study, series: tuple[TimelineSeries, ...], kept: dict[str
 
 
 def _events(study: Study, result: RunResult) -> tuple[EventSeries, ...]:
+    from armsflow.engine.context import event_rate
+
     out = []
     for ind in result.indicators:
         spec = study.indicators.get(ind.id)
@@ -123,6 +131,8 @@ def _events(study: Study, result: RunResult) -> tuple[EventSeries, ...]:
 
 
 def _trade(study: Study, run: RunResult) -> TradeView:
+    from armsflow.engine.context import known_trade
+
     records = known_trade(study, run.as_of)
     found = next((i for i in run.indicators if study.indicators.get(i.id) is not None
                   and study.indicators[i.id].kind == "trade_ratio"), None)

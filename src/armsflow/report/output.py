@@ -15,12 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from armsflow.engine.run import Progress
 from armsflow.errors import ParameterError
 from armsflow.report.content import Content
 from armsflow.report.i18n import check_language
 from armsflow.report.render import render_pages
+
+if TYPE_CHECKING:
+    from armsflow.engine.run import Progress
 
 FORMATS = ("html", "pdf")
 Rendered = list[tuple[str, str, bytes]]  # (language, format, file contents)
