@@ -128,8 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=50)
     args = parser.parse_args(argv)
-    sentences = load_gold()
-    scores = {}
+    scores: dict[str, dict[str, float]] = {}
     for label, path in (("gold set", GOLD), ("held-out set", HELDOUT)):
         sentences = load_gold(path)
         langs = Counter(s["lang"] for s in sentences)

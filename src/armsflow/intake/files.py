@@ -27,6 +27,7 @@ def _pause() -> None:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` in one step, keeping its permissions."""
+    _remove_stale(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
@@ -48,6 +49,20 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _remove_stale(path: Path) -> None:
+    """Temporary files a killed writer of ``path`` left behind (its process is gone)."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = stale.name.removeprefix(f".{path.name}.").removesuffix(".tmp")
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            stale.unlink(missing_ok=True)
+        except PermissionError:
+            continue
 
 
 def append_csv_row(data: bytes, row: dict[str, str]) -> tuple[bytes, int]:

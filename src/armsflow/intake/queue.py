@@ -241,7 +241,8 @@ def accept_candidate(study: str | Path, candidate: str, variable: str, grade: st
     as_of = edits.get("as_of") or c.period or doc.get("published", "")
     if not as_of:
         raise ParameterError("edits", f"as_of: {candidate} names no period and its document no date; give one")
-    claim_id = edits.get("id") or _next_claim_id(set(current.claims) | _ids(folder / "claims.csv"))
+    resumed = _written_by(folder / "claims.csv", c.id)
+    claim_id = resumed or edits.get("id") or _next_claim_id(set(current.claims) | _ids(folder / "claims.csv"))
     source = edits.get("source", c.source)
     notes = (f"Intake {c.id}: {c.kind.replace('_', ' ')} read from {Path(c.document).name} "
              f"(characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "") + ") by "
@@ -257,9 +258,11 @@ def accept_candidate(study: str | Path, candidate: str, variable: str, grade: st
         files["sources.csv"] = append_csv_row((folder / "sources.csv").read_bytes(),
                                               {"id": source, **fields, "reliability": reliability,
                                                "notes": f"Proposed by intake from {Path(c.document).name}."})[0]
-    files["claims.csv"] = append_csv_row((folder / "claims.csv").read_bytes(), row)[0]
+    if not resumed:
+        files["claims.csv"] = append_csv_row((folder / "claims.csv").read_bytes(), row)[0]
     model = (folder / "model.toml").read_text(encoding="utf-8")
-    files["model.toml"] = add_to_toml_list(model, table, key, claim_id, "variable").encode()
+    if claim_id not in _listed(current, variable):
+        files["model.toml"] = add_to_toml_list(model, table, key, claim_id, "variable").encode()
     _check_would_be(folder, files, check_study)
     for name in ("sources.csv", "claims.csv", "model.toml"):
         if name in files:
@@ -268,6 +271,17 @@ def accept_candidate(study: str | Path, candidate: str, variable: str, grade: st
                                                 "variable": variable,
                                                 "at": datetime.now(UTC).isoformat(timespec="seconds")}])
     return IntakeAccepted(str(study), candidate, claim_id, variable, row, source_added, tuple(files))
+
+
+def _written_by(path: Path, candidate: str) -> str:
+    """The id of a claim an earlier, interrupted ``accept`` of ``candidate`` wrote (its notes name the candidate)."""
+    import csv
+    import io
+
+    for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))):
+        if (r.get("notes") or "").startswith(f"Intake {candidate}:"):
+            return r.get("id", "")
+    return ""
 
 
 def _ids(path: Path) -> set[str]:
@@ -289,6 +303,14 @@ def _claims_list(study: Any, variable: str) -> tuple[str, str]:
         raise ParameterError("variable", f"{variable} reads timeline {definition.timeline!r}, which has several "
                                          "series: add the claim to one of them in model.toml by hand")
     raise ParameterError("variable", f"{variable} is defined by {definition.kind}, not by claims")
+
+
+def _listed(study: Any, variable: str) -> tuple[str, ...]:
+    """The claim ids the variable's list names now (its own, or its timeline's)."""
+    definition = study.variables[variable].definition
+    if definition.kind == "timeline":
+        return tuple(study.timelines[definition.timeline].series[0].claims)
+    return tuple(definition.claims)
 
 
 def _check_unit(unit_text: str, var_unit: Any, currency: str, variable: str) -> None:
