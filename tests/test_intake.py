@@ -300,3 +300,19 @@ def test_document_text_is_escaped_on_the_terminal(study: Path, tmp_path: Path) -
     out = runner.invoke(app, ["intake", "add", str(study), str(page)], env={"COLUMNS": "250"})
     assert out.exit_code == 0 and "[bold red]Injected[/bold red]" in out.stdout and "<b>" in out.stdout
     assert "alert" not in out.stdout
+
+
+def test_a_new_source_without_metadata_asks_for_it(study: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "note.txt"
+    bare.write_text("Officials said more than 13,000 containers had left Rajin since August 2023.\n")
+    found = add_documents(study, [bare])
+    assert found.documents[0].source == "S-NOTE" and not found.documents[0].source_exists
+    before = snapshot(study)
+    with pytest.raises(ParameterError, match=r"the new source S-NOTE needs publisher, title, url, published, "
+                                             r"language, which note.txt does not state") as info:
+        accept_candidate(study, found.candidates[0].id, "containers", "C3", {"language": ""})
+    assert info.value.parameter == "edits" and snapshot(study) == before
+    result = accept_candidate(study, found.candidates[0].id, "containers", "C3", {
+        "publisher": "Officials", "title": "Note", "url": "https://example.org/note", "published": "2024-10-01"})
+    assert result.source_added and result.row["as_of"] == "2023-08"
+    assert result.row["measure"].endswith("by the reference date (lower bound: '13,000 containers')")

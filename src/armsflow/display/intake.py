@@ -23,19 +23,32 @@ def values(c: Candidate) -> str:
     return f"{text} {unit}"
 
 
+def quote(c: Candidate) -> str:
+    """The sentence, escaped, with the candidate's span in bold."""
+    span = " ".join(c.span.split())
+    before, found, after = c.quote.partition(span)
+    if not found:
+        return escape(c.quote)
+    return f"{escape(before)}[bold]{escape(span)}[/bold]{escape(after)}"
+
+
 def _table(candidates: list[tuple[Candidate, str]]) -> Table:
     table = Table(show_lines=True)
-    for column in ("id", "value", "kind", "period", "quote", "rules"):
-        table.add_column(column, overflow="fold")
+    table.add_column("id", no_wrap=True)
+    table.add_column("value", min_width=12)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("period", min_width=7)
+    table.add_column("quote", ratio=3, overflow="fold")
+    table.add_column("rules", ratio=1, overflow="fold")
     for c, status in candidates:
         where = f"p. {c.page}, " if c.page else ""
         marks = [f"same as claim {c.existing}"] if c.existing else []
         marks += list(c.flags)
-        quote = escape(c.quote) + f"\n[dim]{escape(where)}{escape(c.language)}[/dim]"
+        text = quote(c) + f"\n[dim]{escape(where)}{escape(c.language)}[/dim]"
         if marks:
-            quote += "\n[yellow]" + escape("; ".join(marks)) + "[/yellow]"
+            text += "\n[yellow]" + escape("; ".join(marks)) + "[/yellow]"
         ident = escape(c.id) + (f"\n[dim]{escape(status)}[/dim]" if status != "open" else "")
-        table.add_row(ident, escape(values(c)), _KIND.get(c.kind, c.kind), escape(c.period or "–"), quote,
+        table.add_row(ident, escape(values(c)), _KIND.get(c.kind, c.kind), escape(c.period or "–"), text,
                       escape("\n".join(c.rules)))
     return table
 
@@ -43,8 +56,11 @@ def _table(candidates: list[tuple[Candidate, str]]) -> Table:
 def render_added(result: IntakeAdded, console: Console) -> None:
     for d in result.documents:
         pages = f", {d.pages} pages" if d.pages else ""
-        console.print(f"{escape(d.path)}: {escape(d.kind)}, {escape(d.language)}{pages}; source "
-                      f"{escape(d.source)}; {d.new} new candidates, {d.known} already queued")
+        state = "in sources.csv" if d.source_exists else "proposed, added on the first accept"
+        console.print(f"{escape(d.path)}: {escape(d.kind)}, {escape(d.language)}{pages}; {d.new} new candidates, "
+                      f"{d.known} already queued")
+        console.print(f"  source {escape(d.source)} ({state}): {escape(d.publisher or '?')}, "
+                      f"'{escape(d.title or '?')}', {escape(d.published or 'no date')}, {escape(d.url or 'no url')}")
     if result.candidates:
         console.print(_table([(c, "open") for c in result.candidates]))
 

@@ -100,6 +100,7 @@ def add_documents(study: str | Path, documents: list[str | Path], source_id: str
     queue = folder / QUEUE
     known_docs = {d["sha256"] for d in _read_jsonl(queue / DOCUMENTS)}
     known = {c["id"] for c in _read_jsonl(queue / CANDIDATES)}
+    sources = _ids(folder / "sources.csv")
     new_docs: list[dict[str, Any]] = []
     new: list[Candidate] = []
     added: list[DocumentAdded] = []
@@ -117,8 +118,10 @@ def add_documents(study: str | Path, documents: list[str | Path], source_id: str
                              "published": meta.published.isoformat() if meta.published else "",
                              "language": meta.language})
         pages = max((p.page for p in doc.paragraphs), default=0)
-        added.append(DocumentAdded(doc.path, doc.kind, doc.sha256, meta.language, pages, source, meta.title,
-                                   len(fresh), len(found) - len(fresh)))
+        added.append(DocumentAdded(doc.path, doc.kind, doc.sha256, meta.language, pages, source,
+                                   source in sources, meta.title, meta.publisher, meta.url,
+                                   meta.published.isoformat() if meta.published else "", len(fresh),
+                                   len(found) - len(fresh)))
     _append_jsonl(queue / CANDIDATES, [c.to_record() for c in new])
     _append_jsonl(queue / DOCUMENTS, new_docs)
     existing = _existing_claims(folder)
@@ -247,7 +250,8 @@ def accept_candidate(study: str | Path, candidate: str, variable: str, grade: st
     notes = (f"Intake {c.id}: {c.kind.replace('_', ' ')} read from {Path(c.document).name} "
              f"(characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "") + ") by "
              + "; ".join(c.rules) + "." + (" Flags: " + "; ".join(c.flags) + "." if c.flags else ""))
-    row = {"id": claim_id, "source": source, "measure": edits.get("measure") or f"{c.span} ({c.language})",
+    measure = edits.get("measure") or f"{var.label} ({c.kind.replace('_', ' ')}: '{c.span}')"
+    row = {"id": claim_id, "source": source, "measure": measure,
            "low": edits.get("low", _number(low)), "central": edits.get("central", _number(central)),
            "high": edits.get("high", _number(high)), "unit": unit_text, "as_of": as_of,
            "credibility": credibility, "quote": edits.get("quote", c.quote), "notes": edits.get("notes", notes)}
@@ -255,6 +259,11 @@ def accept_candidate(study: str | Path, candidate: str, variable: str, grade: st
     source_added = source not in current.sources and source not in _ids(folder / "sources.csv")
     if source_added:
         fields = {k: edits.get(k, str(doc.get(k, ""))) for k in SOURCE_FIELDS}
+        missing = [k for k in SOURCE_FIELDS if not fields[k].strip()]
+        if missing:
+            raise ParameterError("edits", f"the new source {source} needs {', '.join(missing)}, which "
+                                          f"{Path(c.document).name} does not state: give "
+                                          + " ".join(f"{k}=..." for k in missing))
         files["sources.csv"] = append_csv_row((folder / "sources.csv").read_bytes(),
                                               {"id": source, **fields, "reliability": reliability,
                                                "notes": f"Proposed by intake from {Path(c.document).name}."})[0]

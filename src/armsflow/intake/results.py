@@ -17,8 +17,13 @@ class DocumentAdded:
     sha256: str
     language: str
     pages: int
+    #: The proposed source id, whether sources.csv has it, and what the document says about itself.
     source: str
+    source_exists: bool
     title: str
+    publisher: str
+    url: str
+    published: str
     new: int
     known: int
 
