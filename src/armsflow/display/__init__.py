@@ -154,6 +154,10 @@ def render_run(result: RunResult, console: Console) -> None:
                   f"{result.inputs_sha256[:12]}{recorded}", style="dim")
 
 
+ROLES = {"lower": "a lower bound: cuts the estimates below", "upper": "an upper bound: cuts the estimates above",
+         "cap": "a capacity: caps the estimates"}
+
+
 def stated(e: EvidenceUse) -> str:
     """What a source stated: ``low 1,000, central 2,000 container``, the given numbers only."""
     parts = [f"{word} {number(v)}" for word, v in (("low", e.stated_low), ("central", e.stated_central),
@@ -179,6 +183,7 @@ def render_explanation(ex: Explanation, console: Console) -> None:
             console.print(f"  assumption: {escape(item.assumption)}", style="italic")
         for e in item.evidence:
             weight = "" if e.share is None else f", weight {percent(e.share)}"
+            weight += "" if e.role == "estimate" else f", {ROLES[e.role]}"
             console.print(f"  {e.ref} ({e.kind}, {escape(e.publisher)}, {e.published}, grade "
                           f"{e.reliability}{e.credibility}{weight}): stated {stated(e)}; "
                           f"used as {interval(e.low, e.high)} (mode {number(e.mode)})")

@@ -33,7 +33,8 @@ def explain(study: StudyRef, name: str, *, draws: int | None = None, seed: int |
             continue
         dvar = item.variable
         # a timeline's claims are points of one curve, not alternatives drawn by weight: no share to show
-        total = None if item.definition.kind == "timeline" else sum(p.interval.weight for p in item.pieces) or 1.0
+        total = (None if item.definition.kind == "timeline"
+                 else sum(p.interval.weight for p in item.pieces if p.role == "estimate") or 1.0)
         uses = [_use(study, p, dvar.unit.scale, total) for p in item.pieces]
         how = item.definition.kind if item.definition.kind in ("claims", "prices") else item.sampler.describe()
         inputs.append(InputExplanation(dep, dvar.label, str(dvar.unit), how,
@@ -58,6 +59,7 @@ def _use(study: Study, p: Piece, scale: float, total_weight: float | None) -> Ev
         text = price.notes
     src = study.sources[p.source]
     g = p.interval
-    share = None if total_weight is None else g.weight / total_weight
+    share = None if total_weight is None or p.role != "estimate" else g.weight / total_weight
     return EvidenceUse(p.ref, p.kind, src.id, src.publisher, src.published.isoformat(), src.url, p.reliability,
-                       p.credibility, share, g.low / scale, g.mode / scale, g.high / scale, *stated, text, p.steps)
+                       p.credibility, share, g.low / scale, g.mode / scale, g.high / scale, *stated, text, p.steps,
+                       p.role)

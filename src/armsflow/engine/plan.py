@@ -7,11 +7,12 @@ from datetime import date
 
 from armsflow.errors import Problem, StudyError
 from armsflow.model.distributions import Distribution
+from armsflow.model.truncation import Truncated
 from armsflow.study.checks import evidence_of, formula_order
-from armsflow.study.resolve import AtDate, Evidence, Piece, Scaled, pieces, pooled, timeline_of
+from armsflow.study.resolve import AtDate, Evidence, Piece, Scaled, bounds, pieces, pooled, timeline_of
 from armsflow.study.spec import Definition, Study, Variable
 
-Sampler = Distribution | Scaled | AtDate
+Sampler = Distribution | Truncated | Scaled | AtDate
 
 
 @dataclass(frozen=True)
@@ -104,4 +105,5 @@ def _input(study: Study, ev: Evidence, var: Variable, definition: Definition,
     found = pieces(ev, definition, var.unit)
     if not found:
         return None
-    return Input(var, definition, pooled(found), tuple(found), fallback)
+    limits = bounds(ev, definition, var.unit)
+    return Input(var, definition, pooled(found, limits), (*found, *limits.pieces), fallback)

@@ -10,6 +10,9 @@ from armsflow.evidence.period import Period
 
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 RELIABILITY = ("A", "B", "C", "D", "E", "F")
+#: What kind of statement a claim is (docs/method.md, "Claim kinds"): an estimate of the quantity, a bound on it
+#: ("at least", "more than"; "up to"), or a capacity ("could hold", "can carry") that is never a central value.
+CLAIM_KINDS = ("estimate", "lower", "upper", "capacity")
 BASES = ("production_cost", "dprk_sale", "market_price", "procurement_price", "cost_benchmark", "other")
 
 
@@ -45,6 +48,7 @@ class Claim:
     quote: str
     notes: str
     line: int
+    kind: str = "estimate"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ class EvidenceUse:
     stated_unit: str
     quote: str
     conversion: tuple[str, ...]
+    role: str = "estimate"  # estimate | lower | upper | cap (see docs/method.md, "Claim kinds")
 
 
 @dataclass(frozen=True)

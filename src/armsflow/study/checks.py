@@ -18,7 +18,7 @@ from armsflow.evidence.records import Source
 from armsflow.model import formula as fml
 from armsflow.model.correlation import spearman_to_normal
 from armsflow.model.units import Unit, dims_text, parse_unit
-from armsflow.study.resolve import Evidence, ResolveError, pieces
+from armsflow.study.resolve import Evidence, ResolveError, bounds, pieces, pooled
 from armsflow.study.spec import Definition, Study, Variable
 
 FILE = "model.toml"
@@ -158,13 +158,44 @@ def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Defi
     for ref in (definition.claims or definition.prices):
         if known is not None and ref not in known:
             c.add(line, f"{path}.{definition.kind}", f"unknown {definition.kind[:-1]} id {ref!r}")
+    for ref in definition.caps:
+        if c.known.claims is not None and ref not in c.known.claims:
+            c.add(line, f"{path}.caps", f"unknown claim id {ref!r}")
     usable = Definition(definition.kind, definition.line,
                         claims=tuple(r for r in definition.claims if r in table),
-                        prices=tuple(r for r in definition.prices if r in table))
+                        prices=tuple(r for r in definition.prices if r in table),
+                        caps=tuple(r for r in definition.caps if r in ev.claims), capacity=definition.capacity)
+    if definition.kind == "claims" and not _kinds_fit(c, ev, usable, path, line):
+        return
     try:
-        pieces(ev, usable, var.unit)
+        found = pieces(ev, usable, var.unit)
+        if found:
+            pooled(found, bounds(ev, usable, var.unit))
     except ResolveError as exc:
         c.add(line, f"{path}.{definition.kind}", str(exc))
+
+
+def _kinds_fit(c: _Checker, ev: Evidence, definition: Definition, path: str, line: int) -> bool:
+    """Claim kinds used as their kind allows: a capacity is a value only where the model says why, bounds need an
+    estimate to bound, and a cap is a capacity or an upper bound."""
+    ok = True
+    kinds = {ref: ev.claims[ref].kind for ref in definition.claims}
+    capacities = [r for r, k in kinds.items() if k == "capacity"]
+    if capacities and not definition.capacity:
+        c.add(line, f"{path}.claims", f"{', '.join(capacities)}: a capacity ('could hold') is not an estimate; "
+                                      "list it under caps, or say why it is taken as a value (capacity = \"...\")")
+        ok = False
+    values = [r for r, k in kinds.items() if k == "estimate" or (k == "capacity" and definition.capacity)]
+    only_bounds = [r for r, k in kinds.items() if k in ("lower", "upper")]
+    if only_bounds and not values:
+        c.add(line, f"{path}.claims", f"{', '.join(only_bounds)} only bound the quantity and no claim estimates it: "
+                                      "add an estimate, or define it by a distribution labelled as an assumption")
+        ok = False
+    for ref in definition.caps:
+        if ev.claims[ref].kind not in ("capacity", "upper"):
+            c.add(line, f"{path}.caps", f"{ref} is an {ev.claims[ref].kind}, not a capacity or an upper bound")
+            ok = False
+    return ok
 
 
 def _check_timelines(c: _Checker, ev: Evidence) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from armsflow.errors import Problem
 from armsflow.evidence.period import parse_period
-from armsflow.evidence.records import BASES, LANGUAGE, RELIABILITY, Claim, Price, Source
+from armsflow.evidence.records import BASES, CLAIM_KINDS, LANGUAGE, RELIABILITY, Claim, Price, Source
 from armsflow.evidence.tables import Row, read_table
 from armsflow.model.money import MoneyError, to_reporting
 from armsflow.model.units import UnitError, is_currency, parse_unit
@@ -55,9 +55,21 @@ def _numbers(row: Row) -> tuple[float | None, float | None, float | None]:
     return low, central, high
 
 
+def _kind(row: Row, low: float | None, central: float | None, high: float | None) -> str:
+    """The claim's kind (``estimate`` when the column is absent or empty); a bound states its one number only."""
+    kind = row.text("kind", required=False) or "estimate"
+    if kind not in CLAIM_KINDS:
+        row.problem("kind", f"one of {', '.join(CLAIM_KINDS)}, got {kind[:20]!r}")
+    elif kind == "lower" and (central is not None or high is not None or low is None):
+        row.problem("kind", "a lower bound ('at least', 'more than') states low only")
+    elif kind == "upper" and (central is not None or low is not None or high is None):
+        row.problem("kind", "an upper bound ('up to') states high only")
+    return kind
+
+
 def load_claims(data: bytes, known_sources: set[str] | None, currency: str,
                 problems: list[Problem]) -> dict[str, Claim]:
-    rows = read_table("claims.csv", data, CLAIM_COLUMNS, ("notes",), problems)
+    rows = read_table("claims.csv", data, CLAIM_COLUMNS, ("notes", "kind"), problems)
     out: dict[str, Claim] = {}
     seen: dict[str, int] = {}
     for row in rows:
@@ -91,9 +103,10 @@ def load_claims(data: bytes, known_sources: set[str] | None, currency: str,
                 row.problem("unit", str(exc))
         credibility = row.integer("credibility", 1, 6)
         measure, quote = row.text("measure"), row.text("quote", required=False)
+        kind = _kind(row, low, central, high)
         if ident and len(problems) == before and as_of and credibility:
             out[ident] = Claim(ident, source, measure, low, central, high, unit_text, as_of, credibility, quote,
-                               row.text("notes", required=False), row.line)
+                               row.text("notes", required=False), row.line, kind)
     return out
 
 

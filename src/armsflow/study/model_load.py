@@ -27,7 +27,8 @@ FILE = "model.toml"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 DIST_KEYS = {"value", "low", "high", "mode", "lambda", "mean", "sd", "alpha", "beta", "values", "weights",
              "components", "samples"}
-DEF_KEYS = {"claims", "prices", "dist", "formula", "timeline", "at", "assumption", "cites"} | DIST_KEYS
+DEF_KEYS = {"claims", "prices", "dist", "formula", "timeline", "at", "assumption", "cites", "caps",
+            "capacity"} | DIST_KEYS
 VAR_KEYS = {"label", "unit", "fallback"} | DEF_KEYS
 OUTPUT_KEYS = VAR_KEYS | {"headline", "thresholds"}
 TOP_KEYS = {"variables", "outputs", "correlations", "scenarios", "published", "timelines", "indicators"}
@@ -244,8 +245,18 @@ class ModelReader:
             if not ids:
                 self.problem(self.lines.key(path, kind), f"{path}.{kind}", "must list at least one id")
                 return None
+            capacity = table.get("capacity", "")
+            if not isinstance(capacity, str):
+                self.problem(self.lines.key(path, "capacity"), f"{path}.capacity", "must be text: why capacities "
+                                                                                   "are taken as values")
+                capacity = ""
+            caps = self._ids(path, table, "caps")
+            if kind == "prices" and (caps or capacity):
+                self.problem(self.lines.key(path, "caps" if caps else "capacity"), path,
+                             "caps and capacity apply to claims, not prices")
             return Definition(kind, line, key_line, claims=ids if kind == "claims" else (),
-                              prices=ids if kind == "prices" else (), assumption=assumption.strip(), cites=cites)
+                              prices=ids if kind == "prices" else (), assumption=assumption.strip(), cites=cites,
+                              caps=caps, capacity=capacity.strip())
         if kind == "formula":
             text = table["formula"]
             fline = self.lines.key(path, "formula")

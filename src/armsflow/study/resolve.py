@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -14,6 +15,7 @@ from armsflow.evidence.grading import GradedInterval, Grading, graded_interval
 from armsflow.evidence.records import Claim, Price, Source
 from armsflow.model.distributions import Array, Distribution, Mixture
 from armsflow.model.money import MoneyError, to_reporting
+from armsflow.model.truncation import Truncated, TruncationError
 from armsflow.model.units import Unit, dims_text, parse_unit
 from armsflow.study.spec import Definition, TimelineSpec
 
@@ -37,6 +39,7 @@ class Piece:
     interval: GradedInterval
     factor: float
     steps: tuple[str, ...]
+    role: str = "estimate"  # estimate | lower | upper | cap: how the variable uses the claim
 
 
 @dataclass(frozen=True)
@@ -114,13 +117,16 @@ def price_piece(ev: Evidence, price: Price, target: Unit) -> Piece:
 
 
 def pieces(ev: Evidence, definition: Definition, unit: Unit) -> list[Piece]:
-    """The claims or prices of a definition that survive the evidence cut-off, resolved against ``unit``."""
+    """The estimates among the claims or prices of a definition that survive the evidence cut-off, resolved against
+    ``unit``. Bounds and capacities are not estimates (``bounds``); capacities count as estimates only where the
+    definition says why (``capacity``)."""
     out: list[Piece] = []
     for ref in definition.claims:
         claim = ev.claims.get(ref)
         if claim is None:
             raise ResolveError(f"unknown claim id {ref!r}")
-        if claim.source in ev.sources:
+        if claim.source in ev.sources and (claim.kind == "estimate"
+                                           or (claim.kind == "capacity" and definition.capacity)):
             out.append(claim_piece(ev, claim, unit))
     for ref in definition.prices:
         price = ev.prices.get(ref)
@@ -129,6 +135,48 @@ def pieces(ev: Evidence, definition: Definition, unit: Unit) -> list[Piece]:
         if price.source in ev.sources:
             out.append(price_piece(ev, price, unit))
     return out
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What the bound and cap claims of a definition allow: [low, high] in base units, and the claims."""
+
+    low: float
+    high: float
+    pieces: tuple[Piece, ...]
+
+    @property
+    def active(self) -> bool:
+        return bool(self.pieces)
+
+
+def bounds(ev: Evidence, definition: Definition, unit: Unit) -> Bounds:
+    """The interval a definition's lower and upper bounds and caps leave, each at its stated number (a bound says
+    where the quantity cannot be, so it is not widened by its grade); claims cut off by the evidence date drop out."""
+    low, high, found = -math.inf, math.inf, []
+    refs = [(r, "claim") for r in definition.claims] + [(r, "cap") for r in definition.caps]
+    for ref, use in refs:
+        claim = ev.claims.get(ref)
+        if claim is None:
+            raise ResolveError(f"unknown claim id {ref!r}")
+        if claim.source not in ev.sources or (use == "claim" and claim.kind not in ("lower", "upper")):
+            continue
+        piece = claim_piece(ev, claim, unit)
+        if use == "cap":
+            stated = max(v for v in (claim.low, claim.central, claim.high) if v is not None)
+            high = min(high, stated * piece.factor)
+            found.append(replace(piece, role="cap"))
+        elif claim.kind == "lower":
+            assert claim.low is not None
+            low = max(low, claim.low * piece.factor)
+            found.append(replace(piece, role="lower"))
+        else:
+            assert claim.high is not None
+            high = min(high, claim.high * piece.factor)
+            found.append(replace(piece, role="upper"))
+    if low > high:
+        raise ResolveError(f"the bounds contradict each other: at least {low:g} and at most {high:g} (base units)")
+    return Bounds(low, high, tuple(found))
 
 
 def timeline_of(ev: Evidence, spec: TimelineSpec) -> tuple[Timeline, list[Piece]]:
@@ -167,9 +215,17 @@ class AtDate:
         return f"{self.timeline.describe()} at {self.day}{flag}"
 
 
-def pooled(found: list[Piece]) -> Distribution:
+def pooled(found: list[Piece], limits: Bounds | None = None) -> Distribution | Truncated:
     """The linear opinion pool of the pieces: each draw from one piece, chosen in proportion to its weight."""
     weights = [p.interval.weight for p in found]
     if sum(weights) <= 0:
         weights = [1.0] * len(found)
-    return Mixture(tuple(p.interval.distribution() for p in found), tuple(weights))
+    pool = Mixture(tuple(p.interval.distribution() for p in found), tuple(weights))
+    if limits is None or not limits.active:
+        return pool
+    try:
+        cut = Truncated(pool, limits.low, limits.high)
+        cut.parts()
+    except TruncationError as exc:
+        raise ResolveError(f"the bounds leave no estimate: {exc}") from None
+    return cut

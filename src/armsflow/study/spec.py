@@ -50,6 +50,8 @@ class Definition:
     cites: tuple[str, ...] = ()
     timeline: str = ""
     at: date | None = None
+    caps: tuple[str, ...] = ()  # capacity (or upper-bound) claims that cap a claims-derived variable
+    capacity: str = ""  # why capacity claims in ``claims`` are taken as values (shown as an assumption)
 
     @property
     def sampled(self) -> bool:

@@ -1,0 +1,134 @@
+"""Claim kinds: estimates make the distribution, bounds cut it (exactly, against SciPy), capacities are values only
+where the model says why, and every misuse is a one-line problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import armsflow
+from armsflow.model.distributions import Mixture, Pert, Point
+from armsflow.model.truncation import Truncated, TruncationError
+from conftest import write_study
+
+N = 200_000
+
+
+def _beta(p: Pert) -> stats.rv_continuous:
+    width = p.high - p.low
+    a = 1 + p.lam * (p.mode - p.low) / width
+    b = 1 + p.lam * (p.high - p.mode) / width
+    return stats.beta(a, b, loc=p.low, scale=width)
+
+
+def test_a_truncated_pert_has_the_exact_truncated_distribution() -> None:
+    pert = Pert(100.0, 150.0, 400.0)
+    cut = Truncated(pert, 140.0, 250.0)
+    x = cut.sample(np.random.default_rng(1), N)
+    exact = _beta(pert)
+    lo, hi = exact.cdf(140.0), exact.cdf(250.0)
+
+    def cdf(v: np.ndarray) -> np.ndarray:
+        return (exact.cdf(v) - lo) / (hi - lo)
+
+    assert x.min() >= 140.0 and x.max() <= 250.0
+    assert stats.kstest(x, cdf).pvalue > 0.001
+    mean = exact.expect(lambda v: v, lb=140.0, ub=250.0, conditional=True)
+    assert x.mean() == pytest.approx(mean, rel=2e-3)
+
+
+def test_a_truncated_pool_reweights_its_components_by_their_mass_inside() -> None:
+    a, b = Pert(0.0, 10.0, 20.0), Pert(15.0, 30.0, 60.0)
+    pool = Mixture((a, b), (3.0, 1.0))
+    cut = Truncated(pool, 12.0, 40.0)
+    x = cut.sample(np.random.default_rng(2), N)
+    ea, eb = _beta(a), _beta(b)
+    mass = np.array([3 * (ea.cdf(40) - ea.cdf(12)), 1 * (eb.cdf(40) - eb.cdf(12))])
+
+    def cdf(v: np.ndarray) -> np.ndarray:
+        return (3 * (ea.cdf(v) - ea.cdf(12)) + (eb.cdf(v) - eb.cdf(12))) / mass.sum()
+
+    assert stats.kstest(x, cdf).pvalue > 0.001
+    share_a = np.mean(x < 15.0)  # only the first component reaches below 15
+    exact_a = 3 * (ea.cdf(15) - ea.cdf(12)) / mass.sum()
+    assert share_a == pytest.approx(exact_a, abs=4 * np.sqrt(exact_a * (1 - exact_a) / N))
+
+
+def test_points_are_kept_inside_and_dropped_outside_and_nothing_left_is_an_error() -> None:
+    pool = Mixture((Point(5.0), Point(50.0)), (1.0, 1.0))
+    assert set(Truncated(pool, 10.0, 100.0).sample(np.random.default_rng(3), 100)) == {50.0}
+    with pytest.raises(TruncationError):
+        Truncated(pool, 60.0, 70.0).sample(np.random.default_rng(3), 10)
+
+
+SOURCE = "S1,P,T,https://example.org,2024-01-01,en,A,\n"
+MODEL = '[outputs.boxes]\nlabel = "Boxes"\nunit = "container"\nclaims = {claims}{extra}\n'
+
+
+def _study(tmp_path: Path, claims: str, refs: str, extra: str = "") -> Path:
+    folder = write_study(tmp_path / "s", MODEL.format(claims=refs, extra=extra), sources=SOURCE)
+    (folder / "claims.csv").write_text("id,source,measure,low,central,high,unit,as_of,credibility,quote,notes,kind\n"
+                                       + claims)
+    return folder
+
+
+def test_a_lower_bound_cuts_the_estimates_at_its_stated_number(tmp_path: Path) -> None:
+    folder = _study(tmp_path, "E1,S1,boxes,8000,10000,12000,container,2024,2,,,estimate\n"
+                              "B1,S1,boxes,11000,,,container,2024,2,more than 11000,,lower\n",
+                    '["E1", "B1"]')
+    result = armsflow.run(folder, sensitivity=False, keep_samples=True)
+    x = result.samples["boxes"]
+    assert x.min() >= 11000.0 and result.result("boxes").p50 > 11000.0
+    assert "B1" in result.result("boxes").claims
+    ex = armsflow.explain(folder, "boxes")
+    roles = {e.ref: (e.role, e.share) for e in ex.inputs[0].evidence}
+    assert roles == {"E1": ("estimate", 1.0), "B1": ("lower", None)}
+
+
+def test_a_capacity_is_a_value_only_where_the_model_says_why(tmp_path: Path) -> None:
+    claims = "C1,S1,boxes,300,,500,container,2024,2,can hold 300-500,,capacity\n"
+    folder = _study(tmp_path, claims, '["C1"]')
+    assert [str(p) for p in armsflow.check_study(folder)] == [
+        "model.toml:4: outputs.boxes.claims: C1: a capacity ('could hold') is not an estimate; list it under caps, "
+        "or say why it is taken as a value (capacity = \"...\")"]
+    folder = _study(tmp_path, claims, '["C1"]', '\ncapacity = "the only figure there is"')
+    result = armsflow.run(folder, sensitivity=False)
+    assert any("the only figure there is" in a.text for a in result.result("boxes").assumptions)
+
+
+def test_a_cap_cuts_at_the_capacity(tmp_path: Path) -> None:
+    claims = ("E1,S1,boxes,300,400,600,container,2024,2,,,estimate\n"
+              "C1,S1,boxes,,450,,container,2024,2,can hold 450,,capacity\n")
+    folder = _study(tmp_path, claims, '["E1"]', '\ncaps = ["C1"]')
+    x = armsflow.run(folder, sensitivity=False, keep_samples=True).samples["boxes"]
+    assert x.max() <= 450.0 and x.min() >= 300.0 * 0.8
+
+
+@pytest.mark.parametrize(("claims", "refs", "extra", "message"), [
+    ("B1,S1,boxes,11000,,,container,2024,2,,,lower\n", '["B1"]', "",
+     "model.toml:4: outputs.boxes.claims: B1 only bound the quantity and no claim estimates it: add an estimate, "
+     "or define it by a distribution labelled as an assumption"),
+    ("B1,S1,boxes,11000,,12000,container,2024,2,,,lower\n", '["B1"]', "",
+     "claims.csv:2: kind: a lower bound ('at least', 'more than') states low only"),
+    ("B1,S1,boxes,,11000,,container,2024,2,,,upper\n", '["B1"]', "",
+     "claims.csv:2: kind: an upper bound ('up to') states high only"),
+    ("B1,S1,boxes,,11000,,container,2024,2,,,guess\n", '["B1"]', "",
+     "claims.csv:2: kind: one of estimate, lower, upper, capacity, got 'guess'"),
+    ("E1,S1,boxes,1,2,3,container,2024,2,,,\nB1,S1,boxes,50,,,container,2024,2,,,lower\n", '["E1", "B1"]', "",
+     "model.toml:4: outputs.boxes.claims: the bounds leave no estimate: no draw of mixture of PERT(0.9, 2, 3.3) "
+     "lies in [50, inf]"),
+    ("E1,S1,boxes,1,2,3,container,2024,2,,,\nU1,S1,boxes,,,1,container,2024,2,,,upper\n"
+     "B1,S1,boxes,5,,,container,2024,2,,,lower\n", '["E1", "U1", "B1"]', "",
+     "model.toml:4: outputs.boxes.claims: the bounds contradict each other: at least 5 and at most 1 (base units)"),
+    ("E1,S1,boxes,1,2,3,container,2024,2,,,\n", '["E1"]', '\ncaps = ["E1"]',
+     "model.toml:4: outputs.boxes.caps: E1 is an estimate, not a capacity or an upper bound"),
+    ("E1,S1,boxes,1,2,3,container,2024,2,,,\n", '["E1"]', '\ncaps = ["X9"]',
+     "model.toml:4: outputs.boxes.caps: unknown claim id 'X9'"),
+])
+def test_misused_kinds_are_one_line_problems(tmp_path: Path, claims: str, refs: str, extra: str,
+                                             message: str) -> None:
+    folder = _study(tmp_path, claims, refs, extra)
+    assert message in [str(p) for p in armsflow.check_study(folder)]
