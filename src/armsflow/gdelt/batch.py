@@ -19,6 +19,7 @@ commit), so the importer can finish one batch in a second thread while it reads 
 from __future__ import annotations
 
 import bisect
+import errno
 import os
 import re
 import uuid
@@ -32,6 +33,7 @@ import duckdb
 import pyarrow as pa
 
 from armsflow.errors import InputError, Problem
+from armsflow.gdelt.checks import LongLines, diagnose, line_numbers
 from armsflow.gdelt.schema import (
     COLUMNS,
     DATE_FORMAT,
@@ -41,14 +43,16 @@ from armsflow.gdelt.schema import (
     STORED,
     TIMESTAMP_FORMAT,
 )
-from armsflow.gdelt.split import Kernel, load_kernel, split_files
+from armsflow.gdelt.split import LONGEST_LINE, Kernel, load_kernel, split_files
 from armsflow.gdelt.store import Part, connect_catalogue, events_dir, sql_list, sql_string, volume_dir
 
 REJECTS, SCANS = "gdelt_rejects", "gdelt_scans"
 REJECTED = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"
 SAMPLES_PER_FILE = 5
 # EVENT_CODE as GLOB patterns: much cheaper than a regular expression on every row of the part.
-OK = "coalesce(" + " OR ".join(f"EventCode GLOB '{'[0-9]' * n}'" for n in (2, 3, 4)) + ", false)"
+# A row is valid when its event code is one and its GLOBALEVENTID positive (DuckDB's reader reads "-5" as -5).
+OK = "(GLOBALEVENTID > 0 AND coalesce(" + " OR ".join(f"EventCode GLOB '{'[0-9]' * n}'" for n in (2, 3, 4)) \
+    + ", false))"
 TYPE_WORDS = {"DATE": "a date (YYYYMMDD)", "TIMESTAMP": "a timestamp (YYYYMMDDHHMMSS)", "BIGINT": "an integer",
               "INTEGER": "an integer", "DOUBLE": "a number"}
 KINDS = dict(COLUMNS)
@@ -67,7 +71,13 @@ PARQUET = "FORMAT parquet, COMPRESSION snappy"
 FAST_FROM = 64 * 2**20
 FAST_ROWS = "gdelt_fast_rows"
 FOUND = re.compile(r"Found: (\d+)")
+TOO_LONG = f"line longer than {LONGEST_LINE:,} bytes (GDELT lines are under 2 kB)"
 EVENT_CODE_AT = NAMES.index("EventCode")
+#: A line longer than this is rejected. DuckDB's reader rejects lines over ``max_line_size`` (LONGEST_LINE) as it
+#: sees them but drops one longer than its buffer without a record, so the importer finds them itself as it hashes
+#: or unzips each file (``checks.LongLines``); the two bytes of slack keep the two counts from disagreeing on a
+#: line right at the limit.
+LINE_LIMIT = LONGEST_LINE + 2
 
 
 # Empty required fields become '' instead of NULL (force_not_null), so the typed ones fail to parse and are rejected
@@ -79,7 +89,8 @@ READ_OPTIONS = ", ".join([
     "delim = '\t'", "header = false", "quote = ''", "escape = ''", "auto_detect = false",
     f"dateformat = '{DATE_FORMAT}'", f"timestampformat = '{TIMESTAMP_FORMAT}'",
     "force_not_null = [" + ", ".join(sql_string(n) for n in REQUIRED if KINDS[n] != "VARCHAR") + "]",
-    "store_rejects = true", f"rejects_table = '{REJECTS}'", f"rejects_scan = '{SCANS}'",
+    f"max_line_size = {LONGEST_LINE}", "store_rejects = true", f"rejects_table = '{REJECTS}'",
+    f"rejects_scan = '{SCANS}'",
 ])
 
 
@@ -95,8 +106,10 @@ class Source:
     csv_bytes: int = 0
     extracted: bool = False
     problem: Problem | None = None
-    #: The digest while a background thread still computes it: DuckDB reads a new file meanwhile.
-    pending: Future[str] | None = None
+    #: The digest (and the long lines) while a background thread still computes it: DuckDB reads the file meanwhile.
+    pending: Future[tuple[str, LongLines]] | None = None
+    #: Lines of the CSV longer than ``LINE_LIMIT``, found as it was hashed or unzipped.
+    long: LongLines | None = None
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -107,7 +120,7 @@ class Source:
         if self.pending is None:
             return
         try:
-            self.digest = self.pending.result()
+            self.digest, self.long = self.pending.result()
         except OSError as exc:
             self.problem = Problem(self.label, 0, "", f"cannot read: {exc}")
         finally:
@@ -180,10 +193,14 @@ class Read:
     hidden: Path
     skipped: dict[str, set[int]]
     samples: dict[str, list[Problem]]
+    #: Sources DuckDB's reader gave up on, each with its ``problem``: not in ``sources``, not recorded.
+    failed: list[Source] = field(default_factory=list)
 
 
 @dataclass
 class BatchResult:
+    files: int = 0
+    failed: list[Problem] = field(default_factory=list)
     rows_imported: int = 0
     rows_rejected: int = 0
     duplicates: int = 0
@@ -204,31 +221,71 @@ def reject_problem(label: str, line: int, column: str | None, index: int | None,
             return Problem(label, line, column, "missing")
         shown = value if len(value) <= 40 else value[:37] + "..."
         return Problem(label, line, column, f"cannot read {shown!r} as {TYPE_WORDS.get(KINDS[column], KINDS[column])}")
+    if kind == "LINE SIZE OVER MAXIMUM":
+        return Problem(label, line, "", TOO_LONG)
     if kind in ("INVALID UNICODE", "INVALID ENCODING"):
         return Problem(label, line, column or "", "not valid UTF-8")
     return Problem(label, line, column or "", f"{kind.lower()}: {message.strip().splitlines()[0][:120]}")
 
 
-def bad_event_codes(path: Path, skipped: set[int]) -> tuple[int, list[tuple[int, str]]]:
-    """Lines DuckDB read whose EventCode is not 2-4 digits: their count and the first few (line, code).
+def _not_positive(text: str) -> bool:
+    """Whether DuckDB read an id field as 0 or less (it reads "-5", "0.4" and "+0" as integers)."""
+    value = text.strip()
+    if value.startswith("-"):
+        return True
+    try:
+        return float(value.replace("_", "")) < 0.5
+    except ValueError:
+        return False
+
+
+def bad_rows(path: Path, skipped: set[int]) -> tuple[int, list[tuple[int, str, str]]]:
+    """Lines DuckDB read whose EventCode is not 2-4 digits or whose GLOBALEVENTID is not positive: their count and
+    the first few (line, field, message).
 
     Lines are split as DuckDB splits them (on newline, blank lines ignored); ``skipped`` are the lines it rejected.
     Runs only for batches that hold such rows.
     """
     pattern = re.compile(EVENT_CODE)
-    count, first = 0, list[tuple[int, str]]()
+    count, first = 0, list[tuple[int, str, str]]()
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if number in skipped or raw in (b"\n", b"\r\n"):
                 continue
             fields = raw.rstrip(b"\r\n").split(b"\t")
             if len(fields) == len(COLUMNS):
+                ident = fields[0].decode("utf-8", "replace")
                 code = fields[EVENT_CODE_AT].decode("utf-8", "replace")
-                if not pattern.fullmatch(code):
-                    count += 1
-                    if len(first) < SAMPLES_PER_FILE:
-                        first.append((number, code))
+                if _not_positive(ident):
+                    problem = ("GLOBALEVENTID", f"not a positive id: {ident!r}")
+                elif not pattern.fullmatch(code):
+                    problem = ("EventCode", "missing" if not code else f"not a CAMEO event code: {code!r}")
+                else:
+                    continue
+                count += 1
+                if len(first) < SAMPLES_PER_FILE:
+                    first.append((number, *problem))
     return count, first
+
+
+def _long_lines(by_csv: dict[str, Source], skipped: dict[str, set[int]], samples: dict[str, list[Problem]]) -> None:
+    """Add the lines longer than ``LINE_LIMIT`` that DuckDB's reader dropped without a record to the rejected ones."""
+    for path, source in by_csv.items():
+        if source.long is None or not source.long.count:
+            continue
+        for line in line_numbers(Path(path), source.long.starts):
+            if line not in skipped[path]:
+                skipped[path].add(line)
+                if len(samples[path]) < SAMPLES_PER_FILE:
+                    samples[path].append(Problem(source.label, line, "", TOO_LONG))
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (an ``OSError`` or a DuckDB I/O error) says the disk or the user's quota is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    text = str(exc)
+    return "No space left on device" in text or "Disk quota exceeded" in text
 
 
 def _distinct_ids(lo: int | None, hi: int | None) -> str:
@@ -288,12 +345,46 @@ class BatchWriter:
         """The batch's CSVs to a hidden Parquet part, with the lines DuckDB rejected (the expensive step).
 
         The fast path reads the files of a large batch if it can (it declines a file with any line it is not sure
-        of); DuckDB's reader reads the rest, with its rejects table, in the same ``COPY``."""
+        of); DuckDB's reader reads the rest, with its rejects table, in the same ``COPY``. A file DuckDB's reader
+        gives up on is found by reading each file alone, left out of the batch (``Read.failed``, with the reason)
+        and the rest read again; an error no single file causes (a full disk) is raised.
+        """
+        failed: list[Source] = []
+        while True:
+            try:
+                read = self._read(sources)
+                read.failed = failed
+                return read
+            except duckdb.Error as exc:
+                if isinstance(exc, duckdb.InterruptException) or disk_full(exc):
+                    raise
+                culprits = self._unreadable(sources, exc)
+                if not culprits:
+                    raise
+                failed.extend(culprits)
+                sources = [s for s in sources if s not in culprits]
+
+    def _unreadable(self, sources: list[Source], exc: duckdb.Error) -> list[Source]:
+        """The sources DuckDB's reader gives up on when it reads each alone, each with its ``problem``."""
+        culprits = []
+        for source in sources:
+            try:
+                self.con.execute(f"SELECT count(*) FROM read_csv({sql_list([str(source.csv)])}, {READ_OPTIONS})")
+            except duckdb.Error as alone:
+                if isinstance(alone, duckdb.InterruptException) or disk_full(alone):
+                    raise
+                source.problem = diagnose(source.label, Path(str(source.csv)), str(alone) or str(exc))
+                culprits.append(source)
+        return culprits
+
+    def _read(self, sources: list[Source]) -> Read:
         con = self.con
         by_csv = {str(s.csv): s for s in sources}
         part = f"part-{uuid.uuid4().hex[:16]}"
         hidden = events_dir(self.db) / f".{part}.parquet.tmp"
         con.execute(f"DROP TABLE IF EXISTS {REJECTS}; DROP TABLE IF EXISTS {SCANS}")
+        if not sources:
+            return Read(sources, by_csv, part, hidden, {}, {})
         fast: pa.Table | None = None
         slow = list(by_csv)
         kernel = self.kernel() if sum(s.csv_bytes for s in sources) >= FAST_FROM else None
@@ -315,6 +406,9 @@ class BatchWriter:
             con.execute(f"COPY ({' UNION ALL '.join(selects)}) TO {sql_string(str(hidden))} ({PARQUET})")
             lines = con.execute(f"SELECT DISTINCT s.file_path, e.line FROM {REJECTED} ORDER BY e.line").fetchall() \
                 if slow else []
+        except BaseException:
+            hidden.unlink(missing_ok=True)
+            raise
         finally:
             if fast is not None:
                 con.unregister(FAST_ROWS)
@@ -342,8 +436,17 @@ class BatchWriter:
 
     def finish(self, read: Read) -> BatchResult:
         """Check, deduplicate and commit a part made by ``read``; may run in another thread while the next is read."""
-        con, result, sources, by_csv, samples, hidden = self.fin, BatchResult(), read.sources, read.by_csv, \
-            read.samples, read.hidden
+        con, sources, by_csv, samples, hidden = self.fin, read.sources, read.by_csv, read.samples, read.hidden
+        result = BatchResult(files=len(sources), failed=[s.problem for s in read.failed if s.problem is not None])
+        if not sources:
+            return result
+        for source in sources:
+            source.settle()
+        unreadable = [s.problem for s in sources if s.problem is not None]
+        if unreadable:  # a file vanished or failed while it was being hashed: record nothing of this batch
+            hidden.unlink(missing_ok=True)
+            raise InputError(unreadable)
+        _long_lines(by_csv, read.skipped, samples)
         final = events_dir(self.db) / f"{read.part}.parquet"
         rejected = {path: len(lines) for path, lines in read.skipped.items() if lines}
         here = f"read_parquet({sql_string(str(hidden))})"
@@ -353,20 +456,14 @@ class BatchWriter:
             f"FROM {here}").fetchone()
         accepted, invalid, distinct, d0, d1 = stats or (0, 0, 0, None, None)
         if invalid:
-            located = self._bad_codes(by_csv, read.skipped, rejected, samples)
+            located = self._bad_rows(by_csv, read.skipped, rejected, samples)
             if located != invalid:  # never expected: DuckDB and the line scan disagree; say so rather than guess
                 first = sources[0].label
                 samples.setdefault(first, []).append(Problem(
-                    first, 0, "EventCode", f"{invalid - located} rows with a malformed event code in this batch "
-                                           f"could not be traced to a line"))
+                    first, 0, "", f"{invalid - located} rows with a malformed event code or id in this batch "
+                                  f"could not be traced to a line"))
                 rejected[str(sources[0].csv)] = rejected.get(str(sources[0].csv), 0) + int(invalid) - located
         written = self._dedupe(hidden, int(accepted) - int(invalid), int(distinct), int(invalid), lo, hi)
-        for source in sources:
-            source.settle()
-        unreadable = [s.problem for s in sources if s.problem is not None]
-        if unreadable:  # a file vanished or failed while it was being hashed: record nothing of this batch
-            hidden.unlink(missing_ok=True)
-            raise InputError(unreadable)
         if written:
             volume = volume_dir(self.db) / final.name
             volume_hidden = volume.with_name(hidden.name)
@@ -391,17 +488,16 @@ class BatchWriter:
             result.samples.extend(sorted(problems, key=lambda p: p.line)[:SAMPLES_PER_FILE])
         return result
 
-    def _bad_codes(self, by_csv: dict[str, Source], skipped: dict[str, set[int]], rejected: dict[str, int],
-                   samples: dict[str, list[Problem]]) -> int:
-        """Find the lines behind rows with a malformed EventCode (rare), count them as rejected, add samples."""
+    def _bad_rows(self, by_csv: dict[str, Source], skipped: dict[str, set[int]], rejected: dict[str, int],
+                  samples: dict[str, list[Problem]]) -> int:
+        """Find the lines behind invalid rows (rare), count them as rejected, add samples."""
         total = 0
         for path, source in by_csv.items():
-            count, first = bad_event_codes(Path(path), skipped.get(path, set()))
+            count, first = bad_rows(Path(path), skipped.get(path, set()))
             rejected[path] = rejected.get(path, 0) + count
             total += count
-            for line, code in first:
-                message = "missing" if not code else f"not a CAMEO event code: {code!r}"
-                samples[path].append(Problem(source.label, line, "EventCode", message))
+            for line, column, message in first:
+                samples[path].append(Problem(source.label, line, column, message))
         return total
 
     def _dedupe(self, hidden: Path, valid: int, distinct: int, invalid: int, lo: object, hi: object) -> int:

@@ -11,10 +11,11 @@ one batch is checked and committed in a second thread, the next is already read;
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import hashlib
 import os
-import shutil
+import re
 import struct
 import tempfile
 import time
@@ -24,13 +25,15 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol, cast
+from typing import BinaryIO, Protocol, cast
 
 import blake3
+import duckdb
 from isal import isal_zlib
 
 from armsflow.errors import InputError, ParameterError, Problem
-from armsflow.gdelt.batch import BatchResult, BatchWriter, Source
+from armsflow.gdelt.batch import LINE_LIMIT, BatchResult, BatchWriter, Source, disk_full
+from armsflow.gdelt.checks import LongLines, compressed
 from armsflow.gdelt.results import ImportReport
 from armsflow.gdelt.store import SCRATCH, import_lock, open_store, read_parts
 
@@ -46,7 +49,16 @@ LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 ZIP_MAGIC = b"PK\x03\x04"
 #: What reading a damaged or unreadable zip raises (isal's stub declares its ``error`` as an instance, not a class).
 UNZIP_ERRORS: tuple[type[Exception], ...] = (OSError, zipfile.BadZipFile, EOFError, ValueError, struct.error,
+                                              RuntimeError, NotImplementedError,
                                               cast(type[Exception], isal_zlib.error))
+#: The zip methods read: stored, deflated (by ISA-L), bzip2 and LZMA (by zipfile).
+SUPPORTED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+#: The largest zip member an import unzips (to its scratch folder): GDELT 2.0 export members are a few MB.
+MAX_MEMBER_BYTES = 2**30
+#: errno values that mean the disk (or the user's quota) is full.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: A path in double quotes in DuckDB's I/O error messages ('Could not write file "PATH": ...').
+QUOTED_PATH = re.compile(r'"([^"]+)"')
 #: Bytes of a deflated member read at a time.
 INFLATE_READ = 256 * 2**10
 EXPORT_SUFFIXES = (".export.csv", ".export.csv.zip")
@@ -69,7 +81,7 @@ def find_files(paths: Sequence[Path | str]) -> list[Path]:
     for given in paths:
         text = str(given)
         path = Path(text)
-        if glob.has_magic(text):
+        if glob.has_magic(text) and not path.exists():  # a file or folder named with [ ] * ? is taken as named
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file())
             found.extend(matches)
             if not matches:
@@ -91,8 +103,8 @@ def find_files(paths: Sequence[Path | str]) -> list[Path]:
     return list(unique.values())
 
 
-def _hashed(path: Path, digest: Hasher) -> Hasher:
-    """Feed a file to ``digest`` (both hashers release the GIL, so this runs beside DuckDB).
+def _hashed(path: Path, digest: Hasher, lines: LongLines | None = None) -> Hasher:
+    """Feed a file to ``digest`` (both hashers release the GIL, so this runs beside DuckDB), and to ``lines``.
 
     One buffer is read into again and again: a new 4 MB ``bytes`` per chunk cost a page fault per 4 kB.
     """
@@ -101,6 +113,8 @@ def _hashed(path: Path, digest: Hasher) -> Hasher:
     with open(path, "rb", buffering=0) as handle:
         while size := handle.readinto(buffer):
             digest.update(view[:size])
+            if lines is not None:
+                lines.feed(buffer, size)
     return digest
 
 
@@ -111,6 +125,12 @@ def file_digest(path: Path) -> str:
     "Performance").
     """
     return "blake3:" + _hashed(path, blake3.blake3()).hexdigest()
+
+
+def checked_digest(path: Path) -> tuple[str, LongLines]:
+    """``file_digest`` and the lines too long for DuckDB's reader, in one pass over the file."""
+    lines = LongLines(LINE_LIMIT)
+    return "blake3:" + _hashed(path, blake3.blake3(), lines).hexdigest(), lines
 
 
 def legacy_digest(path: Path) -> str:
@@ -138,14 +158,21 @@ class Known:
         return any(d.startswith("sha256:") for d in digests) and legacy_digest(Path(source.label)) in digests
 
 
-def _is_zip(path: Path) -> bool:
-    if path.name.lower().endswith(".zip"):
-        return True
+def _kind(path: Path) -> str:
+    """``zip``, a compression format armsflow does not read (``gzip``, ...), or ``csv``."""
     with open(path, "rb") as handle:
-        return handle.read(4) == ZIP_MAGIC
+        head = handle.read(8)
+    if path.name.lower().endswith(".zip") or head.startswith(ZIP_MAGIC):
+        return "zip"
+    return compressed(head) or "csv"
 
 
-def _inflate(path: Path, member: zipfile.ZipInfo, target: Path) -> None:
+def _write(out: BinaryIO, data: bytes, lines: LongLines) -> None:
+    out.write(data)
+    lines.feed(data)
+
+
+def _inflate(path: Path, member: zipfile.ZipInfo, target: Path, lines: LongLines) -> None:
     """Write a deflated zip member to ``target`` with ISA-L's inflate, checking its size and CRC-32.
 
     ``zipfile`` reads the directory; only the member's bytes go through ``isal_zlib`` instead of the system zlib,
@@ -170,16 +197,31 @@ def _inflate(path: Path, member: zipfile.ZipInfo, target: Path) -> None:
             crc, size = isal_zlib.crc32(data, crc), size + len(data)
             if size > member.file_size:
                 raise zipfile.BadZipFile(f"{member.filename} inflates to more than its stated {member.file_size} bytes")
-            out.write(data)
+            _write(out, data, lines)
         data = inflater.flush()
         crc, size = isal_zlib.crc32(data, crc), size + len(data)
-        out.write(data)
+        _write(out, data, lines)
     if not inflater.eof or size != member.file_size or crc != member.CRC:
         raise zipfile.BadZipFile(f"{member.filename} is damaged (size or CRC-32 does not match)")
 
 
-def _extract(path: Path, scratch: Path, known: Known) -> Source:
-    """Hash a zip and, if it is new, extract its one member to ``scratch``. Runs in a background thread."""
+def _member_problem(member: zipfile.ZipInfo, max_member_bytes: int) -> str | None:
+    """Why a zip member is not extracted at all (encrypted, too large, a method zipfile lacks), or None."""
+    if member.flag_bits & 1:
+        return f"{member.filename} is encrypted: armsflow reads only unencrypted zips"
+    if member.file_size > max_member_bytes:
+        return (f"{member.filename} inflates to {member.file_size:,} bytes, more than the {max_member_bytes:,} "
+                f"bytes an import unzips (GDELT export files are a few MB): unzip it and import the CSV")
+    if member.compress_type not in SUPPORTED_METHODS:
+        return f"{member.filename} is compressed with zip method {member.compress_type}, which armsflow cannot read"
+    return None
+
+
+def _extract(path: Path, scratch: Path, known: Known, max_member_bytes: int = MAX_MEMBER_BYTES) -> Source:
+    """Hash a zip and, if it is new, extract its one member to ``scratch``. Runs in a background thread.
+
+    Disk full is not the file's fault: it is raised, and stops the import.
+    """
     source = Source(str(path), path.name, 0)
     try:
         source.size = path.stat().st_size
@@ -191,27 +233,36 @@ def _extract(path: Path, scratch: Path, known: Known) -> Source:
             if len(members) != 1:
                 source.problem = Problem(source.label, 0, "zip", f"expected one CSV file inside, found {len(members)}")
                 return source
-            # A name of its own: two copies of one zip may be extracted at the same time by the two threads.
-            target = scratch / f"{uuid.uuid4().hex[:16]}-{Path(members[0].filename).name}"
             member = members[0]
-            if member.compress_type == zipfile.ZIP_DEFLATED and not member.flag_bits & 1:
-                _inflate(path, member, target)
-            else:  # stored, another method, or encrypted: zipfile reads it or says why not
+            refused = _member_problem(member, max_member_bytes)
+            if refused:
+                source.problem = Problem(source.label, 0, "", f"cannot read: {refused}")
+                return source
+            # A name of its own: two copies of one zip may be extracted at the same time by the two threads.
+            target = scratch / f"{uuid.uuid4().hex[:16]}-{Path(member.filename).name}"
+            lines = LongLines(LINE_LIMIT)
+            if member.compress_type == zipfile.ZIP_DEFLATED:
+                _inflate(path, member, target, lines)
+            else:  # stored, bzip2 or LZMA: zipfile reads it, in bounded chunks
                 with archive.open(member) as inner, open(target, "wb") as out:
-                    shutil.copyfileobj(inner, out, 4 * 2**20)
-            source.csv, source.csv_bytes, source.extracted = target, members[0].file_size, True
+                    while data := inner.read(INFLATE_READ):
+                        _write(out, data, lines)
+            source.csv, source.csv_bytes, source.extracted, source.long = target, member.file_size, True, lines
     except UNZIP_ERRORS as exc:
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            raise
         source.problem = Problem(source.label, 0, "", f"cannot read: {exc}")
     return source
 
 
 def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolExecutor,
-              ahead_bytes: int) -> Iterator[Source]:
+              ahead_bytes: int, max_member_bytes: int = MAX_MEMBER_BYTES) -> Iterator[Source]:
     """Every file ready for DuckDB, in order; hashing and unzipping run in ``pool`` (background threads).
 
     A plain CSV is yielded at once with its digest still ``pending``, so DuckDB reads it while a thread hashes
     it. A zip is yielded once hashed and extracted; the threads work at most ``LOOKAHEAD_FILES`` files or about
-    ``ahead_bytes`` of CSV ahead (a zip counted as six times its size), so extracted members never pile up.
+    ``ahead_bytes`` of CSV ahead (a zip counted as six times its size), so extracted members never pile up: the
+    scratch space an import uses is bounded by about ``ahead_bytes`` plus one member of ``max_member_bytes``.
     """
     pending: deque[tuple[Future[Source] | Source, int]] = deque()
     queue = deque(files)
@@ -221,22 +272,26 @@ def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolEx
             path = queue.popleft()
             try:
                 size = path.stat().st_size
-                zipped = _is_zip(path)
+                kind = _kind(path)
             except OSError as exc:
                 pending.append((Source(str(path), path.name, 0, problem=Problem(str(path), 0, "",
                                                                                 f"cannot read: {exc}")), 0))
                 continue
-            if zipped:
-                pending.append((pool.submit(_extract, path, scratch, known), size * 6))
+            if kind == "zip":
+                pending.append((pool.submit(_extract, path, scratch, known, max_member_bytes), size * 6))
+            elif kind != "csv":
+                pending.append((Source(str(path), path.name, size, problem=Problem(
+                    str(path), 0, "", f"{kind}-compressed, not a GDELT export file: decompress it first")), 0))
             else:
                 pending.append((Source(str(path), path.name, size, csv=path, csv_bytes=size,
-                                       pending=pool.submit(file_digest, path)), 0))
+                                       pending=pool.submit(checked_digest, path)), 0))
         item, _ = pending.popleft()
         yield item.result() if isinstance(item, Future) else item
 
 
 def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | None = None, *,
-                 fast: bool | None = None, batch_bytes: int = BATCH_BYTES) -> ImportReport:
+                 fast: bool | None = None, batch_bytes: int = BATCH_BYTES,
+                 max_member_bytes: int = MAX_MEMBER_BYTES) -> ImportReport:
     """Import GDELT 2.0 export files into the store folder ``db`` (created if needed); see ``docs/gdelt.md``.
 
     ``paths`` may name files (``.CSV`` or ``.CSV.zip``), folders and glob patterns; a missing one raises
@@ -244,12 +299,20 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
     and an event whose GLOBALEVENTID the store already holds is skipped and counted, so importing twice changes
     nothing. ``progress(done, total)`` is called as files are done.
 
+    A file that cannot be read (not a GDELT export file, a damaged or encrypted zip, a zip member larger than
+    ``max_member_bytes``, a file DuckDB's reader gives up on) is counted in ``files_failed`` with its reason in
+    ``samples`` and skipped; the others are imported. A full disk stops the import with an ``InputError`` naming the
+    path: the batches committed before it stay, the one being written is not recorded. A store that is damaged or in
+    use by another process raises an ``InputError`` that says so.
+
     ``fast`` lets the compiled splitter read large batches (where Numba is installed); False leaves every line to
     DuckDB's CSV reader, the reference path. The store is the same either way. None (the default) means on, unless
     the environment variable ``ARMSFLOW_GDELT_FAST`` is 0.
     """
     if fast is None:
         fast = fast_from_environment()
+    if max_member_bytes < 1:
+        raise ParameterError("max_member_bytes", "must be 1 or more")
     started = time.perf_counter()
     files = find_files(paths)
     db = Path(db)
@@ -262,7 +325,7 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
         if progress is not None:
             progress(done, len(files))
 
-    with import_lock(db):
+    with import_lock(db), _disk_full(db):
         known = Known(open_store(db))
         with tempfile.TemporaryDirectory(prefix=SCRATCH, dir=db) as scratch, \
                 BatchWriter(db, read_parts(db), Path(scratch), fast=fast) as writer, _hashing() as pool, \
@@ -271,7 +334,7 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
             seen: dict[tuple[str, int], list[Source]] = {}
             batch: list[Source] = []
             size = 0
-            for source in _prepared(files, Path(scratch), known, pool, 2 * batch_bytes):
+            for source in _prepared(files, Path(scratch), known, pool, 2 * batch_bytes, max_member_bytes):
                 twins = seen.get((source.name, source.size), [])
                 if source.problem is None and (known.named(source.name, source.size) or twins):
                     for waiting in (source, *twins):
@@ -304,6 +367,23 @@ def fast_from_environment() -> bool:
     if value not in ("0", "1"):
         raise ParameterError(FAST_VARIABLE, f"expected 0 or 1, got {value!r}")
     return value == "1"
+
+
+@contextlib.contextmanager
+def _disk_full(db: Path) -> Iterator[None]:
+    """A full disk as a one-line ``InputError`` naming the path written to (the store folder if none is named)."""
+    try:
+        yield
+    except (OSError, duckdb.Error) as exc:
+        if not disk_full(exc):
+            raise
+        path = exc.filename if isinstance(exc, OSError) and exc.filename else None
+        if path is None:
+            named = QUOTED_PATH.search(str(exc))
+            path = named.group(1) if named else str(db)
+        raise InputError([Problem(str(path), 0, "", "disk full: the import stopped; the batch being written was "
+                                                    "not recorded, the ones before it were (free space, then import "
+                                                    "again to finish)")]) from None
 
 
 @contextlib.contextmanager
@@ -352,7 +432,9 @@ def _finishing(writer: BatchWriter, report: ImportReport, tick: Callable[[int], 
 
 def _count(result: BatchResult, sources: list[Source], report: ImportReport) -> None:
     """Add one finished batch's counts to ``report``; extracted zip members are deleted."""
-    report.files_imported += len(sources)
+    report.files_imported += result.files
+    report.files_failed += len(result.failed)
+    report.add_samples(result.failed)
     report.rows_imported += result.rows_imported
     report.rows_rejected += result.rows_rejected
     report.duplicates_skipped += result.duplicates
