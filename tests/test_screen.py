@@ -109,7 +109,7 @@ KNOWN = [
 @pytest.mark.parametrize(("name", "options", "expected"), KNOWN, ids=[f"{k[0] or k[1]}" for k in KNOWN])
 def test_known_matches_and_non_matches(db: Path, name: str, options: dict[str, str],
                                        expected: tuple[str, str] | None) -> None:
-    found = screen.query(db, name, **options)
+    found = screen.query(db, name, **options)  # type: ignore[arg-type]
     if expected is None:
         assert found.matches == [], [(m.name, m.score, m.features) for m in found.matches]
     else:

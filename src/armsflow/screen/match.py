@@ -12,7 +12,11 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from armsflow.screen.imo import Imo
 from armsflow.screen.index import Index, Prepared
@@ -55,8 +59,6 @@ def prepare_query(query: Query, imo: Imo | None) -> PreparedQuery:
 
 def similarity(a: NormName, b: NormName, a_sorted: str = "", b_sorted: str = "") -> float:
     """1 - Levenshtein distance / longer length, the better of the names as written and with their words sorted."""
-    from rapidfuzz.distance import Levenshtein
-
     if a.compact == b.compact:
         return 1.0
     plain = Levenshtein.normalized_similarity(a.compact, b.compact)
@@ -135,19 +137,24 @@ def to_match(item: Prepared, value: float, features: list[Feature], matched: Lis
 
 def search(index: Index, q: PreparedQuery, threshold: float, limit: int) -> list[Match]:
     """The entries of ``index`` scoring at least ``threshold`` for ``q``, best first, at most ``limit``."""
-    from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
-
-    floor = float(config()["name"]["floor"])
+    cfg = config()
+    # A name alone can reach the threshold only from this similarity on, given the supporting features the query
+    # can earn; names below it need not be scored (an IMO number is looked up apart).
+    support = sum(float(cfg[f]["weight"]) for f, given in (("flag_match", q.flag), ("type_match", q.query.vessel_type),
+                                                           ("owner_match", q.owner)) if given)
+    cutoff = max(float(cfg["name"]["floor"]), min(1.0, threshold - support))
     positions = index.candidate_names([n for n, _ in q.names])
-    compacts = [index.compacts[j] for j in positions]
-    ordered = [index.sorted_compacts[j] for j in positions]
     close: set[int] = set(index.by_imo.get(q.imo.number, ())) if q.imo else set()
-    for n, _ in q.names:
-        for text, choices in ((n.compact, compacts), ("".join(sorted(n.tokens)), ordered)):
-            for _, _, k in process.extract(text, choices, scorer=Levenshtein.normalized_similarity,
-                                           score_cutoff=floor, limit=None):
-                close.add(index.owners[positions[k]])
+    if positions:
+        pick = itemgetter(*positions)
+        compacts = [pick(index.compacts)] if len(positions) == 1 else list(pick(index.compacts))
+        ordered = [pick(index.sorted_compacts)] if len(positions) == 1 else list(pick(index.sorted_compacts))
+        for n, _ in q.names:
+            pairs = [(n.compact, compacts)] + ([("".join(sorted(n.tokens)), ordered)] if len(n.tokens) > 1 else [])
+            for text, choices in pairs:
+                for _, _, k in process.extract(text, choices, scorer=Levenshtein.normalized_similarity,
+                                               score_cutoff=cutoff, limit=None):
+                    close.add(index.owners[positions[k]])
     found = []
     for i in close:
         item = index.items[i]
