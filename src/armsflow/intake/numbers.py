@@ -14,8 +14,8 @@ from functools import cache
 
 from armsflow.intake.lexicon import Lexicon, alternation
 
-_DIGITS = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
-                     r"(?![.,]\d)")
+_DIGITS = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+                     r"(?![\d])(?![.,]\d)")
 _KO_PART = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)?\s?([천만억조])|(\d{1,3}(?:,\d{3})+|\d+)")
 _KO_SMALL = {"천": 1e3}
 _KO_BIG = {"만": 1e4, "억": 1e8, "조": 1e12}
@@ -38,7 +38,7 @@ class Number:
 
 def read_digits(text: str, lang: str) -> tuple[float, str, tuple[str, ...]]:
     """(value, rule, flags) of a run of digits and separators, read by the conventions of ``lang``."""
-    for space in ("\u00a0", "\u202f"):
+    for space in ("\u00a0", "\u202f", " "):
         if space in text:
             return float(text.replace(space, "").replace(",", ".")), "number:space-grouping", ()
     commas, dots = text.count(","), text.count(".")

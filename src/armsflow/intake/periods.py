@@ -55,6 +55,9 @@ def _atoms(text: str, lang: str, lex: Lexicon, today: date | None) -> list[Perio
 
     add(rf"(?<!\d){_YEAR}-(\d{{2}})-(\d{{2}})(?!\d)", "period:iso-day",
         lambda m: _day(int(m[1]), int(m[2]), int(m[3])))
+    if lang == "de":
+        add(rf"(?<![\d.])(\d{{1,2}})\.(\d{{1,2}})\.{_YEAR}(?!\d)", "period:day",
+            lambda m: _day(int(m[3]), int(m[2]), int(m[1])))
     if months:
         mon = alternation(list(months))
         if lang == "de":

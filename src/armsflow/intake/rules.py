@@ -122,8 +122,10 @@ def _unit_korean(text: str, group: _Group, lex: Lexicon) -> tuple[str, int, str,
         end = pos + len(counter)
         if counters[counter]:
             return counters[counter], end, f"unit:korean-counter {counter!r}", hedge
-        after = re.match(r"의\s?", text[end:])
+        after = re.match(r"\s?(이상|이하|가량|정도|미만)?의\s?", text[end:])
         if after:
+            if after.group(1):
+                hedge = after.group(1)
             hit = next(((u, end + after.end() + len(w)) for w, u in words
                         if text.startswith(w, end + after.end())), None)
             if hit:
@@ -215,7 +217,9 @@ def _per_item(text: str, start: int, end: int, floor: int, lang: str, lex: Lexic
 def _hedge(text: str, start: int, end: int, lang: str, lex: Lexicon, korean: str) -> tuple[str, str] | None:
     hedges = lex.table("hedges", lang)
     if korean:
-        return ("lower_bound", korean)
+        kind = next((k for k in ("upper_bound", "lower_bound", "approximate")
+                     if korean in hedges.get(f"after_{k}", [])), "lower_bound")
+        return kind, korean
     before = text[max(0, start - 30):start]
     for kind in ("upper_bound", "lower_bound", "approximate"):
         words = hedges.get(kind, [])
