@@ -316,3 +316,11 @@ def test_a_new_source_without_metadata_asks_for_it(study: Path, tmp_path: Path) 
         "publisher": "Officials", "title": "Note", "url": "https://example.org/note", "published": "2024-10-01"})
     assert result.source_added and result.row["as_of"] == "2023-08"
     assert result.row["measure"].endswith("by the reference date (lower bound: '13,000 containers')")
+
+
+def test_an_html_page_in_its_declared_charset(tmp_path: Path) -> None:
+    page = tmp_path / "euc-kr.html"
+    page.write_bytes('<html><head><meta charset="euc-kr"></head><body><p>북한은 컨테이너 1만3000여 개를 보냈다.'
+                     '</p></body></html>'.encode("euc-kr"))
+    doc = read_document(page)
+    assert "컨테이너 1만3000여 개" in doc.text and doc.paragraphs[0].language == "ko"

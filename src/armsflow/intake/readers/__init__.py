@@ -5,7 +5,9 @@ Each reader checks the size before reading and refuses what it cannot read as te
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 from datetime import date
 from pathlib import Path
 
@@ -62,14 +64,25 @@ def read_document(path: str | Path, lexicon: Lexicon | None = None) -> Document:
     return Document(name, kind, hashlib.sha256(data).hexdigest(), text, paragraphs, meta)
 
 
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+
+
 def _decode(name: str, data: bytes) -> str:
+    """UTF-8 text, or an HTML page in the charset its ``<meta>`` declares (Korean pages still use EUC-KR)."""
     if b"\0" in data[:8192]:
         raise InputError([Problem(name, 0, "", "a binary file, not a text, HTML or PDF document")])
+    declared = _CHARSET.search(data[:4096])
+    codec = declared.group(1).decode("ascii").lower() if declared else "utf-8-sig"
     try:
-        return data.decode("utf-8-sig")
+        codecs.lookup(codec)
+    except LookupError:
+        raise InputError([Problem(name, 0, "", f"unknown charset {codec!r}")]) from None
+    try:
+        return data.decode("utf-8-sig" if codec in ("utf-8", "utf8") else codec)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError([Problem(name, line, "", "not UTF-8 text (a binary file?)")]) from None
+        what = "UTF-8" if codec == "utf-8-sig" else codec
+        raise InputError([Problem(name, line, "", f"not {what} text (a binary file?)")]) from None
 
 
 def _with_language(meta: Metadata, langs: list[str]) -> Metadata:
