@@ -106,34 +106,46 @@ def _unit_after(text: str, end: int, lang: str, lex: Lexicon) -> tuple[str, int,
     return None
 
 
-def _unit_korean(text: str, group: _Group, lex: Lexicon) -> tuple[str, int, str, str] | None:
-    """(unit, end, rule, hedge) for a Korean number: a unit word or counter after it, else a noun before it."""
+def _korean_hedges(lex: Lexicon, where: str) -> dict[str, str]:
+    """Korean hedge word -> kind, for the words ``attached`` to a number or standing ``after`` it."""
+    hedges = lex.table("hedges", "ko")
+    return {w: kind for kind in ("upper_bound", "lower_bound", "approximate")
+            for w in hedges.get(f"{where}_{kind}", [])}
+
+
+def _unit_korean(text: str, group: _Group, lex: Lexicon) -> tuple[str, int, str, tuple[str, str] | None] | None:
+    """(unit, end, rule, hedge) for a Korean number: a unit word or counter after it, else a noun before it; the
+    hedge (kind, word) when one is attached to the number ("1만3000여") or stands between counter and noun."""
     words = lex.unit_words["ko"]
     counters = lex.table("counters", "ko")
-    pos, hedge = group.last.end, ""
-    if text.startswith("여", pos):
-        pos, hedge = pos + 1, "여"
+    pos, hedge = group.last.end, None
+    attached = _korean_hedges(lex, "attached")
+    word = next((w for w in sorted(attached, key=len, reverse=True) if text.startswith(w, pos)), None)
+    if word is not None:
+        pos, hedge = pos + len(word), (attached[word], word)
     pos += len(text[pos:]) - len(text[pos:].lstrip(" "))
     for word, unit in words:
         if text.startswith(word, pos):
             return unit, pos + len(word), "unit:korean-after", hedge
     counter = next((c for c in sorted(counters, key=len, reverse=True) if text.startswith(c, pos)), None)
-    if counter is not None:
-        end = pos + len(counter)
-        if counters[counter]:
-            return counters[counter], end, f"unit:korean-counter {counter!r}", hedge
-        after = re.match(r"\s?(이상|이하|가량|정도|미만)?의\s?", text[end:])
-        if after:
-            if after.group(1):
-                hedge = after.group(1)
-            hit = next(((u, end + after.end() + len(w)) for w, u in words
-                        if text.startswith(w, end + after.end())), None)
-            if hit:
-                return hit[0], hit[1], "unit:korean-noun-after-counter", hedge
-        before = text[max(0, group.first.start - 24):group.first.start]
-        best = max(((before.rfind(w), u) for w, u in words if w in before), default=None)
-        if best is not None and not re.search(r"\d", before[best[0]:]):
-            return best[1], end, f"unit:korean-noun-before, counter {counter!r}", hedge
+    if counter is None:
+        return None
+    end = pos + len(counter)
+    if counters[counter]:
+        return counters[counter], end, f"unit:korean-counter {counter!r}", hedge
+    after = _korean_hedges(lex, "after")
+    between = re.match(rf"\s?({alternation(list(after))})?의\s?", text[end:]) if after else None
+    if between:
+        if between.group(1):
+            hedge = (after[between.group(1)], between.group(1))
+        noun = next(((u, end + between.end() + len(w)) for w, u in words
+                     if text.startswith(w, end + between.end())), None)
+        if noun:
+            return noun[0], noun[1], "unit:korean-noun-after-counter", hedge
+    before = text[max(0, group.first.start - 24):group.first.start]
+    best = max(((before.rfind(w), u) for w, u in words if w in before), default=None)
+    if best is not None and not re.search(r"\d", before[best[0]:]):
+        return best[1], end, f"unit:korean-noun-before, counter {counter!r}", hedge
     return None
 
 
@@ -214,12 +226,12 @@ def _per_item(text: str, start: int, end: int, floor: int, lang: str, lex: Lexic
     return None
 
 
-def _hedge(text: str, start: int, end: int, lang: str, lex: Lexicon, korean: str) -> tuple[str, str] | None:
+def _hedge(text: str, start: int, end: int, lang: str, lex: Lexicon,
+           korean: tuple[str, str] | None) -> tuple[str, str] | None:
+    """(kind, word) of the hedge before the number, or (Korean) attached to it or after it."""
     hedges = lex.table("hedges", lang)
     if korean:
-        kind = next((k for k in ("upper_bound", "lower_bound", "approximate")
-                     if korean in hedges.get(f"after_{k}", [])), "lower_bound")
-        return kind, korean
+        return korean
     before = text[max(0, start - 30):start]
     for kind in ("upper_bound", "lower_bound", "approximate"):
         words = hedges.get(kind, [])
@@ -267,7 +279,8 @@ def extract(text: str, lang: str, lex: Lexicon, today: date | None = None) -> li
     for group in _ranges(text, kept_numbers, lang, lex):
         rules = [*group.first.rules, *([] if group.last is group.first else group.last.rules), *group.rules]
         flags = [*group.first.flags, *([] if group.last is group.first else group.last.flags)]
-        start, end, korean_hedge = group.first.start, group.last.end, ""
+        start, end = group.first.start, group.last.end
+        korean_hedge: tuple[str, str] | None = None
         prefix = _prefix(text, start, lex)
         if lang == "ko":
             found = _unit_korean(text, group, lex)
