@@ -319,3 +319,16 @@ def test_flagship_rate_since_july_2023() -> None:
     assert (got.low, got.high) == pytest.approx((0.8141, 2.0104), abs=1e-4)
     assert got.low < 2.0 < got.high  # FNF's "about two a month" lies at the edge of the interval
     assert rate(events, date(2023, 7, 1), date(2024, 10, 27)).k == 20  # Choe's trip began on 28 Oct 2024
+
+
+def test_a_published_rate_is_shown_beside_the_computed_one() -> None:
+    """FNF's 'about two a month since July 2023' (C008) against the rate of events.csv at the reference date."""
+    from armsflow import load_study
+    from armsflow.engine.context import indicators
+
+    meetings = next(i for i in indicators(load_study("russia-dprk"), None) if i.id == "meetings")
+    (figure,) = meetings.published
+    assert (figure.claim, figure.source, figure.value) == ("C008", "S-PRESSEPORTAL-2024-10-28", 2.0)
+    assert figure.inside is (meetings.p5 <= 2.0 <= meetings.p95) and not figure.inside
+    before = next(i for i in indicators(load_study("russia-dprk"), date(2024, 10, 1)) if i.id == "meetings")
+    assert before.published == []  # the press release came out on 28 Oct 2024

@@ -114,6 +114,8 @@ def render_run(result: RunResult, console: Console) -> None:
         ind.add_column("sources")
         for i in result.indicators:
             text = escape(i.text) + "".join(f"\n[yellow]conflict: {escape(c)}[/yellow]" for c in i.conflicts)
+            text += "".join(f"\npublished: {escape(f.claim)} says {number(f.value)}, "
+                            + ("inside" if f.inside else "outside") + " the 90% interval" for f in i.published)
             ind.add_row(escape(i.label), text, escape(", ".join(i.sources[:3]) + (" …" if len(i.sources) > 3 else "")))
         console.print(ind)
     for r in result.results:

@@ -13,10 +13,12 @@ from armsflow.evidence.events import KINDS, Event
 from armsflow.evidence.trade import TradeRecord
 from armsflow.indicators.rates import monthly_series, rate, rate_ratio
 from armsflow.indicators.trade import compare, comparisons, conflicts
+from armsflow.model.units import convert, parse_unit
 from armsflow.results import (
     EventRateResult,
     IndicatorResult,
     MonthCount,
+    PublishedFigure,
     RateComparison,
     TradeComparison,
     TradeConflict,
@@ -109,11 +111,20 @@ def _event_indicator(study: Study, spec: IndicatorSpec, as_of: date | None) -> I
     result = event_rate(study, indicator=spec.name, as_of=as_of)
     text = (f"{result.count} events in {result.months:.1f} months: {result.per_month:.2f} a month "
             f"(90%: {result.low:.2f}-{result.high:.2f})")
+    published = []
+    kept = study.known_sources(as_of)
+    for ref in spec.published:
+        claim = study.claims[ref]
+        stated = claim.central if claim.central is not None else claim.low if claim.low is not None else claim.high
+        if claim.source not in kept or stated is None:
+            continue
+        value = convert(stated, parse_unit(claim.unit), parse_unit("event/month"))
+        published.append(PublishedFigure(ref, claim.source, value, result.low <= value <= result.high))
     return IndicatorResult(spec.name, spec.label, "event/month", result.per_month, result.low, result.per_month,
                            result.high, result.counted, sorted({e.source for e in result.events
                                                                 if e.id in result.counted}),
                            result.method, text, result.count, result.months, result.since.isoformat(),
-                           result.until.isoformat(), result.uncertain)
+                           result.until.isoformat(), result.uncertain, published=published)
 
 
 def _trade_ratio(study: Study, spec: IndicatorSpec, as_of: date | None) -> IndicatorResult | None:

@@ -53,6 +53,17 @@ class OutputResult:
 
 
 @dataclass(frozen=True)
+class PublishedFigure:
+    """A figure a publication gave for an indicator (a claim), in the indicator's unit, and whether it lies inside
+    the interval computed from the study's own data."""
+
+    claim: str
+    source: str
+    value: float
+    inside: bool
+
+
+@dataclass(frozen=True)
 class IndicatorResult:
     """A context indicator (an event rate, a trade comparison): the summary keys of an output, plus what was
     counted or compared, the sources, and the method in words."""
@@ -74,6 +85,7 @@ class IndicatorResult:
     until: str | None = None
     uncertain: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    published: list[PublishedFigure] = field(default_factory=list)
     kind: Literal["indicator"] = "indicator"
 
 

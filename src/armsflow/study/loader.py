@@ -14,7 +14,7 @@ from armsflow.errors import Problem, StudyError
 from armsflow.evidence.events import load_events
 from armsflow.evidence.grading import Grading
 from armsflow.evidence.trade import load_trade
-from armsflow.model.units import is_currency
+from armsflow.model.units import is_currency, parse_unit
 from armsflow.results import CheckResult
 from armsflow.study.bundled import locate
 from armsflow.study.checks import Known, check_model
@@ -203,6 +203,15 @@ def _build(files: dict[str, bytes], name: str, path: Path | None, problems: list
             if ref not in trade_ids:
                 problems.append(Problem("model.toml", spec.line, f"indicators.{spec.name}.compare",
                                         f"unknown trade.csv id {ref!r}"))
+        for ref in spec.published:
+            claim = claims.get(ref)
+            rate = parse_unit("event/month")
+            if claim is None:
+                problems.append(Problem("model.toml", spec.line, f"indicators.{spec.name}.published",
+                                        f"unknown claim id {ref!r}"))
+            elif not parse_unit(claim.unit).same_dimension(rate):
+                problems.append(Problem("model.toml", spec.line, f"indicators.{spec.name}.published",
+                                        f"claim {ref} is in {claim.unit}, not events per unit of time"))
     if meta is None or grading is None:
         raise StudyError(problems)
     study = Study(meta, path, files, grading, sources, claims, prices, variables, correlations, scenarios,

@@ -54,7 +54,7 @@ class ModelReader:
             path = f"indicators.{name}"
             line = self.lines.table(path)
             for key in table:
-                if key not in ("kind", "label", "since", "until", "event_kind", "levels", "compare"):
+                if key not in ("kind", "label", "since", "until", "event_kind", "levels", "compare", "published"):
                     self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
             if table.get("kind") == "trade_ratio":
                 pair = table.get("compare")
@@ -84,7 +84,7 @@ class ModelReader:
                 self.problem(self.lines.key(path, "levels"), f"{path}.levels", f"unknown level {bad[0]!r}")
                 continue
             out[name] = IndicatorSpec(name, "event_rate", str(table.get("label", name)), since, until, event_kind,
-                                      levels, line)
+                                      levels, line, published=self._ids(path, table, "published"))
         return out
 
     def timelines(self) -> dict[str, TimelineSpec]:

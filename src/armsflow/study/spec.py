@@ -111,6 +111,7 @@ class IndicatorSpec:
     levels: tuple[str, ...]
     line: int
     records: tuple[str, str] = ("", "")
+    published: tuple[str, ...] = ()  # claims of a published rate, shown beside the computed one
 
 
 @dataclass(frozen=True)
