@@ -149,6 +149,25 @@ def _unit_korean(text: str, group: _Group, lex: Lexicon) -> tuple[str, int, str,
     return None
 
 
+def _unit(text: str, group: _Group, lang: str,
+          lex: Lexicon) -> tuple[str, int, int, str, tuple[str, str] | None] | None:
+    """(unit, start, end, rule, Korean hedge) of a number or range: a currency before it, a unit word after it
+    (Korean: a unit word, counter or noun around it); ``None`` when the lexicon names none."""
+    start, end = group.first.start, group.last.end
+    prefix = _prefix(text, start, lex)
+    if lang == "ko":
+        found = _unit_korean(text, group, lex)
+        if found is not None:
+            unit, end, rule, hedge = found
+            return unit, start, end, rule, hedge
+        return (prefix[0], prefix[1], end, "unit:prefix", None) if prefix else None
+    after = _unit_after(text, end, lang, lex)
+    if prefix is not None:
+        # "$5.5 billion" or "USD 5.5 billion US dollars": the prefix decides; a repeated unit joins the span
+        return prefix[0], prefix[1], after[1] if after and after[0] == prefix[0] else end, "unit:prefix", None
+    return (after[0], start, after[1], after[2], None) if after else None
+
+
 def _prefix(text: str, start: int, lex: Lexicon) -> tuple[str, int] | None:
     before = text[:start].rstrip()
     for word, unit in lex.prefixes:
@@ -279,28 +298,10 @@ def extract(text: str, lang: str, lex: Lexicon, today: date | None = None) -> li
     for group in _ranges(text, kept_numbers, lang, lex):
         rules = [*group.first.rules, *([] if group.last is group.first else group.last.rules), *group.rules]
         flags = [*group.first.flags, *([] if group.last is group.first else group.last.flags)]
-        start, end = group.first.start, group.last.end
-        korean_hedge: tuple[str, str] | None = None
-        prefix = _prefix(text, start, lex)
-        if lang == "ko":
-            found = _unit_korean(text, group, lex)
-            if found is None and prefix is None:
-                continue
-            if found is not None:
-                unit, end, rule, korean_hedge = found
-            else:
-                assert prefix is not None
-                unit, start, rule = prefix[0], prefix[1], "unit:prefix"
-        elif prefix is not None:
-            unit, start, rule = prefix[0], prefix[1], "unit:prefix"
-            after = _unit_after(text, end, lang, lex)
-            if after and after[0] == unit:
-                end = after[1]
-        else:
-            after = _unit_after(text, end, lang, lex)
-            if after is None:
-                continue
-            unit, end, rule = after
+        found = _unit(text, group, lang, lex)
+        if found is None:
+            continue  # no unit from the lexicon: not a claim
+        unit, start, end, rule, korean_hedge = found
         rules.append(rule)
         rate = _rate(text, start, end, floor, lang, lex, unit.isupper())
         if rate and rate[0] == "fx":
