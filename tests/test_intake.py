@@ -271,6 +271,8 @@ def test_the_commands_from_add_to_accept(study: Path) -> None:
     shown = runner.invoke(app, ["intake", "list", str(study), "--all"])
     assert shown.exit_code == 0 and "19 open, 1 accepted, 1 rejected" in shown.stdout
     assert runner.invoke(app, ["check", str(study)]).exit_code == 0
+    line = json.loads(runner.invoke(app, ["timeline", str(study), "containers", "--json"]).stdout)
+    assert accepted["claim"] in json.dumps(line)  # the run reads the accepted claim
 
 
 @pytest.mark.parametrize(("args", "line"), [

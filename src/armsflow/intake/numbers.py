@@ -91,7 +91,7 @@ def read_korean(text: str) -> float:
 
 
 @cache
-def _patterns(lang: str, lex_id: int, scale_words: tuple[str, ...], spelled: tuple[str, ...]) -> tuple[
+def _patterns(scale_words: tuple[str, ...], spelled: tuple[str, ...]) -> tuple[
         re.Pattern[str], re.Pattern[str] | None]:
     scale = re.compile(rf"^\s?({alternation(list(scale_words))})(?![\w])") if scale_words else re.compile(r"^(?!)")
     words = re.compile(rf"(?<![\w])({alternation(list(spelled))})(?![\w])", re.IGNORECASE) if spelled else None
@@ -106,7 +106,7 @@ def find_numbers(text: str, lang: str, lex: Lexicon) -> list[Number]:
     """Every number in ``text`` with its scale, in order of position."""
     scales = {**lex.table("scale", lang)}
     spelled = {k.lower(): v for k, v in lex.table("spelled", lang).items()}
-    scale_re, spelled_re = _patterns(lang, id(lex), tuple(scales), tuple(spelled))
+    scale_re, spelled_re = _patterns(tuple(scales), tuple(spelled))
     found: list[Number] = []
     taken: list[tuple[int, int]] = []
     for m in _KO_NUMBER.finditer(text):
