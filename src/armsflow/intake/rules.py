@@ -336,7 +336,20 @@ def extract(text: str, lang: str, lex: Lexicon, today: date | None = None) -> li
         floor = end
         out.append(Finding(start, end, low, central, high, unit, scale, kind, period.period if period else None,
                            tuple(rules), tuple(flags)))
-    return out
+    return _without_exchange_rates(text, out)
+
+
+_EQUALS = re.compile(r"\s*(?:=|:|당|is|equals|entspricht|entsprachen|war|was)\s*", re.IGNORECASE)
+
+
+def _without_exchange_rates(text: str, found: list[Finding]) -> list[Finding]:
+    """Drop pairs like "$1 = 1,350 won" or "1달러당 1350원": two currencies joined as equal are an exchange rate."""
+    drop: set[int] = set()
+    for i, (a, b) in enumerate(zip(found, found[1:], strict=False)):
+        money = a.unit.isupper() and b.unit.isupper() and a.unit != b.unit
+        if money and 1.0 in (a.central, b.central) and _EQUALS.fullmatch(text[a.end:b.start]):
+            drop.update((i, i + 1))
+    return [f for i, f in enumerate(found) if i not in drop]
 
 
 def _nearest(periods: list[PeriodMention], start: int, end: int) -> PeriodMention | None:
