@@ -12,7 +12,8 @@ from armsflow.screen.results import FileResult, LoadResult, Match, QueryResult, 
 def render_load(result: LoadResult, console: Console) -> None:
     table = Table(title=f"Loaded into {escape(str(result.db))}", title_justify="left")
     for col in ("file", "format", "list", "list date", "entries", "skipped", "warnings"):
-        table.add_column(col, justify="right" if col in ("entries", "skipped", "warnings") else "left")
+        table.add_column(col, justify="right" if col in ("entries", "skipped", "warnings") else "left",
+                         overflow="fold")
     for item in result.lists:
         table.add_row(escape(item.file), item.format, escape(item.list_key), str(item.list_date or "–"),
                       f"{item.entries:,}", f"{item.skipped:,}", f"{item.warnings:,}")

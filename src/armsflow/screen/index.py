@@ -18,7 +18,7 @@ from armsflow.screen.records import Entry, ListName
 from armsflow.screen.store import StoredList
 
 #: A key filed under more entries than this is too common to block on (``trading``, ``shipping``, ``korea``).
-MAX_BLOCK = 500
+MAX_BLOCK = 250
 
 
 @dataclass
