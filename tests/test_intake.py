@@ -326,3 +326,13 @@ def test_an_html_page_in_its_declared_charset(tmp_path: Path) -> None:
                      '</p></body></html>'.encode("euc-kr"))
     doc = read_document(page)
     assert "컨테이너 1만3000여 개" in doc.text and doc.paragraphs[0].language == "ko"
+
+
+def test_a_candidate_inside_an_existing_range_is_marked(study: Path, tmp_path: Path) -> None:
+    quote = tmp_path / "fnf.txt"
+    quote.write_text("Date: 2024-10-28\n\nValue of current arms deliveries estimated at up to $5.5bn; even the most "
+                     "conservative estimate values deliveries at more than $1.7bn.\n", encoding="utf-8")
+    found = add_documents(study, [quote], source_id="S-FNF-2024-10-28")
+    assert [c.existing for c in found.candidates] == ["C001", "C001"]
+    other = add_documents(study, [quote], source_id="S-OTHER")
+    assert other.candidates == ()  # the same document: nothing new, whatever the source id

@@ -128,39 +128,57 @@ def add_documents(study: str | Path, documents: list[str | Path], source_id: str
     return IntakeAdded(str(study), tuple(added), tuple(_mark(c, existing) for c in new))
 
 
-def _existing_claims(folder: Path) -> dict[tuple[str, ...], str]:
-    """(source, low, central, high, unit) -> claim id of every row of claims.csv, numbers as written."""
+#: An existing claim as a candidate is compared with it: source, unit dimensions, numbers in base units.
+_Known = list[tuple[str, Any, tuple[float, ...], str]]
+
+
+def _existing_claims(folder: Path) -> _Known:
+    """(source, unit dimensions, numbers in base units, id) of every row of claims.csv that can be read."""
     import csv
     import io
 
-    text = (folder / "claims.csv").read_text(encoding="utf-8-sig")
-    out = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        key = (row.get("source", ""), *(_norm(row.get(c, "")) for c in ("low", "central", "high")),
-               " ".join((row.get("unit") or "").split()))
-        out[key] = row.get("id", "")
+    out = []
+    for row in csv.DictReader(io.StringIO((folder / "claims.csv").read_text(encoding="utf-8-sig"))):
+        base = _base(row.get("unit") or "")
+        if base is None:
+            continue
+        try:
+            numbers = tuple(float(row[c]) * base[1] for c in ("low", "central", "high") if (row.get(c) or "").strip())
+        except ValueError:
+            continue
+        out.append((row.get("source", ""), base[0], numbers, row.get("id", "")))
     return out
 
 
-def _norm(text: str) -> str:
+def _base(unit_text: str) -> tuple[Any, float] | None:
+    from armsflow.model.units import UnitError, parse_unit
+
     try:
-        return f"{float(text.replace(',', '')):.12g}" if text.strip() else ""
-    except ValueError:
-        return text.strip()
+        unit = parse_unit(unit_text)
+    except UnitError:
+        return None
+    return unit.dims, unit.scale
 
 
-def _mark(c: Candidate, existing: dict[tuple[str, ...], str]) -> Candidate:
-    low, central, high, unit = c.row_values()
-    key = (c.source, *(_norm("" if v is None else repr(v)) for v in (low, central, high)), unit)
-    claim = existing.get(key, "")
-    if not claim:
+def _mark(c: Candidate, existing: _Known) -> Candidate:
+    """``c`` with ``existing`` set to the first claim from the same source, in the same unit, whose numbers include
+    all of the candidate's (an "up to 5.5 bn USD" candidate is in a claim of 1.7-5.5 bn USD)."""
+    import math
+
+    base = _base(c.unit)
+    if base is None:
         return c
-    return Candidate(**{**c.__dict__, "existing": claim})
+    numbers = [v * base[1] for v in (c.low, c.central, c.high) if v is not None]
+    for source, dims, known, ident in existing:
+        if source == c.source and dims == base[0] and all(any(math.isclose(v, k, rel_tol=1e-9) for k in known)
+                                                          for v in numbers):
+            return Candidate(**{**c.__dict__, "existing": ident})
+    return c
 
 
 def list_candidates(study: str | Path, include_decided: bool = False) -> IntakeQueue:
     """The queue: open candidates (with ``include_decided`` also accepted and rejected ones), each marked when an
-    existing claim of the study states the same numbers in the same unit from the same source."""
+    existing claim of the study states its numbers in the same unit from the same source."""
     folder = study_folder(study)
     decisions = {d["candidate"]: d for d in _read_jsonl(folder / QUEUE / DECISIONS)}
     existing = _existing_claims(folder)
