@@ -34,6 +34,8 @@ class Number:
     flags: tuple[str, ...] = ()
     #: Four bare digits from 1900 to 2100 without a scale: a year unless a unit follows.
     year_shaped: bool = False
+    #: "hundreds of millions", "수억": at least ``value``, never more precise.
+    vague: bool = False
 
 
 def read_digits(text: str, lang: str) -> tuple[float, str, tuple[str, ...]]:
@@ -130,6 +132,15 @@ def find_numbers(text: str, lang: str, lex: Lexicon) -> list[Number]:
             continue  # "170mm", "KN-23A": a measurement or a name, not a quantity
         year = (scale == "" and len(m.group(1)) == 4 and m.group(1).isdigit() and 1900 <= value <= 2100)
         found.append(Number(m.start(), end, value * factor, scale, factor, tuple(rules), flags, year))
+    vague = {k.lower(): float(v) for k, v in lex.table("vague", lang).items()}
+    if vague:
+        for m in re.finditer(rf"(?<![\w])({alternation(list(vague))})", text, re.IGNORECASE):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            least = vague[m.group(1).lower()]
+            found.append(Number(m.start(), m.end(), least, m.group(1), 1.0, ("number:vague",),
+                                 (f"vague: {m.group(1)!r} read as at least {least:,.0f}",), vague=True))
+            taken.append((m.start(), m.end()))
     if spelled_re is not None:
         for m in spelled_re.finditer(text):
             if any(a <= m.start() < b for a, b in taken):

@@ -309,7 +309,7 @@ def extract(text: str, lang: str, lex: Lexicon, today: date | None = None) -> li
         if rate:
             unit, end = f"{unit}/{rate[0]}", rate[1]
             rules.append(rate[2])
-        hedge = _hedge(text, start, end, lang, lex, korean_hedge)
+        hedge = ("lower_bound", "vague") if group.first.vague else _hedge(text, start, end, lang, lex, korean_hedge)
         low = central = high = None
         if group.last is not group.first:
             kind, low, high = "estimate", group.low, group.high
