@@ -86,6 +86,8 @@ def _atoms(text: str, lang: str, lex: Lexicon, today: date | None) -> list[Perio
         add(rf"{_YEAR}년\s?([1-4])분기", "period:quarter",
             lambda m: Period.of(int(m[1]), 3 * int(m[2]) - 2, int(m[1]), 3 * int(m[2])))
         add(rf"{_YEAR}년\s?말", "period:end-of-year", lambda m: _month(int(m[1]), 12))
+        add(rf"{_YEAR}년\s?초", "period:start-of-year", lambda m: _quarter(int(m[1]), 1))
+        add(rf"{_YEAR}년\s?중반", "period:middle-of-year", lambda m: Period.of(int(m[1]), 6, int(m[1]), 7))
         add(rf"{_YEAR}년", "period:year", lambda m: Period.of(int(m[1]), 1, int(m[1]), 12))
     else:
         first, second = words.get("first_half", []), words.get("second_half", [])
@@ -105,6 +107,12 @@ def _atoms(text: str, lang: str, lex: Lexicon, today: date | None) -> list[Perio
         if words.get("end_of"):
             add(rf"\b(?:{alternation(words['end_of'])})\s+{_YEAR}", "period:end-of-year",
                 lambda m: _month(int(m[1]), 12), re.IGNORECASE)
+        if words.get("start_of"):
+            add(rf"\b(?:{alternation(words['start_of'])})\s*{_YEAR}", "period:start-of-year",
+                lambda m: _quarter(int(m[1]), 1), re.IGNORECASE)
+        if words.get("middle_of"):
+            add(rf"\b(?:{alternation(words['middle_of'])})\s*{_YEAR}", "period:middle-of-year",
+                lambda m: Period.of(int(m[1]), 6, int(m[1]), 7), re.IGNORECASE)
         add(rf"(?<![\w.,$€£]){_YEAR}(?![\w]|[.,]\d)", "period:year",
             lambda m: Period.of(int(m[1]), 1, int(m[1]), 12))
     if today is not None:

@@ -328,7 +328,7 @@ def extract(text: str, lang: str, lex: Lexicon, today: date | None = None) -> li
         if hedge and group.last is not group.first:
             flags.append(f"hedge {hedge[1]!r} before a range: kept as a range")
         scale = group.last.scale or group.first.scale
-        period = _nearest(periods, start, end)
+        period = _nearest(text, periods, start, end)
         if period is not None:
             rules.append(period.rule)
             if period.flag:
@@ -352,8 +352,11 @@ def _without_exchange_rates(text: str, found: list[Finding]) -> list[Finding]:
     return [f for i, f in enumerate(found) if i not in drop]
 
 
-def _nearest(periods: list[PeriodMention], start: int, end: int) -> PeriodMention | None:
-    def distance(p: PeriodMention) -> int:
-        return p.start - end if p.start >= end else start - p.end if p.end <= start else 0
+def _nearest(text: str, periods: list[PeriodMention], start: int, end: int) -> PeriodMention | None:
+    """The period closest to a quantity, preferring one in the same clause (no comma or semicolon between):
+    "Bis Mitte 2024 lieferte Nordkorea 3 Millionen Granaten, Anfang 2024 …" dates the 3 million mid-2024."""
+    def distance(p: PeriodMention) -> tuple[bool, int]:
+        between = text[end:p.start] if p.start >= end else text[p.end:start]
+        return bool(re.search(r"[,;:]", between)), len(between) if p.start >= end or p.end <= start else 0
 
     return min(periods, key=distance, default=None)
