@@ -133,3 +133,30 @@ def test_quantiles_monotone_and_scale_invariant(low: float, width: float, scale:
     qa = np.percentile(a, [5, 25, 50, 75, 95])
     assert np.all(np.diff(qa) >= 0)
     assert np.allclose(np.percentile(b, [5, 50, 95]), np.percentile(a, [5, 50, 95]) * scale, rtol=1e-9)
+
+
+@pytest.mark.parametrize(("low", "high"), [(40.0, 41.0), (-41.0, -40.0), (-1.0, 2.0), (3.0, None), (None, -5.0),
+                                           (8.0, 9.0), (0.5, 0.6)])
+def test_truncated_normal_matches_scipy_in_the_far_tails(low: float | None, high: float | None) -> None:
+    """Inverse CDF in log space: a window 40 sd out is sampled as exactly as one at the centre (truncnorm as oracle)."""
+    from scipy.stats import truncnorm
+
+    from armsflow.model.distributions import Normal
+
+    x = Normal(0.0, 1.0, low, high).sample(np.random.default_rng(11), 200_000)
+    exact = truncnorm(-np.inf if low is None else low, np.inf if high is None else high)
+    assert x.mean() == pytest.approx(exact.mean(), abs=4 * exact.std() / np.sqrt(x.size))
+    assert x.std() == pytest.approx(exact.std(), rel=0.02)
+    assert (low is None or x.min() >= low) and (high is None or x.max() <= high)
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ({"dist": "uniform", "low": -1.7e308, "high": 1.7e308}, "the span from low to high is too wide to sample"),
+    ({"dist": "point", "value": 10**400}, "must be a finite number, got 1000000000000000000000000000000000000..."),
+    ({"dist": "empirical", "samples": [1, 10**400]}, "must hold finite numbers only"),
+])
+def test_values_past_the_float_range_are_refused(table: dict[str, object], message: str) -> None:
+    from armsflow.model.distributions import DistributionError, from_table
+
+    with pytest.raises(DistributionError, match=message.replace(".", r"\.")):
+        from_table(table)

@@ -96,12 +96,22 @@ class Normal:
     def sample(self, rng: np.random.Generator, n: int) -> Array:
         if self.low is None and self.high is None:
             return rng.normal(self.mean, self.sd, n)
-        from scipy.special import ndtr, ndtri
+        from scipy.special import log_ndtr, ndtri_exp
 
-        a = ndtr((self.low - self.mean) / self.sd) if self.low is not None else 0.0
-        b = ndtr((self.high - self.mean) / self.sd) if self.high is not None else 1.0
-        u = a + (b - a) * rng.random(n)
-        out = self.mean + self.sd * ndtri(u)
+        # Inverse CDF in log space, in the lower tail: a window far in the upper tail is mirrored to the lower one,
+        # where log Φ keeps its precision (Φ(40) rounds to 1, log Φ(-40) is -804.6), and ndtri_exp inverts log Φ
+        # without leaving log space. Each draw is Φ⁻¹(p) with p uniform on [Φ(a), Φ(b)]:
+        # log p = log Φ(b) + log(U + (1 − U) Φ(a) / Φ(b)).
+        a = -np.inf if self.low is None else (self.low - self.mean) / self.sd
+        b = np.inf if self.high is None else (self.high - self.mean) / self.sd
+        flip = a > 0
+        if flip:
+            a, b = -b, -a
+        log_a, log_b = float(log_ndtr(a)), float(log_ndtr(b))
+        u = rng.random(n)
+        z = ndtri_exp(log_b + np.log(u + (1 - u) * math.exp(log_a - log_b)))
+        z = -z if flip else z
+        out = self.mean + self.sd * z
         lo = -np.inf if self.low is None else self.low
         hi = np.inf if self.high is None else self.high
         return np.asarray(np.clip(out, lo, hi), dtype=np.float64)
@@ -285,8 +295,8 @@ class _Params:
         value = self.table.get(name)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise DistributionError(name, f"must be a finite number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
+            raise DistributionError(name, f"must be a finite number, got {_short(value)}")
         return float(value)
 
     def num(self, name: str, default: float | None = None) -> float:
@@ -303,6 +313,8 @@ class _Params:
         for (n1, v1), (n2, v2) in zip(pairs, pairs[1:], strict=False):
             if v1 > v2:
                 raise DistributionError(n1, f"{n1} ({v1:g}) is above {n2} ({v2:g})")
+        if not math.isfinite(values[-1] - values[0]):  # NumPy cannot draw over a span past the largest float
+            raise DistributionError(names[-1], f"the span from {names[0]} to {names[-1]} is too wide to sample")
         return values
 
     def numbers(self, name: str) -> list[float]:
@@ -311,8 +323,8 @@ class _Params:
             raise DistributionError(name, "must be a non-empty list of numbers")
         out: list[float] = []
         for v in raw:
-            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise DistributionError(name, f"must hold finite numbers only, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, int | float) or not _finite(v):
+                raise DistributionError(name, f"must hold finite numbers only, got {_short(v)}")
             out.append(float(v))
         return out
 
@@ -325,3 +337,16 @@ class _Params:
         if any(w < 0 for w in weights) or sum(weights) <= 0:
             raise DistributionError(name, "weights must be non-negative and not all zero")
         return weights
+
+
+def _finite(value: int | float) -> bool:
+    """Finite as a float: an integer of hundreds of digits is not (converting it would overflow)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
