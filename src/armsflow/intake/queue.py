@@ -37,8 +37,8 @@ def study_folder(study: str | Path) -> Path:
     """The folder of a study that intake may write into; bundled studies are read-only."""
     folder = Path(study)
     if not (folder / "claims.csv").is_file() or not (folder / "model.toml").is_file():
-        raise ParameterError("study", f"{study}: not a study folder (no claims.csv and model.toml); "
-                                      "copy a bundled study with `armsflow init` first")
+        raise ParameterError("study", f"{study}: not a study folder (no claims.csv and model.toml); intake writes "
+                                      "into the study, so copy a bundled one into a folder first")
     return folder
 
 
