@@ -173,7 +173,7 @@ def speed(entries: int, queries: int, seed: int) -> dict[str, Any]:
     return {"entries": entries, "queries": queries, "index_seconds": round(built, 2),
             "query_seconds": round(ran, 2), "query_cpu_seconds": round(cpu, 2),
             "queries_per_second": round(queries / ran) if ran else None, "queries_with_a_match": found,
-            "load_average": load}
+            "load_average": round(load, 1) if load is not None else None}
 
 
 def main(argv: list[str] | None = None) -> int:
