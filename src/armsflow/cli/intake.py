@@ -11,13 +11,15 @@ from armsflow.cli.common import Json, errors, fail, show
 
 intake_app = typer.Typer(help="Evidence intake: candidate claims from text, HTML and PDF documents, reviewed into "
                               "claims.csv (PDF needs: pip install 'armsflow\\[intake]').", no_args_is_help=True)
-Folder = Annotated[Path, typer.Argument(help="A study folder (intake writes into it; see `armsflow init`).")]
-Cand = Annotated[str, typer.Argument(help="A candidate id from `armsflow intake list`, e.g. K-1a2b3c4d5e.")]
+Folder = Annotated[Path, typer.Argument(metavar="STUDY",
+                                        help="A study folder (intake writes into it; see `armsflow init`).")]
+Cand = Annotated[str, typer.Argument(metavar="CAND",
+                                     help="A candidate id from `armsflow intake list`, e.g. K-1a2b3c4d5e.")]
 
 
 @intake_app.command("add")
 def intake_add(study: Folder,
-               documents: Annotated[list[Path], typer.Argument(help="Text, HTML or PDF documents.")],
+               documents: Annotated[list[Path], typer.Argument(metavar="DOCS", help="Text, HTML or PDF documents.")],
                source_id: Annotated[str | None, typer.Option(
                    "--source-id", help="Source id for the documents' claims (default: from their metadata).")
                                     ] = None,
