@@ -6,6 +6,7 @@ belong to the library (``armsflow``) and the display layer (``armsflow.display``
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -237,4 +238,7 @@ app.add_typer(screen_app, name="screen")
 
 
 def main() -> None:
+    # The engine's matrix products are small (k x k correlations, the Sobol bootstrap): a second BLAS thread only
+    # waits for a busy core. Set before NumPy loads; a user's own setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app()

@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from scipy.stats import binomtest, chi2
-
 from armsflow.evidence.events import KINDS, LEVELS, Event
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -61,14 +59,18 @@ def poisson_interval(k: int, confidence: float = 0.95) -> tuple[float, float]:
     """Exact interval for the mean of a Poisson count from ``k`` observed events (Garwood 1936).
 
     The bounds are chi-square quantiles: ``chi2.ppf(a/2, 2k)/2`` and ``chi2.ppf(1 - a/2, 2k + 2)/2`` with
-    ``a = 1 - confidence``; the lower bound is 0 when ``k`` is 0. Each tail holds at most ``a/2``, so the interval
+    ``a = 1 - confidence``; the lower bound is 0 when ``k`` is 0. Half a chi-square quantile with 2k degrees of
+    freedom is the gamma quantile of shape k, computed here by ``gammaincinv`` (scipy.special loads in a tenth of
+    the time scipy.stats takes, on every run). Each tail holds at most ``a/2``, so the interval
     covers the true mean with probability at least ``confidence`` (it is conservative for a discrete count).
     """
     if k < 0:
         raise ValueError(f"a count cannot be negative: {k}")
+    from scipy.special import gammaincinv
+
     alpha = 1.0 - _check_confidence(confidence)
-    low = 0.0 if k == 0 else float(chi2.ppf(alpha / 2, 2 * k)) / 2
-    return low, float(chi2.ppf(1 - alpha / 2, 2 * k + 2)) / 2
+    low = 0.0 if k == 0 else float(gammaincinv(k, alpha / 2))
+    return low, float(gammaincinv(k + 1, 1 - alpha / 2))
 
 
 def rate(events: Iterable[Event], since: date, until: date, kind: str | None = None,
@@ -103,6 +105,8 @@ def rate_ratio(events: Iterable[Event], window_a: tuple[date, date], window_b: t
     Clopper-Pearson (1934) interval ``(p_lo, p_hi)`` for ``p`` carried over to the ratio by
     ``ratio = p / (1 - p) * t_b / t_a``, which is increasing in ``p``.
     """
+    from scipy.stats import binomtest
+
     events = list(events)
     a = rate(events, *window_a, kind=kind, level=level, confidence=confidence)
     b = rate(events, *window_b, kind=kind, level=level, confidence=confidence)

@@ -34,8 +34,8 @@ def iman_conover(columns: NDArray[np.float64], target: NDArray[np.float64],
     e = np.corrcoef(s, rowvar=False)
     p = np.linalg.cholesky(target)
     q = np.linalg.cholesky(e)
-    t = s @ np.linalg.inv(q).T @ p.T
-    out = np.empty_like(columns)
+    t = s @ (np.linalg.inv(q).T @ p.T)  # the small k x k product first: one pass over the n rows
+    out = np.empty_like(columns, order="F")  # filled column by column
     for j in range(k):
         out[np.argsort(t[:, j]), j] = np.sort(columns[:, j])
     return out
