@@ -4,8 +4,8 @@ Nothing is executed or fetched: script, style, template and the page's navigatio
 dropped with their content, so that no script text can reach a candidate; entities are decoded to plain text, which
 every output escapes. Offsets are into the extracted text (blocks separated by blank lines).
 
-trafilatura would also drop boilerplate, but it reports no offsets and brings lxml and three more packages; the
-pages intake reads (press releases, news articles) carry their text in ``<p>`` and heading blocks.
+trafilatura would also drop boilerplate, but it reports no offsets and brings 15 packages (lxml and dateparser
+among them); the pages intake reads (press releases, news articles) carry their text in ``<p>`` and heading blocks.
 """
 
 from __future__ import annotations
