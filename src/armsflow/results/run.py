@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from numpy.typing import NDArray
 
-SOBOL_METHOD = "Sobol (Saltelli sampling; Saltelli 2010 first-order, Jansen total-order)"
+SOBOL_METHOD = ("Sobol (Saltelli's design on independent Monte Carlo rows; Saltelli 2010 first-order, Jansen "
+                "total-order; 95% bootstrap intervals)")
 
 
 @dataclass(frozen=True)
