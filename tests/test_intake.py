@@ -336,3 +336,13 @@ def test_a_candidate_inside_an_existing_range_is_marked(study: Path, tmp_path: P
     assert [c.existing for c in found.candidates] == ["C001", "C001"]
     other = add_documents(study, [quote], source_id="S-OTHER")
     assert other.candidates == ()  # the same document: nothing new, whatever the source id
+
+
+def test_html_blocks_marked_as_boilerplate_are_dropped_even_when_left_open(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html lang='en'><body><div class='article-body'><p>More than 13,000 containers left.</p></div>"
+                    "<div class='related-stories'><p>Earlier: 500 containers<p>Also: 9 missiles</div>"
+                    "<div id='cookie-banner'>We use 3 cookies</div><p>Some 60 missiles were fired.</p>"
+                    "</body></html>", encoding="utf-8")
+    doc = read_document(page)
+    assert doc.text == "More than 13,000 containers left.\n\nSome 60 missiles were fired."

@@ -10,6 +10,7 @@ among them); the pages intake reads (press releases, news articles) carry their 
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from armsflow.intake.document import Metadata, split_paragraphs
@@ -20,6 +21,10 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "td"
           "article", "section", "main", "br", "figcaption", "dd", "dt", "pre", "hr", "title"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col", "embed", "param",
          "track"}
+#: Blocks whose class or id says they are not the article: their numbers are other stories' or the site's.
+_BOILERPLATE = re.compile(r"(?:^|[\s_-])(?:cookie|consent|related|recommend|share|social|comment|advert|ad|promo|"
+                          r"newsletter|sidebar|menu|breadcrumb|footer|header|nav|subscribe|banner|popup)(?:$|[\s_-])",
+                          re.I)
 
 
 class _Extractor(HTMLParser):
@@ -27,6 +32,8 @@ class _Extractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
         self.current: list[str] = []
+        #: The open elements of a dropped block, so that it ends where its root ends even when inner tags are left
+        #: open (``<div class="related"><p>a<p>b</div>``), as a browser would close them.
         self.skipping: list[str] = []
         self.meta: dict[str, str] = {}
         self.title: list[str] = []
@@ -47,7 +54,8 @@ class _Extractor(HTMLParser):
             self.meta.setdefault("time", values["datetime"])
         if tag == "title":
             self.in_title = True
-        if tag in _SKIP and tag not in _VOID:
+        if tag not in _VOID and (self.skipping or tag in _SKIP
+                                 or _BOILERPLATE.search(f"{values.get('class', '')} {values.get('id', '')}")):
             self.skipping.append(tag)
         if tag in _BLOCK:
             self._flush()
@@ -55,8 +63,9 @@ class _Extractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self.in_title = False
-        if self.skipping and tag == self.skipping[-1]:
-            self.skipping.pop()
+        if tag in self.skipping:
+            while self.skipping.pop() != tag:
+                pass
         if tag in _BLOCK:
             self._flush()
 
