@@ -23,7 +23,7 @@ _VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "b
          "track"}
 #: Blocks whose class or id says they are not the article: their numbers are other stories' or the site's.
 _BOILERPLATE = re.compile(r"(?:^|[\s_-])(?:cookie|consent|related|recommend|share|social|comment|advert|ad|promo|"
-                          r"newsletter|sidebar|menu|breadcrumb|footer|header|nav|subscribe|banner|popup)(?:$|[\s_-])",
+                          r"newsletter|sidebar|menu|breadcrumb|footer|header|nav|subscribe|banner|popup)s?(?:$|[\s_-])",
                           re.I)
 
 
