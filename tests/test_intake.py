@@ -346,3 +346,13 @@ def test_html_blocks_marked_as_boilerplate_are_dropped_even_when_left_open(tmp_p
                     "</body></html>", encoding="utf-8")
     doc = read_document(page)
     assert doc.text == "More than 13,000 containers left.\n\nSome 60 missiles were fired."
+
+
+def test_concurrent_adds_take_turns(study: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda doc: add_documents(study, [doc]), [DE, EN, KO]))
+    assert sum(len(r.candidates) for r in results) == 21
+    assert list_candidates(study).open == 21
+    assert (study / "intake" / ".gitignore").read_text().endswith(".lock\n.*.tmp\n")

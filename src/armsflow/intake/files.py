@@ -12,11 +12,34 @@ import io
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from armsflow.errors import ParameterError
 
 PAUSE = "ARMSFLOW_INTAKE_TEST_PAUSE"
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold ``folder/.lock`` exclusively: two writers (two commands, or the workbench and a command) take turns
+    instead of each replacing a file the other just read. Where ``fcntl`` is missing (Windows) nothing is locked."""
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# armsflow intake: the lock and any temporary file a killed write left\n.lock\n.*.tmp\n")
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(folder / ".lock", "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _pause() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from armsflow.errors import InputError, ParameterError, Problem
 from armsflow.intake.candidates import Candidate, candidates
-from armsflow.intake.files import add_to_toml_list, append_csv_row, atomic_write
+from armsflow.intake.files import add_to_toml_list, append_csv_row, atomic_write, locked
 from armsflow.intake.lexicon import load_lexicon
 from armsflow.intake.readers import read_document
 from armsflow.intake.results import DocumentAdded, IntakeAccepted, IntakeAdded, IntakeQueue, IntakeRejected, QueueEntry
@@ -85,47 +85,48 @@ def add_documents(study: str | Path, documents: list[str | Path], source_id: str
     read before anything is written: one unreadable document leaves the queue unchanged.
     """
     folder = study_folder(study)
-    if not documents:
-        raise ParameterError("documents", "give at least one document")
-    lex = load_lexicon(folder)
-    problems: list[Problem] = []
-    docs = []
-    for path in documents:
-        try:
-            docs.append(read_document(path, lex))
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    queue = folder / QUEUE
-    known_docs = {d["sha256"] for d in _read_jsonl(queue / DOCUMENTS)}
-    known = {c["id"] for c in _read_jsonl(queue / CANDIDATES)}
-    sources = _ids(folder / "sources.csv")
-    new_docs: list[dict[str, Any]] = []
-    new: list[Candidate] = []
-    added: list[DocumentAdded] = []
-    for doc in docs:
-        meta = doc.metadata
-        source = _propose_source(meta, doc.path, source_id)
-        found = candidates(doc, lex, source)
-        fresh = [c for c in found if c.id not in known]
-        known.update(c.id for c in fresh)
-        new += fresh
-        if doc.sha256 not in known_docs:
-            known_docs.add(doc.sha256)
-            new_docs.append({"sha256": doc.sha256, "path": doc.path, "kind": doc.kind, "source": source,
-                             "publisher": meta.publisher, "title": meta.title, "url": meta.url,
-                             "published": meta.published.isoformat() if meta.published else "",
-                             "language": meta.language})
-        pages = max((p.page for p in doc.paragraphs), default=0)
-        added.append(DocumentAdded(doc.path, doc.kind, doc.sha256, meta.language, pages, source,
-                                   source in sources, meta.title, meta.publisher, meta.url,
-                                   meta.published.isoformat() if meta.published else "", len(fresh),
-                                   len(found) - len(fresh)))
-    _append_jsonl(queue / CANDIDATES, [c.to_record() for c in new])
-    _append_jsonl(queue / DOCUMENTS, new_docs)
-    existing = _existing_claims(folder)
-    return IntakeAdded(str(study), tuple(added), tuple(_mark(c, existing) for c in new))
+    with locked(folder / QUEUE):
+        if not documents:
+            raise ParameterError("documents", "give at least one document")
+        lex = load_lexicon(folder)
+        problems: list[Problem] = []
+        docs = []
+        for path in documents:
+            try:
+                docs.append(read_document(path, lex))
+            except InputError as exc:
+                problems += exc.problems
+        if problems:
+            raise InputError(problems)
+        queue = folder / QUEUE
+        known_docs = {d["sha256"] for d in _read_jsonl(queue / DOCUMENTS)}
+        known = {c["id"] for c in _read_jsonl(queue / CANDIDATES)}
+        sources = _ids(folder / "sources.csv")
+        new_docs: list[dict[str, Any]] = []
+        new: list[Candidate] = []
+        added: list[DocumentAdded] = []
+        for doc in docs:
+            meta = doc.metadata
+            source = _propose_source(meta, doc.path, source_id)
+            found = candidates(doc, lex, source)
+            fresh = [c for c in found if c.id not in known]
+            known.update(c.id for c in fresh)
+            new += fresh
+            if doc.sha256 not in known_docs:
+                known_docs.add(doc.sha256)
+                new_docs.append({"sha256": doc.sha256, "path": doc.path, "kind": doc.kind, "source": source,
+                                 "publisher": meta.publisher, "title": meta.title, "url": meta.url,
+                                 "published": meta.published.isoformat() if meta.published else "",
+                                 "language": meta.language})
+            pages = max((p.page for p in doc.paragraphs), default=0)
+            added.append(DocumentAdded(doc.path, doc.kind, doc.sha256, meta.language, pages, source,
+                                       source in sources, meta.title, meta.publisher, meta.url,
+                                       meta.published.isoformat() if meta.published else "", len(fresh),
+                                       len(found) - len(fresh)))
+        _append_jsonl(queue / CANDIDATES, [c.to_record() for c in new])
+        _append_jsonl(queue / DOCUMENTS, new_docs)
+        existing = _existing_claims(folder)
+        return IntakeAdded(str(study), tuple(added), tuple(_mark(c, existing) for c in new))
 
 
 #: An existing claim as a candidate is compared with it: source, unit dimensions, numbers in base units.
@@ -211,10 +212,11 @@ def _find(folder: Path, candidate: str) -> Candidate:
 def reject_candidate(study: str | Path, candidate: str, reason: str = "") -> IntakeRejected:
     """Record that a candidate is not a claim, so that it is never proposed again."""
     folder = study_folder(study)
-    _find(folder, candidate)
-    _append_jsonl(folder / QUEUE / DECISIONS, [{"candidate": candidate, "decision": "rejected", "reason": reason,
-                                                "at": datetime.now(UTC).isoformat(timespec="seconds")}])
-    return IntakeRejected(str(study), candidate, reason)
+    with locked(folder / QUEUE):
+        _find(folder, candidate)
+        _append_jsonl(folder / QUEUE / DECISIONS, [{"candidate": candidate, "decision": "rejected", "reason": reason,
+                                                    "at": datetime.now(UTC).isoformat(timespec="seconds")}])
+        return IntakeRejected(str(study), candidate, reason)
 
 
 def _number(value: float | None) -> str:
@@ -239,65 +241,66 @@ def accept_candidate(study: str | Path, candidate: str, variable: str, grade: st
     from armsflow.study.loader import check_study, load_study
 
     folder = study_folder(study)
-    edits = dict(edits or {})
-    unknown = sorted(set(edits) - set(CLAIM_FIELDS) - set(SOURCE_FIELDS) - {"source"})
-    if unknown:
-        raise ParameterError("edits", f"cannot edit {', '.join(unknown)}; editable: "
-                                      f"{', '.join(CLAIM_FIELDS + ('source',) + SOURCE_FIELDS)}")
-    m = _GRADE.match(grade.strip().upper())
-    if not m:
-        raise ParameterError("grade", f"{grade!r}: a source reliability A-F and a credibility 1-6, e.g. B2")
-    reliability, credibility = m.group(1), m.group(2)
-    c = _find(folder, candidate)
-    current = load_study(folder)
-    var = current.variables.get(variable)
-    if var is None:
-        names = ", ".join(n for n, v in current.variables.items() if v.definition.kind in ("claims", "timeline"))
-        raise ParameterError("variable", f"no variable {variable!r} in model.toml; claim-based variables: {names}")
-    table, key = _claims_list(current, variable)
-    low, central, high, unit_text = c.row_values()
-    unit_text = edits.get("unit", unit_text)
-    _check_unit(unit_text, var.unit, current.meta.currency, variable)
-    doc = next((d for d in _read_jsonl(folder / QUEUE / DOCUMENTS) if d["sha256"] == c.document_sha256), {})
-    as_of = edits.get("as_of") or c.period or doc.get("published", "")
-    if not as_of:
-        raise ParameterError("edits", f"as_of: {candidate} names no period and its document no date; give one")
-    resumed = _written_by(folder / "claims.csv", c.id)
-    claim_id = resumed or edits.get("id") or _next_claim_id(set(current.claims) | _ids(folder / "claims.csv"))
-    source = edits.get("source", c.source)
-    notes = (f"Intake {c.id}: {c.kind.replace('_', ' ')} read from {Path(c.document).name} "
-             f"(characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "") + ") by "
-             + "; ".join(c.rules) + "." + (" Flags: " + "; ".join(c.flags) + "." if c.flags else ""))
-    measure = edits.get("measure") or f"{var.label} ({c.kind.replace('_', ' ')}: '{c.span}')"
-    row = {"id": claim_id, "source": source, "measure": measure,
-           "low": edits.get("low", _number(low)), "central": edits.get("central", _number(central)),
-           "high": edits.get("high", _number(high)), "unit": unit_text, "as_of": as_of,
-           "credibility": credibility, "quote": edits.get("quote", c.quote), "notes": edits.get("notes", notes)}
-    files: dict[str, bytes] = {}
-    source_added = source not in current.sources and source not in _ids(folder / "sources.csv")
-    if source_added:
-        fields = {k: edits.get(k, str(doc.get(k, ""))) for k in SOURCE_FIELDS}
-        missing = [k for k in SOURCE_FIELDS if not fields[k].strip()]
-        if missing:
-            raise ParameterError("edits", f"the new source {source} needs {', '.join(missing)}, which "
-                                          f"{Path(c.document).name} does not state: give "
-                                          + " ".join(f"{k}=..." for k in missing))
-        files["sources.csv"] = append_csv_row((folder / "sources.csv").read_bytes(),
-                                              {"id": source, **fields, "reliability": reliability,
-                                               "notes": f"Proposed by intake from {Path(c.document).name}."})[0]
-    if not resumed:
-        files["claims.csv"] = append_csv_row((folder / "claims.csv").read_bytes(), row)[0]
-    model = (folder / "model.toml").read_text(encoding="utf-8")
-    if claim_id not in _listed(current, variable):
-        files["model.toml"] = add_to_toml_list(model, table, key, claim_id, "variable").encode()
-    _check_would_be(folder, files, check_study)
-    for name in ("sources.csv", "claims.csv", "model.toml"):
-        if name in files:
-            atomic_write(folder / name, files[name])
-    _append_jsonl(folder / QUEUE / DECISIONS, [{"candidate": candidate, "decision": "accepted", "claim": claim_id,
-                                                "variable": variable,
-                                                "at": datetime.now(UTC).isoformat(timespec="seconds")}])
-    return IntakeAccepted(str(study), candidate, claim_id, variable, row, source_added, tuple(files))
+    with locked(folder / QUEUE):
+        edits = dict(edits or {})
+        unknown = sorted(set(edits) - set(CLAIM_FIELDS) - set(SOURCE_FIELDS) - {"source"})
+        if unknown:
+            raise ParameterError("edits", f"cannot edit {', '.join(unknown)}; editable: "
+                                          f"{', '.join(CLAIM_FIELDS + ('source',) + SOURCE_FIELDS)}")
+        m = _GRADE.match(grade.strip().upper())
+        if not m:
+            raise ParameterError("grade", f"{grade!r}: a source reliability A-F and a credibility 1-6, e.g. B2")
+        reliability, credibility = m.group(1), m.group(2)
+        c = _find(folder, candidate)
+        current = load_study(folder)
+        var = current.variables.get(variable)
+        if var is None:
+            names = ", ".join(n for n, v in current.variables.items() if v.definition.kind in ("claims", "timeline"))
+            raise ParameterError("variable", f"no variable {variable!r} in model.toml; claim-based variables: {names}")
+        table, key = _claims_list(current, variable)
+        low, central, high, unit_text = c.row_values()
+        unit_text = edits.get("unit", unit_text)
+        _check_unit(unit_text, var.unit, current.meta.currency, variable)
+        doc = next((d for d in _read_jsonl(folder / QUEUE / DOCUMENTS) if d["sha256"] == c.document_sha256), {})
+        as_of = edits.get("as_of") or c.period or doc.get("published", "")
+        if not as_of:
+            raise ParameterError("edits", f"as_of: {candidate} names no period and its document no date; give one")
+        resumed = _written_by(folder / "claims.csv", c.id)
+        claim_id = resumed or edits.get("id") or _next_claim_id(set(current.claims) | _ids(folder / "claims.csv"))
+        source = edits.get("source", c.source)
+        notes = (f"Intake {c.id}: {c.kind.replace('_', ' ')} read from {Path(c.document).name} "
+                 f"(characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "") + ") by "
+                 + "; ".join(c.rules) + "." + (" Flags: " + "; ".join(c.flags) + "." if c.flags else ""))
+        measure = edits.get("measure") or f"{var.label} ({c.kind.replace('_', ' ')}: '{c.span}')"
+        row = {"id": claim_id, "source": source, "measure": measure,
+               "low": edits.get("low", _number(low)), "central": edits.get("central", _number(central)),
+               "high": edits.get("high", _number(high)), "unit": unit_text, "as_of": as_of,
+               "credibility": credibility, "quote": edits.get("quote", c.quote), "notes": edits.get("notes", notes)}
+        files: dict[str, bytes] = {}
+        source_added = source not in current.sources and source not in _ids(folder / "sources.csv")
+        if source_added:
+            fields = {k: edits.get(k, str(doc.get(k, ""))) for k in SOURCE_FIELDS}
+            missing = [k for k in SOURCE_FIELDS if not fields[k].strip()]
+            if missing:
+                raise ParameterError("edits", f"the new source {source} needs {', '.join(missing)}, which "
+                                              f"{Path(c.document).name} does not state: give "
+                                              + " ".join(f"{k}=..." for k in missing))
+            files["sources.csv"] = append_csv_row((folder / "sources.csv").read_bytes(),
+                                                  {"id": source, **fields, "reliability": reliability,
+                                                   "notes": f"Proposed by intake from {Path(c.document).name}."})[0]
+        if not resumed:
+            files["claims.csv"] = append_csv_row((folder / "claims.csv").read_bytes(), row)[0]
+        model = (folder / "model.toml").read_text(encoding="utf-8")
+        if claim_id not in _listed(current, variable):
+            files["model.toml"] = add_to_toml_list(model, table, key, claim_id, "variable").encode()
+        _check_would_be(folder, files, check_study)
+        for name in ("sources.csv", "claims.csv", "model.toml"):
+            if name in files:
+                atomic_write(folder / name, files[name])
+        _append_jsonl(folder / QUEUE / DECISIONS, [{"candidate": candidate, "decision": "accepted", "claim": claim_id,
+                                                    "variable": variable,
+                                                    "at": datetime.now(UTC).isoformat(timespec="seconds")}])
+        return IntakeAccepted(str(study), candidate, claim_id, variable, row, source_added, tuple(files))
 
 
 def _written_by(path: Path, candidate: str) -> str:
