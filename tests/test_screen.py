@@ -236,6 +236,9 @@ def test_the_flagship_study_is_screened_with_its_sources(db: Path) -> None:
     assert not by_id["E-MARIA"].matches and by_id["E-MARIA"].sources
     assert result.found == sum(1 for e in result.entities if e.matches)
     assert result.to_dict()["entities"][0]["sources"][0]["url"].startswith("https://")
+    from armsflow import load_study
+
+    assert screen.screen_study(load_study("russia-dprk"), db).to_dict() == result.to_dict()
 
 
 def _study_copy(tmp_path: Path) -> Path:

@@ -23,6 +23,7 @@ from armsflow.screen.results import (
     ScreenStudyResult,
     SourceRef,
 )
+from armsflow.study.spec import Study
 
 #: The columns of a names file for ``screen_file``: ``name`` or ``imo`` on every row.
 NAME_COLUMNS = ("name",)
@@ -134,13 +135,18 @@ def screen_file(db: Path, names: Path, *, threshold: float | None = None, limit:
     return FileResult(file, value, results, sum(1 for r in results if r.matches), len(index.items))
 
 
-def screen_study(study: str | Path, db: Path, *, threshold: float | None = None, limit: int = 20) -> ScreenStudyResult:
+def screen_study(study: str | Path | Study, db: Path, *, threshold: float | None = None,
+                 limit: int = 20) -> ScreenStudyResult:
     """Every ship and firm of a study's ``entities.csv`` against store ``db``: each with its listings (list,
-    reference number, listing date) or none, and the sources of the study's evidence that name it."""
+    reference number, listing date) or none, and the sources of the study's evidence that name it. ``study`` is a
+    folder, a bundled study's name, or a loaded ``Study`` (read again from its folder, since the loader does not keep
+    entities.csv)."""
     from armsflow.screen.entities import read_entities
     from armsflow.study.bundled import locate
 
     value = _check(threshold, limit)
+    if isinstance(study, Study):
+        study = study.path or study.meta.id or ""
     folder = locate(study)
     entities, sources = read_entities(folder)
     lists, index = open_index(db)
