@@ -322,3 +322,24 @@ def test_the_switch_and_a_missing_numba_leave_every_line_to_duckdb(tmp_path: Pat
     assert load_kernel() is None
     without = import_files([MARCH], tmp_path / "without")
     assert not without.fast_path and without.rows_imported == 13
+
+
+@pytest.mark.parametrize("length", [split.LONGEST_LINE - 1, split.LONGEST_LINE, split.LONGEST_LINE + 1,
+                                    3 * split.LONGEST_LINE])
+@pytest.mark.parametrize("piece", [split.PIECE, split.LONGEST_LINE // 2 + 7])
+def test_a_long_line_is_read_as_duckdb_reads_it(tmp_path: Path, pool: ThreadPoolExecutor,
+                                                monkeypatch: pytest.MonkeyPatch, length: int, piece: int) -> None:
+    """DuckDB's reader rejects a line of LONGEST_LINE bytes or more (its max_line_size); the compiled loop reads any
+    line that fits in what it was given, so the fast path measures the lines itself and declines such a file."""
+    monkeypatch.setattr(split, "PIECE", piece)
+    long = line(SOURCEURL="x")
+    long = long[:-1] + "x" * (length - len(long) + 1)
+    path = tmp_path / "long.export.CSV"
+    path.write_text(f"{REAL_ROW}\n{long}\n{REAL_ROW}\n", encoding="utf-8")
+    expected, rejected = duckdb_reads([path])
+    got = fast_reads([path], pool)
+    assert rejected == (length >= split.LONGEST_LINE)
+    if rejected:
+        assert isinstance(got, Declined) and got.reason == "a line longer than LONGEST_LINE"
+    else:
+        assert got == expected

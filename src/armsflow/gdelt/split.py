@@ -40,6 +40,7 @@ SHORTEST_LINE = len(COLUMNS)
 #: Room per row for each short text field (country codes, event code); a longer field declines its file. The
 #: compiled loop takes this room from the buffers' shapes, so the two cannot disagree.
 SHORT_FIELD = 16
+NEWLINE = 10
 #: Where the stored fields are: the index of each in the line, in ``STORED`` order.
 AT = tuple(NAMES.index(name) for name in STORED)
 assert AT == (0, 1, 7, 17, 26, 59, 60), "the compiled loop below reads the fields at these positions"
@@ -125,6 +126,9 @@ def _piece(kernel: Kernel, path: str, start: int, stop: int, size: int) -> pa.Re
                                      own.micros, own.offsets, own.short, own.long, own.marks)
     if status:
         return Declined(path, first + at, REASONS[status])
+    long = _long_line(raw, start - first)
+    if long is not None:
+        return Declined(path, first + long, REASONS[8])
     # Arrow arrays made from buffers (``pa.array`` on a NumPy array would import pandas, slow to load, for its type).
     columns: list[pa.Array] = [
         pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(own.ids[:count].copy())]),
@@ -141,6 +145,50 @@ def _piece(kernel: Kernel, path: str, start: int, stop: int, size: int) -> pa.Re
         except pa.ArrowInvalid:
             return Declined(path, first, REASONS[9])
     return pa.RecordBatch.from_arrays(columns, schema=ARROW_SCHEMA)
+
+
+def _reach(raw: npt.NDArray[np.uint8], at: int, step: int, most: int) -> int:
+    """Bytes from ``at`` to the nearest newline in direction ``step`` (-1 back, 1 ahead), looked for in windows
+    that grow from 512 bytes (a GDELT line's length) to ``most``; ``most`` if there is none that near, or the bytes
+    to the end of ``raw`` if that comes first."""
+    window = 512
+    while True:
+        if step < 0:
+            lo = max(at - window, 0)
+            hits = np.flatnonzero(raw[lo:at] == NEWLINE)
+            if hits.size:
+                return at - lo - int(hits[-1]) - 1
+            if lo == 0:
+                return at
+        else:
+            hi = min(at + window, len(raw))
+            hits = np.flatnonzero(raw[at:hi] == NEWLINE)
+            if hits.size:
+                return int(hits[0])
+            if hi == len(raw):
+                return hi - at
+        if window >= most:
+            return most
+        window = min(window * 8, most)
+
+
+def _long_line(raw: npt.NDArray[np.uint8], begin: int) -> int | None:
+    """Where in ``raw`` (from ``begin``) a line of ``LONGEST_LINE`` bytes or more lies, or None.
+
+    The compiled loop declines a line longer than what it was given, but reads a long one that fits. DuckDB's
+    reader rejects lines over ``LONGEST_LINE`` (its ``max_line_size``), so the fast path must decline them too.
+    Every such line holds one of the checkpoints every ``LONGEST_LINE // 2`` bytes, so only the lines through those
+    (a few dozen per piece) are measured.
+    """
+    limit = LONGEST_LINE
+    for checkpoint in range(begin, len(raw), max(limit // 2, 1)):
+        if raw[checkpoint] == NEWLINE:
+            continue
+        # Measured up to the ends of ``raw``: a line cut off there is at least as long as measured.
+        back = _reach(raw, checkpoint, -1, limit + 1)
+        if back + _reach(raw, checkpoint, 1, limit + 1) >= limit:  # DuckDB rejects a line of LONGEST_LINE bytes
+            return checkpoint - back
+    return None
 
 
 @dataclass
