@@ -6,11 +6,13 @@ for the whole test session).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from datetime import date
@@ -481,7 +483,7 @@ def test_bad_query_arguments_name_the_parameter(store: Path, tmp_path: Path) -> 
         dyad_monthly(store, "RUS", "PRK", since=date(2024, 5, 1), until=date(2024, 1, 1))
     with pytest.raises(ParameterError, match=r"^backend: expected duckdb or spark, got 'polars'$"):
         dyad_monthly(store, "RUS", "PRK", backend="polars")
-    with pytest.raises(ParameterError, match=r"^max_lag_days: must be 0 or more$"):
+    with pytest.raises(ParameterError, match=r"^max_lag_days: must be from 0 to 36500 days, got -1$"):
         DyadRules(max_lag_days=-1)
     with pytest.raises(ParameterError, match=r"^late: expected drop, dateadded or keep, got 'later'$"):
         DyadRules(late="later")  # type: ignore[arg-type]
@@ -555,9 +557,9 @@ def test_importing_the_package_stays_light() -> None:
 
 #: The functions that need the gdelt extra; the rest of ``__all__`` (enums, rules, results, families) needs none.
 NEEDS_EXTRA = ["dyad_expr", "dyad_monthly", "dyad_sql", "events_table", "import_files", "read_parts",
-               "spark_session", "stop_spark", "volume_table"]
+               "repair_store", "spark_session", "stop_spark", "volume_table"]
 NO_EXTRA = ["Backend", "Dedupe", "DyadMonth", "DyadResult", "DyadRules", "Family", "ImportReport", "Late",
-            "families"]
+            "RepairReport", "families"]
 
 
 def test_the_public_names_are_all_listed() -> None:
@@ -599,3 +601,337 @@ def test_the_spark_backend_without_the_spark_extra(store: Path, monkeypatch: pyt
         dyad_sql("pyspark")
     with pytest.raises(MissingExtraError, match=message):
         spark_session()
+
+
+# --- hostile files, damaged stores, locks, full disks, kills (issue 17) ---------------------------------------------
+
+BAD_FILES = tomllib.loads((DATA / "bad_files.toml").read_text(encoding="utf-8"))["case"]
+
+
+def consistent(db: Path) -> None:
+    """The store's invariants hold: every listed part reads and holds the rows the catalogue says, every
+    GLOBALEVENTID is positive and in the store once, the volume files count the same events, the catalogue's files
+    point only at listed parts, and a query runs."""
+    import duckdb
+
+    parts = read_parts(db)
+    with duckdb.connect(str(db / "catalogue.duckdb"), read_only=True) as con:
+        listed = {str(p) for (p,) in con.execute("SELECT part FROM parts").fetchall()}
+        pointed = {str(p) for (p,) in con.execute("SELECT DISTINCT part FROM files WHERE part IS NOT NULL").fetchall()}
+    assert pointed <= listed == {p.path.stem for p in parts}
+    if parts:
+        events = ", ".join(f"'{p.path}'" for p in parts)
+        volume = ", ".join(f"'{p.volume}'" for p in parts)
+        total, distinct, lowest = duckdb.execute(f"SELECT count(*), count(DISTINCT GLOBALEVENTID), "
+                                                 f"min(GLOBALEVENTID) FROM read_parquet([{events}])").fetchone() or ()
+        assert total == distinct == sum(p.rows for p in parts)
+        assert lowest > 0
+        assert duckdb.execute(f"SELECT sum(EVENTS) FROM read_parquet([{volume}])").fetchone() == (total,)
+    dyad_monthly(db, "RUS", "PRK")
+
+
+def build_bad_file(case: dict[str, object], folder: Path) -> Path:
+    """The file of one ``bad_files.toml`` case, made from the sample's lines."""
+    import gzip
+    import random
+
+    lines = MARCH.read_bytes().splitlines()
+    kind = case["build"]
+    path = folder / "20240601000000.export.CSV"
+    if kind == "gzip":
+        path.write_bytes(gzip.compress(MARCH.read_bytes(), mtime=0))
+    elif kind == "binary":
+        path.write_bytes(random.Random(17).randbytes(5000))
+    elif kind == "cr_in_field":
+        fields = lines[2].split(b"\t")
+        fields[60] = fields[60][:12] + b"\r" + fields[60][12:]
+        path.write_bytes(b"\n".join([lines[1], b"\t".join(fields), lines[4], lines[5]]) + b"\n")
+    elif kind == "mixed_endings":
+        path.write_bytes(lines[1] + b"\r\n" + lines[2] + b"\r\n" + lines[4] + b"\n" + lines[5] + b"\r\n")
+    elif kind == "long_line":
+        fields = lines[6].split(b"\t")
+        fields[60] += b"x" * (int(cast(int, case["megabytes"])) * 2**20)
+        path.write_bytes(b"\n".join([lines[4], lines[5], b"\t".join(fields), lines[7]]) + b"\n")
+    elif kind == "ids":
+        rows = []
+        for ident, line in zip(cast(list[str], case["ids"]), lines[4:8], strict=True):
+            rows.append(ident.encode() + line[line.index(b"\t"):])
+        path.write_bytes(b"\n".join(rows) + b"\n")
+    elif kind in ("zip", "encrypted_zip"):
+        path = folder / "20240601000000.export.CSV.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            out.writestr(MARCH.name, MARCH.read_bytes())
+        if kind == "encrypted_zip":  # bit 0 of the flags, in the local header and the central directory
+            data = bytearray(path.read_bytes())
+            for signature, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+                data[data.index(signature) + at] |= 1
+            path.write_bytes(bytes(data))
+    elif kind == "brackets":
+        inner = folder / "in[1]"
+        inner.mkdir()
+        path = inner / "20240601[1].export.CSV"
+        shutil.copy(MARCH, path)
+    else:
+        raise AssertionError(f"no builder {kind}")
+    return path
+
+
+@pytest.mark.parametrize("case", BAD_FILES, ids=[c["id"] for c in BAD_FILES])
+def test_a_bad_file_is_reported_and_the_rest_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      case: dict[str, object]) -> None:
+    from armsflow.gdelt import batch
+
+    monkeypatch.setattr(batch, "FAST_FROM", 0)  # the fast path is offered every batch
+    path = build_bad_file(case, tmp_path)
+    expected = [line.format(file=path) for line in cast(list[str], case["samples"])]
+    shown = []
+    for name, fast in (("reader", False), ("fast", True)):
+        db = tmp_path / name
+        report = import_files([path, ZIPPED], db, fast=fast,
+                              max_member_bytes=cast(int, case.get("max_member_bytes", 2**30)))
+        assert (report.files_failed, report.rows_imported, report.rows_rejected) == \
+            (case["failed"], case["rows"], case["rejected"])
+        assert [str(p) for p in report.samples] == expected
+        assert report.files_imported == 2 - report.files_failed
+        consistent(db)
+        shown.append(str(report).split("\n", 1)[1])
+    assert shown[0] == shown[1]  # both readers report alike
+
+
+def test_the_cli_reports_every_bad_file_in_one_import(tmp_path: Path) -> None:
+    """All the cases' files in one import (one batch, read together): each reported, the rest imported, no traceback."""
+    from typer.testing import CliRunner
+
+    from armsflow.cli import app
+
+    paths, expected = [], []
+    for case in BAD_FILES:
+        if "max_member_bytes" in case or case["build"] == "long_line" and case["megabytes"] == 40:
+            continue  # an option of its own; 40 MB once is enough (above)
+        folder = tmp_path / str(case["id"])
+        folder.mkdir()
+        paths.append(build_bad_file(case, folder))
+        expected += [line.format(file=paths[-1]) for line in cast(list[str], case["samples"])]
+    result = CliRunner().invoke(app, ["gdelt", "import", *map(str, paths), str(ZIPPED), "--db", str(tmp_path / "db"),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    report = json.loads(result.output)
+    assert sorted(report["samples"]) == sorted(expected)
+    assert (report["files_failed"], report["files_imported"]) == (5, 4)
+    consistent(tmp_path / "db")
+
+
+def test_damage_is_found_at_open_and_repaired(tmp_path: Path) -> None:
+    from armsflow.gdelt import repair_store
+
+    db = tmp_path / "db"
+    import_files([MARCH, ZIPPED, BAD], db, batch_bytes=1)  # a part per file
+    before = dyad_monthly(db, "RUS", "PRK")
+    cut = read_parts(db)[1]
+    cut.path.write_bytes(cut.path.read_bytes()[:100])  # a part cut short (a copy cut off, a crash)
+    message = (f"{db}: the store is damaged (events/{cut.path.name} is cut short (no Parquet footer)): "
+               f"run 'armsflow gdelt repair' on it")
+    for call in (lambda: dyad_monthly(db, "RUS", "PRK"), lambda: import_files([MARCH], db)):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert str(caught.value) == message
+    repaired = repair_store(db)
+    assert (repaired.parts_kept, repaired.parts_removed, repaired.reimport) == (2, [cut.path.stem], [ZIPPED.name])
+    assert (db / "damaged" / f"events-{cut.path.name}").is_file()
+    consistent(db)
+    again = import_files([MARCH, ZIPPED, BAD], db)
+    assert (again.files_skipped, again.files_imported, again.rows_imported) == (2, 1, 5)
+    assert dyad_monthly(db, "RUS", "PRK") == before
+    assert str(repair_store(db)).splitlines()[-1] == "no damage found"
+
+    flipped = read_parts(db)[0].path  # damaged inside, footer whole: found by the query, and by repair
+    data = bytearray(flipped.read_bytes())
+    data[4:200] = bytes(b ^ 0x5A for b in data[4:200])
+    flipped.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"the store is damaged \(a part cannot be read: .*\): run 'armsflow gdelt "
+                                         r"repair' on it$"):
+        dyad_monthly(db, "RUS", "PRK")
+    assert repair_store(db).reimport == [MARCH.name]
+    assert import_files([MARCH], db).rows_imported == 13
+    assert dyad_monthly(db, "RUS", "PRK") == before
+    consistent(db)
+
+
+def test_a_lost_catalogue_is_rebuilt_from_the_parts(tmp_path: Path) -> None:
+    from armsflow.gdelt import repair_store
+
+    db = tmp_path / "db"
+    import_files([MARCH, ZIPPED, BAD], db, batch_bytes=1)
+    before = dyad_monthly(db, "RUS", "PRK")
+    catalogue = db / "catalogue.duckdb"
+    catalogue.write_bytes(os.urandom(4096) + catalogue.read_bytes()[4096:])
+    for call in (lambda: dyad_monthly(db, "RUS", "PRK"), lambda: import_files([MARCH], db)):
+        with pytest.raises(InputError, match=r"^\S+: the store is damaged \(its catalogue cannot be opened: .*\): "
+                                             r"run 'armsflow gdelt repair' on it$"):
+            call()
+    repaired = repair_store(db)
+    assert (repaired.catalogue_rebuilt, repaired.parts_kept, repaired.events_kept) == (True, 3, 21)
+    assert dyad_monthly(db, "RUS", "PRK") == before
+    again = import_files([MARCH, ZIPPED, BAD], db)  # the files are read again; their events are all held
+    assert (again.files_imported, again.rows_imported, again.duplicates_skipped) == (3, 0, 22)
+    consistent(db)
+    catalogue.unlink()  # gone altogether: the parts must not be taken for leftovers and removed
+    with pytest.raises(InputError, match="catalogue.duckdb is missing but events/ holds parts"):
+        import_files([MARCH], db)
+    assert len(list((db / "events").glob("part-*.parquet"))) == 3
+    assert repair_store(db).catalogue_rebuilt
+    assert dyad_monthly(db, "RUS", "PRK") == before
+
+
+HOLD_CATALOGUE = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(60)"
+HOLD_LOCK = ("import fcntl, sys, time; h = open(sys.argv[1], 'a+'); fcntl.flock(h, fcntl.LOCK_EX); "
+             "print('held', flush=True); time.sleep(60)")
+
+
+@pytest.mark.parametrize(("code", "held", "message"), [
+    (HOLD_LOCK, ".lock", "the store is in use by another import: try again when it has finished"),
+    (HOLD_CATALOGUE, "catalogue.duckdb", "the store is in use by another process (its catalogue is locked): try "
+                                         "again when that process has finished"),
+], ids=["import", "catalogue"])
+def test_a_store_in_use_is_reported_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str, held: str,
+                                            message: str) -> None:
+    from armsflow.gdelt import store as store_module
+
+    db = tmp_path / "db"
+    import_files([MARCH], db)
+    monkeypatch.setattr(store_module, "LOCK_WAIT_S", 0.2)
+    holder = subprocess.Popen([sys.executable, "-c", code, str(db / held)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(InputError) as caught:
+            import_files([ZIPPED], db)
+        assert str(caught.value) == f"{db}: {message}"
+    finally:
+        holder.kill()
+        holder.communicate()  # and closes its pipe
+    consistent(db)
+    assert import_files([ZIPPED], db).files_imported == 1
+
+
+def _no_space(path: object) -> OSError:
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+
+@pytest.mark.parametrize("where", ["part", "unzip", "duckdb"])
+def test_a_full_disk_stops_cleanly_naming_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   where: str) -> None:
+    import duckdb
+
+    from armsflow.gdelt import importer
+
+    db = tmp_path / "db"
+    import_files([MARCH], db)
+    before = dyad_monthly(db, "RUS", "PRK")
+    with monkeypatch.context() as patch:
+        if where == "part":  # moving a written part into place
+            def replace(src: object, dst: object) -> None:
+                raise _no_space(src)
+            patch.setattr(os, "replace", replace)
+            named = str(db / "events")
+        elif where == "unzip":  # writing a zip member to the scratch folder
+            def write(out: object, data: bytes, lines: object) -> None:
+                raise _no_space(getattr(out, "name", ""))
+            patch.setattr(importer, "_write", write)
+            named = str(db / ".scratch-")
+        else:  # DuckDB writing the part
+            def read(self: BatchWriter, sources: object) -> None:
+                raise duckdb.IOException(f'IO Error: Could not write file "{db}/events/.part-x.parquet.tmp": '
+                                         f'No space left on device')
+            patch.setattr(BatchWriter, "read", read)
+            named = f"{db}/events/.part-x.parquet.tmp"
+        with pytest.raises(InputError) as caught:
+            import_files([ZIPPED, BAD], db)
+    (problem,) = caught.value.problems
+    assert problem.file.startswith(named)
+    assert problem.message.startswith("disk full: the import stopped")
+    consistent(db)
+    assert dyad_monthly(db, "RUS", "PRK") == before  # nothing of the stopped import is visible
+    resumed = import_files([ZIPPED, BAD], db)
+    assert (resumed.files_imported, resumed.rows_imported) == (2, 8)
+    consistent(db)
+
+
+KILL_AT = {
+    # where the child kills itself: (what it patches, the call at which it dies)
+    "unzip": ("importer._write", 1),  # writing a zip member to the scratch folder
+    "part-written": ("os.replace", 1),  # a part written, before it is renamed into place
+    "volume-renamed": ("os.replace", 2),  # the volume file in place, the part not yet
+    "before-commit": ("BatchWriter._commit", 1),  # both in place, the catalogue not told
+    "in-commit": ("INSERT INTO files", 1),  # inside the catalogue transaction, after INSERT INTO parts
+    "second-batch": ("BatchWriter._commit", 2),  # one batch committed, the next not
+}
+KILLER = """
+import contextlib, os, signal, sys
+from pathlib import Path
+from armsflow.gdelt import batch, importer, import_files
+target, at = sys.argv[1], int(sys.argv[2])
+calls = [0]
+
+def die():
+    calls[0] += 1
+    if calls[0] == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+def dying(owner, attr):
+    original = getattr(owner, attr)
+    def call(*args, **kwargs):
+        die()
+        return original(*args, **kwargs)
+    setattr(owner, attr, call)
+
+class Catalogue:
+    def __init__(self, con):
+        self.con = con
+    def execute(self, sql, *args):
+        if sql.startswith(target):
+            die()
+        return self.con.execute(sql, *args)
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+connect = batch.connect_catalogue
+
+@contextlib.contextmanager
+def watched(*args, **kwargs):
+    with connect(*args, **kwargs) as con:
+        yield Catalogue(con)
+
+owners = {"importer": importer, "os": os, "BatchWriter": batch.BatchWriter}
+if "." in target:
+    owner, attr = target.split(".")
+    dying(owners[owner], attr)
+else:
+    batch.connect_catalogue = watched
+import_files([Path(p) for p in sys.argv[4:]], Path(sys.argv[3]), batch_bytes=1)
+"""
+
+
+@pytest.mark.parametrize("point", list(KILL_AT))
+def test_an_import_killed_anywhere_leaves_a_store_that_opens_and_completes(tmp_path: Path, point: str) -> None:
+    """SIGKILL at each step of writing a batch: the store opens, holds whole batches only, and importing the same
+    files again completes it, to the same counts as an import never killed."""
+    target, at = KILL_AT[point]
+    db = tmp_path / "db"
+    files = [str(MARCH), str(ZIPPED), str(BAD)]
+    done = subprocess.run([sys.executable, "-c", KILLER, target, str(at), str(db), *files],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    consistent(db)
+    resumed = import_files(files, db)
+    assert resumed.files_skipped + resumed.files_imported == 3
+    assert rows(dyad_monthly(db, "RUS", "PRK")) == DEFAULT
+    consistent(db)
+    assert not list(db.glob(".scratch-*")) and not list((db / "events").glob(".*"))
+
+
+def test_the_lag_is_bounded(store: Path) -> None:
+    with pytest.raises(ParameterError, match=r"^max_lag_days: must be from 0 to 36500 days, got 99999999999$"):
+        DyadRules(max_lag_days=99_999_999_999)
+    assert DyadRules(max_lag_days=36_500).max_lag_days == 36_500
+    assert dyad_monthly(store, "RUS", "PRK", rules=DyadRules(max_lag_days=36_500)).months

@@ -9,6 +9,7 @@ import typer
 
 from armsflow.cli.common import Json, Since, Until, day, errors, show, with_progress
 from armsflow.gdelt import Backend, Dedupe, Late
+from armsflow.gdelt.rules import MAX_LAG_DAYS
 
 gdelt_app = typer.Typer(help="GDELT 2.0 event files: import into a local store, count dyad events by month "
                              "(needs: pip install 'armsflow[gdelt]').", no_args_is_help=True)
@@ -34,6 +35,17 @@ def gdelt_import(files: Annotated[list[str], typer.Argument(help="Export files (
     show(found, json_out, display.render_gdelt_import)
 
 
+@gdelt_app.command("repair")
+def gdelt_repair(db: Db, json_out: Json = False) -> None:
+    """Repair a damaged store: keep the parts that read whole, remove the rest, rebuild a lost catalogue."""
+    from armsflow import display
+    from armsflow.gdelt import repair_store
+
+    with errors():
+        found = repair_store(db)
+    show(found, json_out, display.render_gdelt_import)
+
+
 @gdelt_app.command("dyad")
 def gdelt_dyad(db: Db, a: Annotated[str, typer.Option("--a", help="Country code of one side (CAMEO/ISO3), e.g. RUS.")],
                b: Annotated[str, typer.Option("--b", help="Country code of the other side, e.g. PRK.")],
@@ -44,7 +56,7 @@ def gdelt_dyad(db: Db, a: Annotated[str, typer.Option("--a", help="Country code 
                         "out of counts and totals), dateadded (dated by DATEADDED) or keep (at SQLDATE).")
                               ] = Late.DROP,
                max_lag_days: Annotated[int, typer.Option(
-                   "--max-lag-days", min=0, max=36_500,
+                   "--max-lag-days", min=0, max=MAX_LAG_DAYS,
                    help="Days SQLDATE may lie before DATEADDED before an event is late.")] = 30,
                dedupe: Annotated[Dedupe, typer.Option(
                    help="id (default: each GLOBALEVENTID once) or source (also once per actor countries, event "

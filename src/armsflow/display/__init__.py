@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from armsflow.gdelt.results import DyadResult, ImportReport
+from armsflow.gdelt.results import DyadResult, ImportReport, RepairReport
 from armsflow.indicators.trade import money_text
 from armsflow.results import (
     CheckResult,
@@ -256,7 +256,8 @@ def render_event_rate(r: EventRateResult, console: Console) -> None:
     console.print(escape(r.method), style="dim")
 
 
-def render_gdelt_import(report: ImportReport, console: Console) -> None:
+def render_gdelt_import(report: ImportReport | RepairReport, console: Console) -> None:
+    """What an import (or a repair) did, as its plain-text summary: counts, then one line per problem."""
     console.print(escape(str(report)), highlight=False)
 
 

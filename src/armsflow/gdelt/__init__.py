@@ -1,7 +1,7 @@
 """GDELT 2.0 events (the gdelt extra): import export files into a local store, count dyad events by month.
 
     from armsflow.gdelt import import_files, dyad_monthly
-    report = import_files([Path("downloads/")], Path("gdelt-store"))
+    report = import_files([Path("downloads/")], Path("gdelt-store"))  # bad files are reported and skipped
     result = dyad_monthly(Path("gdelt-store"), "RUS", "PRK", since=date(2023, 1, 1))
 
 See ``docs/gdelt.md`` for the store layout, the rules (duplicates, late-dated events) and the backends.
@@ -19,7 +19,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from armsflow.errors import MissingExtraError
-from armsflow.gdelt.results import DyadMonth, DyadResult, ImportReport
+from armsflow.gdelt.results import DyadMonth, DyadResult, ImportReport, RepairReport
 from armsflow.gdelt.rules import Backend, Dedupe, DyadRules, Late
 from armsflow.gdelt.schema import Family, families
 
@@ -32,6 +32,7 @@ __all__ = [
     "Family",
     "ImportReport",
     "Late",
+    "RepairReport",
     "dyad_expr",
     "dyad_monthly",
     "dyad_sql",
@@ -39,6 +40,7 @@ __all__ = [
     "families",
     "import_files",
     "read_parts",
+    "repair_store",
     "spark_session",
     "stop_spark",
     "volume_table",
@@ -52,6 +54,7 @@ _LAZY = {
     "events_table": "queries",
     "import_files": "importer",
     "read_parts": "store",
+    "repair_store": "repair",
     "spark_session": "backends",
     "stop_spark": "backends",
     "volume_table": "queries",
@@ -63,6 +66,7 @@ if TYPE_CHECKING:
     from armsflow.gdelt.backends import spark_session, stop_spark
     from armsflow.gdelt.importer import import_files
     from armsflow.gdelt.queries import dyad_expr, dyad_monthly, dyad_sql, events_table, volume_table
+    from armsflow.gdelt.repair import repair_store
     from armsflow.gdelt.store import read_parts
 
 

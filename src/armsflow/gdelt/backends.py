@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from armsflow.errors import MissingExtraError
 from armsflow.gdelt.rules import Backend
-from armsflow.gdelt.store import Part, shared_connection, sql_list
+from armsflow.gdelt.store import Part, damaged, first_line, shared_connection, sql_list
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -47,11 +49,20 @@ def execute(sql: str, parts: Sequence[Part], backend: Backend) -> list[dict[str,
 
 def _run_duckdb(sql: str, tables: dict[str, list[Path]]) -> list[dict[str, Any]]:
     raw = shared_connection()
-    for name, files in tables.items():
-        raw.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({sql_list(files)})")
-    cursor = raw.execute(sql)
-    names = [column[0] for column in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    try:
+        for name, files in tables.items():
+            raw.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({sql_list(files)})")
+        cursor = raw.execute(sql)
+        names = [column[0] for column in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    except duckdb.Error as exc:
+        # The SQL is ours and tested: what fails here is reading a part damaged inside (read_parts found its footer
+        # whole), short of memory or an interruption.
+        if isinstance(exc, (duckdb.InterruptException, duckdb.OutOfMemoryException)):
+            raise
+        events = tables[EVENTS_TABLE]
+        raise damaged(events[0].parent.parent if events else Path("."), f"a part cannot be read: {first_line(exc)}"
+                      ) from None
 
 
 def require_spark() -> None:

@@ -1,4 +1,5 @@
-"""What the two GDELT calls return: ``ImportReport`` (``import_files``) and ``DyadResult`` (``dyad_monthly``).
+"""What the GDELT calls return: ``ImportReport`` (``import_files``), ``RepairReport`` (``repair_store``) and
+``DyadResult`` (``dyad_monthly``).
 
 Plain dataclasses with ``to_dict``/``to_json``; like ``rules``, they need nothing of the gdelt extra.
 """
@@ -62,6 +63,35 @@ class ImportReport:
     def add_samples(self, problems: Sequence[Problem]) -> None:
         room = MAX_SAMPLES - len(self.samples)
         self.samples.extend(sorted(problems)[:max(room, 0)])
+
+
+@dataclass
+class RepairReport:
+    """What ``repair_store`` did: parts kept and removed, whether the catalogue was rebuilt, files to import again."""
+
+    parts_kept: int = 0
+    events_kept: int = 0
+    parts_removed: list[str] = field(default_factory=list)
+    catalogue_rebuilt: bool = False
+    reimport: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return _json(self.to_dict(), indent)
+
+    def __str__(self) -> str:
+        lines = [f"kept {self.parts_kept} parts ({self.events_kept:,} events); removed {len(self.parts_removed)} "
+                 f"damaged parts" + (" (moved to damaged/)" if self.parts_removed else "")]
+        if self.catalogue_rebuilt:
+            lines.append("the catalogue could not be read and was rebuilt from the parts: it no longer knows which "
+                         "files were imported; import them all again (events already held are skipped)")
+        elif self.reimport:
+            lines.append("import these files again to restore the removed events: " + ", ".join(self.reimport))
+        if not self.parts_removed and not self.catalogue_rebuilt:
+            lines.append("no damage found")
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ class Dedupe(StrEnum):
 
 
 E = TypeVar("E", bound=StrEnum)
+#: The longest lag ``DyadRules`` takes: a century, beyond any date GDELT holds (a larger one overflows dates).
+MAX_LAG_DAYS = 36_500
 
 
 def choice(kind: type[E], parameter: str, value: str) -> E:
@@ -73,8 +75,8 @@ class DyadRules:
     dedupe: Dedupe = Dedupe.ID
 
     def __post_init__(self) -> None:
-        if self.max_lag_days < 0:
-            raise ParameterError("max_lag_days", "must be 0 or more")
+        if not 0 <= self.max_lag_days <= MAX_LAG_DAYS:
+            raise ParameterError("max_lag_days", f"must be from 0 to {MAX_LAG_DAYS} days, got {self.max_lag_days}")
         # Frozen: the checked values replace the given ones the only way a frozen dataclass allows.
         object.__setattr__(self, "late", choice(Late, "late", self.late))
         object.__setattr__(self, "dedupe", choice(Dedupe, "dedupe", self.dedupe))

@@ -36,6 +36,7 @@ CATALOGUE = "catalogue.duckdb"
 EVENTS = "events"
 VOLUME = "volume"
 LOCK = ".lock"
+DAMAGED = "damaged"  # where repair_store moves parts that do not read
 SCRATCH = ".scratch-"  # prefix of the folder zip members are extracted to during an import
 
 
@@ -99,10 +100,26 @@ def volume_dir(db: Path) -> Path:
     return Path(db) / VOLUME
 
 
+#: Seconds to wait for another process to let go of the catalogue before saying the store is in use.
+LOCK_WAIT_S = 10.0
+#: The command that repairs a damaged store (``repair.repair_store``), named in the damage messages.
+REPAIR = "armsflow gdelt repair"
+
+
+def damaged(db: Path, what: str) -> InputError:
+    """The one-line error for a damaged store: what is wrong, and the command that repairs it."""
+    return InputError([Problem(str(db), 0, "", f"the store is damaged ({what}): run '{REPAIR}' on it")])
+
+
+def first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
 @contextlib.contextmanager
-def connect_catalogue(db: Path, *, read_only: bool, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect_catalogue(db: Path, *, read_only: bool, wait_s: float | None = None
+                      ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection to the catalogue; retries while another process holds DuckDB's write lock."""
-    con = _retry_on_lock(lambda: duckdb.connect(str(catalogue_path(db)), read_only=read_only), wait_s)
+    con = _retry_on_lock(db, lambda: duckdb.connect(str(catalogue_path(db)), read_only=read_only), wait_s)
     try:
         yield con
     finally:
@@ -112,15 +129,23 @@ def connect_catalogue(db: Path, *, read_only: bool, wait_s: float = 10.0) -> Ite
 T = TypeVar("T")
 
 
-def _retry_on_lock(action: Callable[[], T], wait_s: float) -> T:
-    """Run ``action``, retrying for up to ``wait_s`` seconds while another process holds DuckDB's write lock."""
-    deadline = time.monotonic() + wait_s
+def _retry_on_lock(db: Path, action: Callable[[], T], wait_s: float | None = None) -> T:
+    """Run ``action``, retrying for up to ``wait_s`` seconds (``LOCK_WAIT_S``) while another process holds DuckDB's
+    lock on the catalogue; then the store is in use. A catalogue DuckDB cannot open is damaged."""
+    deadline = time.monotonic() + (LOCK_WAIT_S if wait_s is None else wait_s)
     while True:
         try:
             return action()
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+        except duckdb.InterruptException:
+            raise
+        except duckdb.Error as exc:
+            if "lock" not in str(exc).lower():
+                if catalogue_path(db).is_file():
+                    raise damaged(db, f"its catalogue cannot be opened: {first_line(exc)}") from None
                 raise
+            if time.monotonic() > deadline:
+                raise InputError([Problem(str(db), 0, "", "the store is in use by another process (its catalogue "
+                                          "is locked): try again when that process has finished")]) from None
             time.sleep(0.05)
 
 
@@ -140,11 +165,11 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
 
 
 @contextlib.contextmanager
-def attached_catalogue(db: Path, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def attached_catalogue(db: Path, wait_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The shared connection with the catalogue attached read-only as ``gdelt_catalogue`` (detached afterwards)."""
     con = shared_connection()
     quoted = sql_string(str(catalogue_path(db)))
-    _retry_on_lock(lambda: con.execute(f"ATTACH {quoted} AS gdelt_catalogue (READ_ONLY)"), wait_s)
+    _retry_on_lock(db, lambda: con.execute(f"ATTACH {quoted} AS gdelt_catalogue (READ_ONLY)"), wait_s)
     try:
         yield con
     finally:
@@ -162,16 +187,43 @@ def read_parts(db: Path) -> list[Part]:
     """The parts the catalogue lists, oldest first."""
     require_store(db)
     with attached_catalogue(db) as con:
-        found = con.execute("SELECT value FROM gdelt_catalogue.meta WHERE key = 'format'").fetchone()
-        rows = con.execute("SELECT part, rows, id_min, id_max, sqldate_min, sqldate_max FROM gdelt_catalogue.parts "
-                           "ORDER BY created, part").fetchall()
+        try:
+            found = con.execute("SELECT value FROM gdelt_catalogue.meta WHERE key = 'format'").fetchone()
+            rows = con.execute("SELECT part, rows, id_min, id_max, sqldate_min, sqldate_max "
+                               "FROM gdelt_catalogue.parts ORDER BY created, part").fetchall()
+        except duckdb.Error as exc:
+            if isinstance(exc, duckdb.InterruptException):
+                raise
+            raise damaged(db, f"its catalogue cannot be read: {first_line(exc)}") from None
     _check_format(db, found[0] if found else None)
     parts = [Part(events_dir(db) / f"{name}.parquet", int(n), lo, hi, d0, d1) for name, n, lo, hi, d0, d1 in rows]
-    missing = [path for part in parts for path in (part.path, part.volume) if not path.is_file()]
-    if missing:
-        raise InputError([Problem(str(path), 0, "", "listed in the catalogue but missing: the store is damaged; "
-                                  "import the files into a new store") for path in missing])
+    for part in parts:
+        for path in (part.path, part.volume):
+            trouble = parquet_trouble(path)
+            if trouble:
+                raise damaged(db, f"{path.relative_to(db)} is {trouble}")
     return parts
+
+
+def parquet_trouble(path: Path) -> str | None:
+    """Why ``path`` is plainly not a whole Parquet file (missing, or cut short: no footer), or None.
+
+    One small read at the end of the file: a part cut short by a crash or a full disk has no footer. Damage
+    inside a file is found only by reading it (``repair_store`` reads every part).
+    """
+    try:
+        with open(path, "rb") as handle:
+            size = handle.seek(0, 2)
+            if size < 12:
+                return "cut short"
+            handle.seek(size - 8)
+            tail = handle.read(8)
+    except FileNotFoundError:
+        return "listed in the catalogue but missing"
+    footer = int.from_bytes(tail[:4], "little")
+    if tail[4:] != b"PAR1" or footer > size - 12:
+        return "cut short (no Parquet footer)"
+    return None
 
 
 def _check_format(db: Path, found: str | None) -> None:
@@ -207,7 +259,8 @@ def import_lock(db: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise InputError([Problem(str(db), 0, "", "another import into this store is running")]) from None
+            raise InputError([Problem(str(db), 0, "", "the store is in use by another import: try again when "
+                                      "it has finished")]) from None
         try:
             yield
         finally:
@@ -219,13 +272,24 @@ def open_store(db: Path) -> set[tuple[str, int, str]]:
 
     Must be called under ``import_lock``.
     """
+    existed = catalogue_path(db).is_file()
+    if not existed and any(events_dir(db).glob("part-*.parquet")):
+        # Without its catalogue every part would look left behind and be removed below.
+        raise damaged(db, f"{CATALOGUE} is missing but events/ holds parts")
     events_dir(db).mkdir(parents=True, exist_ok=True)
     volume_dir(db).mkdir(parents=True, exist_ok=True)
     with connect_catalogue(db, read_only=False) as con:
-        con.execute(SCHEMA)
-        upgrade(con, db)
-        listed = {str(p) for (p,) in con.execute("SELECT part FROM parts").fetchall()}
-        known = known_files(con)
+        try:
+            if existed:  # its tables must be there: SCHEMA would make a damaged catalogue look empty
+                con.execute("SELECT count(*) FROM meta, (SELECT count(*) FROM parts), (SELECT count(*) FROM files)")
+            con.execute(SCHEMA)
+            upgrade(con, db)
+            listed = {str(p) for (p,) in con.execute("SELECT part FROM parts").fetchall()}
+            known = known_files(con)
+        except duckdb.Error as exc:
+            if isinstance(exc, duckdb.InterruptException):
+                raise
+            raise damaged(db, f"its catalogue cannot be read: {first_line(exc)}") from None
     for leftover in [*events_dir(db).iterdir(), *volume_dir(db).iterdir()]:
         if leftover.name.startswith(".") or (leftover.suffix == ".parquet" and leftover.stem not in listed):
             leftover.unlink()
