@@ -268,26 +268,17 @@ def accept_candidate(study: str | Path, candidate: str, variable: str, grade: st
         resumed = _written_by(folder / "claims.csv", c.id)
         claim_id = resumed or edits.get("id") or _next_claim_id(set(current.claims) | _ids(folder / "claims.csv"))
         source = edits.get("source", c.source)
-        notes = (f"Intake {c.id}: {c.kind.replace('_', ' ')} read from {Path(c.document).name} "
-                 f"(characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "") + ") by "
-                 + "; ".join(c.rules) + "." + (" Flags: " + "; ".join(c.flags) + "." if c.flags else ""))
-        measure = edits.get("measure") or f"{var.label} ({c.kind.replace('_', ' ')}: '{c.span}')"
-        row = {"id": claim_id, "source": source, "measure": measure,
+        row = {"id": claim_id, "source": source,
+               "measure": edits.get("measure") or f"{var.label} ({c.kind.replace('_', ' ')}: '{c.span}')",
                "low": edits.get("low", _number(low)), "central": edits.get("central", _number(central)),
                "high": edits.get("high", _number(high)), "unit": unit_text, "as_of": as_of,
-               "credibility": credibility, "quote": edits.get("quote", c.quote), "notes": edits.get("notes", notes)}
+               "credibility": credibility, "quote": edits.get("quote", c.quote),
+               "notes": edits.get("notes", _notes(c))}
         files: dict[str, bytes] = {}
         source_added = source not in current.sources and source not in _ids(folder / "sources.csv")
         if source_added:
-            fields = {k: edits.get(k, str(doc.get(k, ""))) for k in SOURCE_FIELDS}
-            missing = [k for k in SOURCE_FIELDS if not fields[k].strip()]
-            if missing:
-                raise ParameterError("edits", f"the new source {source} needs {', '.join(missing)}, which "
-                                              f"{Path(c.document).name} does not state: give "
-                                              + " ".join(f"{k}=..." for k in missing))
             files["sources.csv"] = append_csv_row((folder / "sources.csv").read_bytes(),
-                                                  {"id": source, **fields, "reliability": reliability,
-                                                   "notes": f"Proposed by intake from {Path(c.document).name}."})[0]
+                                                  _source_row(c, source, reliability, doc, edits))[0]
         if not resumed:
             files["claims.csv"] = append_csv_row((folder / "claims.csv").read_bytes(), row)[0]
         model = (folder / "model.toml").read_text(encoding="utf-8")
@@ -301,6 +292,28 @@ def accept_candidate(study: str | Path, candidate: str, variable: str, grade: st
                                                     "variable": variable,
                                                     "at": datetime.now(UTC).isoformat(timespec="seconds")}])
         return IntakeAccepted(str(study), candidate, claim_id, variable, row, source_added, tuple(files))
+
+
+def _notes(c: Candidate) -> str:
+    """What a reviewer needs to retrace a claim to its document and rules; its start also marks the row as this
+    candidate's, so that an interrupted accept can finish."""
+    where = f"characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "")
+    flags = f" Flags: {'; '.join(c.flags)}." if c.flags else ""
+    return (f"Intake {c.id}: {c.kind.replace('_', ' ')} read from {Path(c.document).name} ({where}) by "
+            f"{'; '.join(c.rules)}.{flags}")
+
+
+def _source_row(c: Candidate, source: str, reliability: str, doc: dict[str, Any],
+                edits: dict[str, str]) -> dict[str, str]:
+    """A new sources.csv row from the document's metadata and the reviewer's edits; what is missing is asked for."""
+    fields = {k: edits.get(k, str(doc.get(k, ""))) for k in SOURCE_FIELDS}
+    missing = [k for k in SOURCE_FIELDS if not fields[k].strip()]
+    if missing:
+        raise ParameterError("edits", f"the new source {source} needs {', '.join(missing)}, which "
+                                      f"{Path(c.document).name} does not state: give "
+                                      + " ".join(f"{k}=..." for k in missing))
+    return {"id": source, **fields, "reliability": reliability,
+            "notes": f"Proposed by intake from {Path(c.document).name}."}
 
 
 def _written_by(path: Path, candidate: str) -> str:
