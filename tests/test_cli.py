@@ -55,6 +55,10 @@ def test_library_parameters_are_reported_as_the_cli_options() -> None:
     assert code == 2 and err.startswith("QUANTITY: no timeline 'tanks'")
     code, _, err = invoke("run", "russia-dprk", "--draws", "1")
     assert code == 2 and "--draws" in err
+    code, _, err = invoke("explain", "russia-dprk", "deliveries_value", "--scenario", "x")
+    assert code == 2 and err.startswith("model.toml: scenario: unknown scenario 'x' (known: ")
+    code, _, err = invoke("explain", "russia-dprk", "nope")
+    assert code == 2 and err.startswith("RESULT: no result or variable 'nope'")
 
 
 def test_check_json_lists_problems_and_exits_2(mini: Path) -> None:

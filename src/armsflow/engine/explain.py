@@ -7,7 +7,7 @@ from datetime import date
 from armsflow.engine.plan import make_plan
 from armsflow.engine.run import provenance, run_plan
 from armsflow.engine.sensitivity import sobol
-from armsflow.errors import Problem, StudyError
+from armsflow.errors import ParameterError
 from armsflow.results import EvidenceUse, Explanation, InputExplanation, summarise
 from armsflow.study.loader import StudyRef, as_study
 from armsflow.study.resolve import Piece
@@ -18,10 +18,10 @@ def explain(study: StudyRef, name: str, *, draws: int | None = None, seed: int |
             scenario: str | None = None, as_of: date | None = None) -> Explanation:
     """Explain output or variable ``name`` of ``study`` under the given run settings."""
     study = as_study(study)
-    if name not in study.with_scenario(scenario):
+    plan = make_plan(study, scenario, as_of)  # first: it names an unknown scenario
+    if name not in plan.variables:
         known = ", ".join(v.name for v in study.outputs())
-        raise StudyError([Problem("model.toml", 0, "", f"no result or variable {name!r} (outputs: {known})")])
-    plan = make_plan(study, scenario, as_of)
+        raise ParameterError("result", f"no result or variable {name!r} (outputs: {known})")
     samples = run_plan(plan, draws=draws, seed=seed, keep_samples=True, sensitivity=False).samples
     seed = study.meta.seed if seed is None else seed
     drivers = sobol(plan, samples, [name], study.meta.sobol_n, seed)[name] if name in samples else []
