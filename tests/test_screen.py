@@ -275,3 +275,30 @@ def test_without_the_extra_the_calls_say_what_to_install(monkeypatch: pytest.Mon
     monkeypatch.setattr(screen, "_extra_missing", lambda: ImportError("No module named 'rapidfuzz'"))
     with pytest.raises(MissingExtraError, match=r"pip install 'armsflow\[screen\]'"):
         screen.query(Path("x.db"), "Angara")
+
+
+def test_every_six_digits_have_exactly_one_check_digit() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.integers(100_000, 999_999), st.integers(0, 9))
+    def check(six: int, last: int) -> None:
+        number = f"{six}{last}"
+        assert is_valid(number) is (last == check_digit(str(six)))
+        assert parse_imo(f"IMO{number}") == parse_imo(number)
+
+    check()
+
+
+def test_normalising_twice_changes_nothing() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from armsflow.screen.normalise import normalise
+
+    @given(st.text(max_size=40))
+    def check(name: str) -> None:
+        once = normalise(name)
+        assert normalise(once.text) == once
+
+    check()
