@@ -255,14 +255,25 @@ def _extract(path: Path, scratch: Path, known: Known, max_member_bytes: int = MA
     return source
 
 
+def _stated(path: Path, size: int) -> int:
+    """The bytes a zip's directory says its members inflate to (six times its size if it cannot be read: the
+    thread that extracts it will report why)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except UNZIP_ERRORS:
+        return size * 6
+
+
 def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolExecutor,
               ahead_bytes: int, max_member_bytes: int = MAX_MEMBER_BYTES) -> Iterator[Source]:
     """Every file ready for DuckDB, in order; hashing and unzipping run in ``pool`` (background threads).
 
     A plain CSV is yielded at once with its digest still ``pending``, so DuckDB reads it while a thread hashes
     it. A zip is yielded once hashed and extracted; the threads work at most ``LOOKAHEAD_FILES`` files or about
-    ``ahead_bytes`` of CSV ahead (a zip counted as six times its size), so extracted members never pile up: the
-    scratch space an import uses is bounded by about ``ahead_bytes`` plus one member of ``max_member_bytes``.
+    ``ahead_bytes`` of CSV ahead (a zip counted at the size its directory states for its members, which extraction
+    holds it to), so extracted members never pile up: what is extracted ahead is bounded by ``ahead_bytes`` plus one
+    member of at most ``max_member_bytes``.
     """
     pending: deque[tuple[Future[Source] | Source, int]] = deque()
     queue = deque(files)
@@ -278,7 +289,7 @@ def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolEx
                                                                                 f"cannot read: {exc}")), 0))
                 continue
             if kind == "zip":
-                pending.append((pool.submit(_extract, path, scratch, known, max_member_bytes), size * 6))
+                pending.append((pool.submit(_extract, path, scratch, known, max_member_bytes), _stated(path, size)))
             elif kind != "csv":
                 pending.append((Source(str(path), path.name, size, problem=Problem(
                     str(path), 0, "", f"{kind}-compressed, not a GDELT export file: decompress it first")), 0))
