@@ -722,6 +722,30 @@ def test_the_cli_reports_every_bad_file_in_one_import(tmp_path: Path) -> None:
     consistent(tmp_path / "db")
 
 
+@pytest.mark.parametrize("batch_bytes", [1, 2**29], ids=["own-batch", "shared-batch"])
+def test_a_file_that_fails_as_it_is_hashed_is_reported_and_the_batch_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_bytes: int) -> None:
+    """A plain CSV is hashed while DuckDB reads it; if the hashing fails (an I/O error, the file gone), its batch is
+    not committed but read again without it, and the file is reported."""
+    from armsflow.gdelt import importer
+
+    digest = importer.checked_digest
+
+    def failing(path: Path) -> tuple[str, object]:
+        if path == BAD:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+        return digest(path)
+
+    monkeypatch.setattr(importer, "checked_digest", failing)
+    report = import_files([MARCH, BAD, ZIPPED], tmp_path / "db", batch_bytes=batch_bytes)
+    assert (report.files_imported, report.files_failed, report.rows_imported, report.rows_rejected) == (2, 1, 18, 0)
+    assert [str(p) for p in report.samples] == [f"{BAD}: cannot read: [Errno 5] {os.strerror(errno.EIO)}: '{BAD}'"]
+    consistent(tmp_path / "db")
+    monkeypatch.undo()
+    again = import_files([MARCH, BAD, ZIPPED], tmp_path / "db")
+    assert (again.files_skipped, again.files_imported, again.rows_imported) == (2, 1, 3)
+
+
 def test_damage_is_found_at_open_and_repaired(tmp_path: Path) -> None:
     from armsflow.gdelt import repair_store
 

@@ -32,7 +32,7 @@ from types import TracebackType
 import duckdb
 import pyarrow as pa
 
-from armsflow.errors import InputError, Problem
+from armsflow.errors import Problem
 from armsflow.gdelt.checks import LongLines, diagnose, line_numbers
 from armsflow.gdelt.schema import (
     COLUMNS,
@@ -201,6 +201,8 @@ class Read:
 class BatchResult:
     files: int = 0
     failed: list[Problem] = field(default_factory=list)
+    #: Set when files of the batch failed as they were hashed: the rest, to be read again (nothing was committed).
+    redo: list[Source] | None = None
     rows_imported: int = 0
     rows_rejected: int = 0
     duplicates: int = 0
@@ -442,10 +444,13 @@ class BatchWriter:
             return result
         for source in sources:
             source.settle()
-        unreadable = [s.problem for s in sources if s.problem is not None]
-        if unreadable:  # a file vanished or failed while it was being hashed: record nothing of this batch
+        if any(s.problem is not None for s in sources):
+            # A file failed as it was hashed (unreadable, gone): nothing of this batch is recorded; the importer
+            # reads the batch again without it.
             hidden.unlink(missing_ok=True)
-            raise InputError(unreadable)
+            result.failed += [s.problem for s in sources if s.problem is not None]
+            result.files, result.redo = 0, [s for s in sources if s.problem is None]
+            return result
         _long_lines(by_csv, read.skipped, samples)
         final = events_dir(self.db) / f"{read.part}.parquet"
         rejected = {path: len(lines) for path, lines in read.skipped.items() if lines}

@@ -422,7 +422,12 @@ def _finishing(writer: BatchWriter, report: ImportReport, tick: Callable[[int], 
     def collect() -> None:
         if pending:
             future, sources = pending.pop()
-            _count(future.result(), sources, report)
+            result = future.result()
+            while result.redo is not None:  # a file failed as it was hashed: the batch again, without it
+                failed = result.failed
+                result = writer.finish(writer.read(result.redo))
+                result.failed = failed + result.failed
+            _count(result, sources, report)
             tick(len(sources))
 
     def run(sources: list[Source]) -> None:
