@@ -498,6 +498,7 @@ runner = CliRunner()
 
 
 def test_cli_writes_html_and_pdf(mini: Path, tmp_path: Path) -> None:
+    need_pdf()
     out = tmp_path / "report"
     result = runner.invoke(app, ["report", str(mini), "--lang", "de", "--out", str(out), "--seed", "4",
                                  "--draws", "2000", "--json"])
