@@ -746,6 +746,36 @@ def test_a_file_that_fails_as_it_is_hashed_is_reported_and_the_batch_read_again(
     assert (again.files_skipped, again.files_imported, again.rows_imported) == (2, 1, 3)
 
 
+def test_a_batch_the_reader_fails_on_though_each_file_reads_is_read_unjoined_then_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import duckdb
+
+    make = Joined.make
+
+    def garbled(files: list[str], target: Path) -> Joined | None:  # a joined copy DuckDB's reader gives up on
+        joined = make(files, target)
+        target.write_bytes(MARCH.read_bytes().replace(b"synthetic", b"syn\rthetic"))
+        return joined
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Joined, "make", garbled)
+        report = import_files([MARCH, BAD, ZIPPED], tmp_path / "db")
+    assert (report.files_imported, report.rows_imported, report.rows_rejected) == (3, 21, 5)
+    assert [str(p) for p in report.samples] == BAD_LINES
+    consistent(tmp_path / "db")
+
+    def failing(self: BatchWriter, sources: object, *, join: bool = True) -> None:
+        raise duckdb.InvalidInputException("Invalid Input Error: something no single file causes")
+
+    monkeypatch.setattr(BatchWriter, "_read", failing)
+    with pytest.raises(InputError) as caught:
+        import_files([MARCH, ZIPPED], tmp_path / "db2")
+    assert str(caught.value) == (
+        f"{MARCH}: DuckDB's reader failed on the batch of 2 files starting here, though each file reads alone "
+        f"(Invalid Input Error: something no single file causes): import the files in smaller groups")
+    consistent(tmp_path / "db2")
+
+
 def test_damage_is_found_at_open_and_repaired(tmp_path: Path) -> None:
     from armsflow.gdelt import repair_store
 

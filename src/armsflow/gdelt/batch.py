@@ -32,7 +32,7 @@ from types import TracebackType
 import duckdb
 import pyarrow as pa
 
-from armsflow.errors import Problem
+from armsflow.errors import InputError, Problem
 from armsflow.gdelt.checks import LongLines, diagnose, line_numbers
 from armsflow.gdelt.schema import (
     COLUMNS,
@@ -44,7 +44,15 @@ from armsflow.gdelt.schema import (
     TIMESTAMP_FORMAT,
 )
 from armsflow.gdelt.split import LONGEST_LINE, Kernel, load_kernel, split_files
-from armsflow.gdelt.store import Part, connect_catalogue, events_dir, sql_list, sql_string, volume_dir
+from armsflow.gdelt.store import (
+    Part,
+    connect_catalogue,
+    events_dir,
+    first_line,
+    sql_list,
+    sql_string,
+    volume_dir,
+)
 
 REJECTS, SCANS = "gdelt_rejects", "gdelt_scans"
 REJECTED = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"
@@ -352,19 +360,25 @@ class BatchWriter:
         and the rest read again; an error no single file causes (a full disk) is raised.
         """
         failed: list[Source] = []
+        join = True
         while True:
             try:
-                read = self._read(sources)
+                read = self._read(sources, join=join)
                 read.failed = failed
                 return read
             except duckdb.Error as exc:
                 if isinstance(exc, duckdb.InterruptException) or disk_full(exc):
                     raise
                 culprits = self._unreadable(sources, exc)
-                if not culprits:
-                    raise
-                failed.extend(culprits)
-                sources = [s for s in sources if s not in culprits]
+                if culprits:
+                    failed.extend(culprits)
+                    sources = [s for s in sources if s not in culprits]
+                elif join:
+                    join = False  # every file reads alone: read them without joining them into one
+                else:
+                    raise InputError([Problem(sources[0].label, 0, "", f"DuckDB's reader failed on the batch of "
+                                              f"{len(sources)} files starting here, though each file reads alone "
+                                              f"({first_line(exc)}): import the files in smaller groups")]) from None
 
     def _unreadable(self, sources: list[Source], exc: duckdb.Error) -> list[Source]:
         """The sources DuckDB's reader gives up on when it reads each alone, each with its ``problem``."""
@@ -379,7 +393,7 @@ class BatchWriter:
                 culprits.append(source)
         return culprits
 
-    def _read(self, sources: list[Source]) -> Read:
+    def _read(self, sources: list[Source], *, join: bool = True) -> Read:
         con = self.con
         by_csv = {str(s.csv): s for s in sources}
         part = f"part-{uuid.uuid4().hex[:16]}"
@@ -395,7 +409,7 @@ class BatchWriter:
             fast, slow = done.table, [d.path for d in done.declined]
             self.fast_rows += fast.num_rows
         joined = None
-        if len(slow) > 1 and sum(by_csv[path].csv_bytes for path in slow) < JOIN_BELOW * len(slow):
+        if join and len(slow) > 1 and sum(by_csv[path].csv_bytes for path in slow) < JOIN_BELOW * len(slow):
             joined = Joined.make(slow, self.scratch / f"{part}.joined.csv")
         try:
             selects = []

@@ -336,7 +336,7 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
         if progress is not None:
             progress(done, len(files))
 
-    with import_lock(db), _disk_full(db):
+    with _disk_full(db), import_lock(db):
         known = Known(open_store(db))
         with tempfile.TemporaryDirectory(prefix=SCRATCH, dir=db) as scratch, \
                 BatchWriter(db, read_parts(db), Path(scratch), fast=fast) as writer, _hashing() as pool, \
