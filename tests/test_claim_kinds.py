@@ -93,8 +93,11 @@ def test_a_capacity_is_a_value_only_where_the_model_says_why(tmp_path: Path) -> 
     folder = _study(tmp_path, claims, '["C1"]')
     assert [str(p) for p in armsflow.check_study(folder)] == [
         "model.toml:4: outputs.boxes.claims: C1: a capacity ('could hold') is not an estimate; list it under caps, "
-        "or say why it is taken as a value (capacity = \"...\")"]
-    folder = _study(tmp_path, claims, '["C1"]', '\ncapacity = "the only figure there is"')
+        "or take it as a value with capacity = true and say why in assumption"]
+    folder = _study(tmp_path, claims, '["C1"]', '\ncapacity = true')
+    assert [str(p) for p in armsflow.check_study(folder)] == [
+        "model.toml:5: outputs.boxes.capacity: say why in 'assumption' (it is shown among the study's own assumptions)"]
+    folder = _study(tmp_path, claims, '["C1"]', '\ncapacity = true\nassumption = "the only figure there is"')
     result = armsflow.run(folder, sensitivity=False)
     assert any("the only figure there is" in a.text for a in result.result("boxes").assumptions)
 

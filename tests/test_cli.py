@@ -28,7 +28,7 @@ def test_studies_lists_the_flagship_with_its_results_and_scenarios() -> None:
     doc = json.loads(invoke("studies", "--json")[1])
     flagship = next(s for s in doc["studies"] if s["name"] == "russia-dprk")
     assert {"id": "troop_revenue", "label": "Revenue from the troop deployment per year"} in flagship["results"]
-    assert "kei-chain" in {s["id"] for s in flagship["scenarios"]}
+    assert "production-cost" in {s["id"] for s in flagship["scenarios"]}
 
 
 def test_version() -> None:
@@ -39,10 +39,10 @@ def test_version() -> None:
 
 
 def test_run_names_the_scenario_ids_assumptions_and_every_flagged_input() -> None:
-    code, out, _ = invoke("run", "russia-dprk", "--as-of", "2024-10-28", "--scenario", "kei-chain",
+    code, out, _ = invoke("run", "russia-dprk", "--as-of", "2024-10-28", "--scenario", "production-cost",
                           "--draws", "2000", "--no-sensitivity")
     assert code == 0
-    assert "scenario kei-chain: KEI/Stangarone chain" in out
+    assert "scenario production-cost: Bain: Russian production cost" in out
     assert "deliveries_value" in out and "troop_revenue" in out  # the ids explain needs
     assert "fallback: systems" in out and "extrapolated: containers" in out
     assert "The study's own assumptions" in out

@@ -62,10 +62,26 @@ def test_as_of_the_fnf_publication_date() -> None:
     assert value.extrapolated == ["containers"]  # ROK DIA's count of 23 Oct 2024 carried five days on
 
 
-@pytest.mark.parametrize("scenario", ["kei-chain", "production-cost", "rok-ceiling", "osc-crates", "inss-ally"])
-def test_scenarios_run(scenario: str) -> None:
-    result = run(load_study("russia-dprk"), scenario=scenario, draws=20_000, sensitivity=False)
-    assert result.result("deliveries_value").p50 > 0
+@pytest.mark.parametrize(("scenario", "output", "in_force", "not_in_force"), [
+    ("production-cost", "deliveries_value", {"P-BAIN-152"}, {"P-KEI-152"}),
+    ("rok-ceiling", "rounds", {"C017-RPC", "C019-RPC", "C023-RPC"}, {"C035-RPC", "C029"}),
+    ("osc-crates", "rounds", {"C035-RPC"}, {"C029"}),
+    ("inss-ally", "troop_revenue", {"C052-ALLY"}, {"C051"}),
+])
+def test_each_scenario_does_what_its_label_says(scenario: str, output: str, in_force: set[str],
+                                               not_in_force: set[str]) -> None:
+    """The evidence a scenario names is what its result rests on, and what it replaces is gone."""
+    result = run(load_study("russia-dprk"), scenario=scenario, draws=20_000, sensitivity=False).result(output)
+    behind = set(result.claims) | set(result.prices)
+    assert in_force <= behind and not (not_in_force & behind)
+
+
+def test_the_base_values_at_one_basis() -> None:
+    """Seller revenue throughout: KEI's price alone for 152 mm shells; missiles by a production-cost proxy, said so."""
+    result = run(load_study("russia-dprk"), draws=20_000, sensitivity=False).result("deliveries_value")
+    assert "P-KEI-152" in result.prices and "P-BAIN-152" not in result.prices
+    assert any(a.text.startswith("Proxy: no price North Korea receives") and a.variable == "price_missile"
+               for a in result.assumptions)
 
 
 def test_capacity_ceiling_exceeds_crate_modelling() -> None:
@@ -80,7 +96,7 @@ def test_explain_traces_a_result_to_its_claims() -> None:
 
     ex = explain(load_study("russia-dprk"), "shells_value", draws=20_000)
     assert ex.formula == "value_152 + value_122"
-    assert ex.sensitivity and ex.sensitivity[0].input == "price_152"  # not a headline output, still explained
+    assert ex.sensitivity and ex.sensitivity[0].input == "rounds_per_container"  # not a headline output, explained
     by_name = {i.name: i for i in ex.inputs}
     assert {e.ref for e in by_name["rounds_per_container"].evidence} == {"C029", "C035-RPC"}
     assert by_name["munitions_share"].assumption.startswith("Own assumption")

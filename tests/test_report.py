@@ -315,7 +315,6 @@ def test_german_report_has_no_english_unit_scale_period_or_month_word(html_de: s
     assert _english(" ".join(_prose(body, skip=UNTRANSLATABLE))) == []
 
 
-@pytest.mark.xfail(strict=True, reason="texts.de.toml has no table for claim measures and event places yet")
 def test_german_report_translates_claim_measures_and_places(html_de: str) -> None:
     assert _english(" ".join(_prose(parse(html_de).find("body")))) == []
 

@@ -171,8 +171,6 @@ def provenance(plan: Plan, name: str) -> Provenance:
                 sources.add(ref)
         if definition.assumption:
             assumptions.append(Assumption(dep, definition.assumption, dep))
-        if definition.capacity:
-            assumptions.append(Assumption(dep, f"Capacities taken as values: {definition.capacity}", dep))
         if item and item.fallback_used:
             fallbacks.append(dep)
         if item and item.extrapolated:

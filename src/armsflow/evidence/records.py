@@ -13,7 +13,9 @@ RELIABILITY = ("A", "B", "C", "D", "E", "F")
 #: What kind of statement a claim is (docs/method.md, "Claim kinds"): an estimate of the quantity, a bound on it
 #: ("at least", "more than"; "up to"), or a capacity ("could hold", "can carry") that is never a central value.
 CLAIM_KINDS = ("estimate", "lower", "upper", "capacity")
-BASES = ("production_cost", "dprk_sale", "market_price", "procurement_price", "cost_benchmark", "other")
+#: What a price measures (docs/method.md, "One valuation basis"): what the seller receives, what it costs to make,
+#: what it would cost to replace, or what the item fetches on a market. One estimate is in one of them.
+BASES = ("seller-revenue", "production-cost", "replacement-value", "market-price")
 
 
 @dataclass(frozen=True)

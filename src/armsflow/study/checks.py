@@ -167,12 +167,33 @@ def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Defi
                         caps=tuple(r for r in definition.caps if r in ev.claims), capacity=definition.capacity)
     if definition.kind == "claims" and not _kinds_fit(c, ev, usable, path, line):
         return
+    if definition.kind == "prices" and not _one_basis(c, ev, definition, path, line):
+        return
     try:
         found = pieces(ev, usable, var.unit)
         if found:
             pooled(found, bounds(ev, usable, var.unit))
     except ResolveError as exc:
         c.add(line, f"{path}.{definition.kind}", str(exc))
+
+
+def _one_basis(c: _Checker, ev: Evidence, definition: Definition, path: str, line: int) -> bool:
+    """A price variable pools prices of one basis, the study's, unless it says why another stands in (``proxy``):
+    pooling what a seller receives with what it costs to make would average two different quantities."""
+    found = [ev.prices[r] for r in definition.prices if r in ev.prices]
+    bases = {p.basis for p in found}
+    if len(bases) > 1:
+        first, other = found[0], next(p for p in found if p.basis != found[0].basis)
+        c.add(line, f"{path}.prices", f"pools {first.id} (prices.csv:{first.line}, {first.basis}) with {other.id} "
+                                      f"(prices.csv:{other.line}, {other.basis}): one variable, one basis; make the "
+                                      "other a scenario")
+        return False
+    basis = c.study.meta.basis
+    if basis is not None and bases and bases != {basis} and not definition.proxy:
+        c.add(line, f"{path}.prices", f"{', '.join(p.id for p in found)} measure {found[0].basis}, the study values "
+                                      f"at {basis}: mark them proxy = true and say why in assumption")
+        return False
+    return True
 
 
 def _kinds_fit(c: _Checker, ev: Evidence, definition: Definition, path: str, line: int) -> bool:
@@ -183,7 +204,8 @@ def _kinds_fit(c: _Checker, ev: Evidence, definition: Definition, path: str, lin
     capacities = [r for r, k in kinds.items() if k == "capacity"]
     if capacities and not definition.capacity:
         c.add(line, f"{path}.claims", f"{', '.join(capacities)}: a capacity ('could hold') is not an estimate; "
-                                      "list it under caps, or say why it is taken as a value (capacity = \"...\")")
+                                      "list it under caps, or take it as a value with capacity = true and say why in "
+                                      "assumption")
         ok = False
     values = [r for r, k in kinds.items() if k == "estimate" or (k == "capacity" and definition.capacity)]
     only_bounds = [r for r, k in kinds.items() if k in ("lower", "upper")]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from armsflow.errors import Problem, StudyError
 from armsflow.evidence.events import load_events
 from armsflow.evidence.grading import Grading
+from armsflow.evidence.records import BASES
 from armsflow.evidence.trade import load_trade
 from armsflow.model.units import is_currency, parse_unit
 from armsflow.results import CheckResult
@@ -44,6 +45,7 @@ class _MetaModel(BaseModel):
     seed: int = Field(ge=0, lt=2**63)
     draws: int = Field(ge=100, le=100_000_000)
     sobol_n: int = Field(default=4096, ge=64, le=2**20)
+    basis: str | None = None
 
     def inconsistencies(self) -> list[tuple[str, str]]:
         """(field, message) for what single-field validation cannot see."""
@@ -54,6 +56,8 @@ class _MetaModel(BaseModel):
             out.append(("sobol_n", "sobol_n must be a power of two"))
         if not is_currency(self.currency):
             out.append(("currency", f"unknown currency {self.currency!r}"))
+        if self.basis is not None and self.basis not in BASES:
+            out.append(("basis", f"one of {', '.join(BASES)}, got {self.basis!r}"))
         return out
 
 
@@ -120,7 +124,7 @@ def _meta(files: dict[str, bytes], folder_name: str, problems: list[Problem]) ->
     if bad:
         return None
     return StudyMeta(m.id or folder_name, m.title, m.question, m.period_start, m.period_end, m.reference_date,
-                     m.currency, m.seed, m.draws, m.sobol_n)
+                     m.currency, m.seed, m.draws, m.sobol_n, m.basis)
 
 
 def _grading(files: dict[str, bytes], problems: list[Problem]) -> Grading | None:

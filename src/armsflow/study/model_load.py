@@ -28,7 +28,7 @@ NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 DIST_KEYS = {"value", "low", "high", "mode", "lambda", "mean", "sd", "alpha", "beta", "values", "weights",
              "components", "samples"}
 DEF_KEYS = {"claims", "prices", "dist", "formula", "timeline", "at", "assumption", "cites", "caps",
-            "capacity"} | DIST_KEYS
+            "capacity", "proxy"} | DIST_KEYS
 VAR_KEYS = {"label", "unit", "fallback"} | DEF_KEYS
 OUTPUT_KEYS = VAR_KEYS | {"headline", "thresholds"}
 TOP_KEYS = {"variables", "outputs", "correlations", "scenarios", "published", "timelines", "indicators"}
@@ -245,18 +245,23 @@ class ModelReader:
             if not ids:
                 self.problem(self.lines.key(path, kind), f"{path}.{kind}", "must list at least one id")
                 return None
-            capacity = table.get("capacity", "")
-            if not isinstance(capacity, str):
-                self.problem(self.lines.key(path, "capacity"), f"{path}.capacity", "must be text: why capacities "
-                                                                                   "are taken as values")
-                capacity = ""
+            capacity, proxy = table.get("capacity", False), table.get("proxy", False)
             caps = self._ids(path, table, "caps")
-            if kind == "prices" and (caps or capacity):
-                self.problem(self.lines.key(path, "caps" if caps else "capacity"), path,
-                             "caps and capacity apply to claims, not prices")
+            for key, value, applies in (("capacity", capacity, kind == "claims"), ("proxy", proxy, kind == "prices")):
+                if not isinstance(value, bool):
+                    self.problem(self.lines.key(path, key), f"{path}.{key}", "must be true or false")
+                elif value and not applies:
+                    self.problem(self.lines.key(path, key), f"{path}.{key}",
+                                 f"applies to a variable of {'claims' if key == 'capacity' else 'prices'}")
+                elif value and not assumption.strip():
+                    self.problem(self.lines.key(path, key), f"{path}.{key}",
+                                 "say why in 'assumption' (it is shown among the study's own assumptions)")
+            if caps and kind != "claims":
+                self.problem(self.lines.key(path, "caps"), f"{path}.caps", "applies to a variable of claims")
+            capacity, proxy = capacity is True, proxy is True
             return Definition(kind, line, key_line, claims=ids if kind == "claims" else (),
                               prices=ids if kind == "prices" else (), assumption=assumption.strip(), cites=cites,
-                              caps=caps, capacity=capacity.strip())
+                              caps=caps, capacity=capacity, proxy=proxy)
         if kind == "formula":
             text = table["formula"]
             fline = self.lines.key(path, "formula")

@@ -33,6 +33,7 @@ class StudyMeta:
     seed: int
     draws: int
     sobol_n: int
+    basis: str | None = None  # the valuation basis of the study's money outputs (evidence.records.BASES)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class Definition:
     timeline: str = ""
     at: date | None = None
     caps: tuple[str, ...] = ()  # capacity (or upper-bound) claims that cap a claims-derived variable
-    capacity: str = ""  # why capacity claims in ``claims`` are taken as values (shown as an assumption)
+    capacity: bool = False  # capacity claims in ``claims`` taken as values; ``assumption`` says why
+    proxy: bool = False  # prices of another basis than the study's stand in; ``assumption`` says why
 
     @property
     def sampled(self) -> bool:

@@ -20,10 +20,19 @@ meetings = "…"
 fnf-2024 = "…"
 
 [scenarios]
-kei-chain = "…"
+production-cost = "…"
 
 [assumptions]   # the own assumption of a variable (or a fallback of it) or of a timeline
 munitions_share = "…"
+
+[claims]        # what a claim measures, by claim id (the measure column of claims.csv)
+C023 = "…"
+
+[prices]        # what a price is for, by price id (the item column of prices.csv)
+P-KEI-152 = "…"
+
+[places]        # the places of events.csv, as written there
+Pyongyang = "…"
 ```
 """
 
@@ -37,10 +46,12 @@ from armsflow.study.spec import Study
 from armsflow.study.toml_lines import TomlLines, read_toml
 
 FILE = re.compile(r"^texts\.([a-z]{2})\.toml$")
-TABLES = ("study", "labels", "timelines", "indicators", "published", "scenarios", "assumptions")
+TABLES = ("study", "labels", "timelines", "indicators", "published", "scenarios", "assumptions", "claims", "prices",
+          "places")
 WHAT = {"study": "key", "labels": "variable or output", "timelines": "timeline or series",
         "indicators": "indicator", "published": "published estimate", "scenarios": "scenario",
-        "assumptions": "variable or timeline with an assumption"}
+        "assumptions": "variable or timeline with an assumption", "claims": "claim id", "prices": "price id",
+        "places": "place of events.csv"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,9 @@ def _known(study: Study, declared: set[str]) -> dict[str, set[str]]:
         "published": set(study.published),
         "scenarios": set(study.scenarios),
         "assumptions": assumed | {n for n, t in study.timelines.items() if t.assumption},
+        "claims": set(study.claims),
+        "prices": set(study.prices),
+        "places": {e.place for e in study.events if e.place},
     }
 
 
