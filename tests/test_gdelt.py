@@ -877,7 +877,7 @@ def test_a_full_disk_stops_cleanly_naming_the_path(tmp_path: Path, monkeypatch: 
                                                    where: str) -> None:
     import duckdb
 
-    from armsflow.gdelt import importer
+    from armsflow.gdelt import unzip
 
     db = tmp_path / "db"
     import_files([MARCH], db)
@@ -891,7 +891,7 @@ def test_a_full_disk_stops_cleanly_naming_the_path(tmp_path: Path, monkeypatch: 
         elif where == "unzip":  # writing a zip member to the scratch folder
             def write(out: object, data: bytes, lines: object) -> None:
                 raise _no_space(getattr(out, "name", ""))
-            patch.setattr(importer, "_write", write)
+            patch.setattr(unzip, "write", write)
             named = str(db / ".scratch-")
         else:  # DuckDB writing the part
             def read(self: BatchWriter, sources: object) -> None:
@@ -913,7 +913,7 @@ def test_a_full_disk_stops_cleanly_naming_the_path(tmp_path: Path, monkeypatch: 
 
 KILL_AT = {
     # where the child kills itself: (what it patches, the call at which it dies)
-    "unzip": ("importer._write", 1),  # writing a zip member to the scratch folder
+    "unzip": ("unzip.write", 1),  # writing a zip member to the scratch folder
     "part-written": ("os.replace", 1),  # a part written, before it is renamed into place
     "volume-renamed": ("os.replace", 2),  # the volume file in place, the part not yet
     "before-commit": ("BatchWriter._commit", 1),  # both in place, the catalogue not told
@@ -923,7 +923,7 @@ KILL_AT = {
 KILLER = """
 import contextlib, os, signal, sys
 from pathlib import Path
-from armsflow.gdelt import batch, importer, import_files
+from armsflow.gdelt import batch, import_files, unzip
 target, at = sys.argv[1], int(sys.argv[2])
 calls = [0]
 
@@ -956,7 +956,7 @@ def watched(*args, **kwargs):
     with connect(*args, **kwargs) as con:
         yield Catalogue(con)
 
-owners = {"importer": importer, "os": os, "BatchWriter": batch.BatchWriter}
+owners = {"unzip": unzip, "os": os, "BatchWriter": batch.BatchWriter}
 if "." in target:
     owner, attr = target.split(".")
     dying(owners[owner], attr)

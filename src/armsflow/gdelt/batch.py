@@ -19,7 +19,6 @@ commit), so the importer can finish one batch in a second thread while it reads 
 from __future__ import annotations
 
 import bisect
-import errno
 import os
 import re
 import uuid
@@ -33,12 +32,10 @@ import duckdb
 import pyarrow as pa
 
 from armsflow.errors import InputError, Problem
-from armsflow.gdelt.checks import LongLines, diagnose, line_numbers
+from armsflow.gdelt.checks import LongLines, bad_rows, diagnose, disk_full, line_numbers
 from armsflow.gdelt.schema import (
     COLUMNS,
     DATE_FORMAT,
-    EVENT_CODE,
-    NAMES,
     REQUIRED,
     STORED,
     TIMESTAMP_FORMAT,
@@ -80,7 +77,6 @@ FAST_FROM = 64 * 2**20
 FAST_ROWS = "gdelt_fast_rows"
 FOUND = re.compile(r"Found: (\d+)")
 TOO_LONG = f"line longer than {LONGEST_LINE - 1:,} bytes (GDELT lines are under 2 kB)"  # DuckDB's limit
-EVENT_CODE_AT = NAMES.index("EventCode")
 #: A line longer than this is rejected. DuckDB's reader rejects lines over ``max_line_size`` (LONGEST_LINE) as it
 #: sees them but drops one longer than its buffer without a record, so the importer finds them itself as it hashes
 #: or unzips each file (``checks.LongLines``); the two bytes of slack keep the two counts from disagreeing on a
@@ -238,46 +234,6 @@ def reject_problem(label: str, line: int, column: str | None, index: int | None,
     return Problem(label, line, column or "", f"{kind.lower()}: {message.strip().splitlines()[0][:120]}")
 
 
-def _not_positive(text: str) -> bool:
-    """Whether DuckDB read an id field as 0 or less (it reads "-5", "0.4" and "+0" as integers)."""
-    value = text.strip()
-    if value.startswith("-"):
-        return True
-    try:
-        return float(value.replace("_", "")) < 0.5
-    except ValueError:
-        return False
-
-
-def bad_rows(path: Path, skipped: set[int]) -> tuple[int, list[tuple[int, str, str]]]:
-    """Lines DuckDB read whose EventCode is not 2-4 digits or whose GLOBALEVENTID is not positive: their count and
-    the first few (line, field, message).
-
-    Lines are split as DuckDB splits them (on newline, blank lines ignored); ``skipped`` are the lines it rejected.
-    Runs only for batches that hold such rows.
-    """
-    pattern = re.compile(EVENT_CODE)
-    count, first = 0, list[tuple[int, str, str]]()
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if number in skipped or raw in (b"\n", b"\r\n"):
-                continue
-            fields = raw.rstrip(b"\r\n").split(b"\t")
-            if len(fields) == len(COLUMNS):
-                ident = fields[0].decode("utf-8", "replace")
-                code = fields[EVENT_CODE_AT].decode("utf-8", "replace")
-                if _not_positive(ident):
-                    problem = ("GLOBALEVENTID", f"not a positive id: {ident!r}")
-                elif not pattern.fullmatch(code):
-                    problem = ("EventCode", "missing" if not code else f"not a CAMEO event code: {code!r}")
-                else:
-                    continue
-                count += 1
-                if len(first) < SAMPLES_PER_FILE:
-                    first.append((number, *problem))
-    return count, first
-
-
 def _long_lines(by_csv: dict[str, Source], skipped: dict[str, set[int]], samples: dict[str, list[Problem]]) -> None:
     """Add the lines longer than ``LINE_LIMIT`` that DuckDB's reader dropped without a record to the rejected ones."""
     for path, source in by_csv.items():
@@ -288,14 +244,6 @@ def _long_lines(by_csv: dict[str, Source], skipped: dict[str, set[int]], samples
                 skipped[path].add(line)
                 if len(samples[path]) < SAMPLES_PER_FILE:
                     samples[path].append(Problem(source.label, line, "", TOO_LONG))
-
-
-def disk_full(exc: BaseException) -> bool:
-    """Whether ``exc`` (an ``OSError`` or a DuckDB I/O error) says the disk or the user's quota is full."""
-    if isinstance(exc, OSError):
-        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    text = str(exc)
-    return "No space left on device" in text or "Disk quota exceeded" in text
 
 
 def _distinct_ids(lo: int | None, hi: int | None) -> str:
@@ -512,7 +460,7 @@ class BatchWriter:
         """Find the lines behind invalid rows (rare), count them as rejected, add samples."""
         total = 0
         for path, source in by_csv.items():
-            count, first = bad_rows(Path(path), skipped.get(path, set()))
+            count, first = bad_rows(Path(path), skipped.get(path, set()), SAMPLES_PER_FILE)
             rejected[path] = rejected.get(path, 0) + count
             total += count
             for line, column, message in first:

@@ -1,4 +1,5 @@
-"""Why a file cannot be imported: checks made while a file is hashed or unzipped, and after DuckDB's reader gave up.
+"""Why a file or a line cannot be imported: checks made while a file is hashed or unzipped, after DuckDB's reader
+gave up on a file, and on the rows it read (``bad_rows``); and whether an error means a full disk.
 
 DuckDB's reader rejects a bad line and goes on, but some files stop it altogether (binary data, a carriage return
 inside a field, a CR LF file with one LF line), and a line longer than its buffer vanishes without a reject record.
@@ -8,15 +9,18 @@ names, in one line, why the reader gave up on a file, with the line where there 
 
 from __future__ import annotations
 
+import errno
+import re
 from pathlib import Path
 
 from armsflow.errors import Problem
-from armsflow.gdelt.schema import NAMES
+from armsflow.gdelt.schema import COLUMNS, EVENT_CODE, NAMES
 
 #: The first bytes of compressed formats a GDELT export file is not (a zip is read; these are refused).
 COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
 #: Bytes of the file's start looked at for compression and binary data.
 HEAD = 2**16
+ID_AT, EVENT_CODE_AT = NAMES.index("GLOBALEVENTID"), NAMES.index("EventCode")
 
 
 class LongLines:
@@ -114,3 +118,51 @@ def diagnose(label: str, path: Path, reason: str) -> Problem:
                                                       f"one line ending per file")
     first_line = (reason.strip().splitlines() or ["no reason given"])[0]
     return Problem(label, 0, "", f"cannot read: {first_line[:200]}")
+
+
+def _not_positive(text: str) -> bool:
+    """Whether DuckDB read an id field as 0 or less (it reads "-5", "0.4" and "+0" as integers)."""
+    value = text.strip()
+    if value.startswith("-"):
+        return True
+    try:
+        return float(value.replace("_", "")) < 0.5
+    except ValueError:
+        return False
+
+
+def bad_rows(path: Path, skipped: set[int], keep: int) -> tuple[int, list[tuple[int, str, str]]]:
+    """Lines DuckDB read whose EventCode is not 2-4 digits or whose GLOBALEVENTID is not positive: their count and
+    the first ``keep`` (line, field, message).
+
+    Lines are split as DuckDB splits them (on newline, blank lines ignored); ``skipped`` are the lines it rejected.
+    Runs only for batches that hold such rows.
+    """
+    pattern = re.compile(EVENT_CODE)
+    count, first = 0, list[tuple[int, str, str]]()
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number in skipped or raw in (b"\n", b"\r\n"):
+                continue
+            fields = raw.rstrip(b"\r\n").split(b"\t")
+            if len(fields) == len(COLUMNS):
+                ident = fields[ID_AT].decode("utf-8", "replace")
+                code = fields[EVENT_CODE_AT].decode("utf-8", "replace")
+                if _not_positive(ident):
+                    problem = ("GLOBALEVENTID", f"not a positive id: {ident!r}")
+                elif not pattern.fullmatch(code):
+                    problem = ("EventCode", "missing" if not code else f"not a CAMEO event code: {code!r}")
+                else:
+                    continue
+                count += 1
+                if len(first) < keep:
+                    first.append((number, *problem))
+    return count, first
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (an ``OSError`` or a DuckDB I/O error) says the disk or the user's quota is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    text = str(exc)
+    return "No space left on device" in text or "Disk quota exceeded" in text

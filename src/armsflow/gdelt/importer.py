@@ -11,12 +11,10 @@ one batch is checked and committed in a second thread, the next is already read;
 from __future__ import annotations
 
 import contextlib
-import errno
 import glob
 import hashlib
 import os
 import re
-import struct
 import tempfile
 import time
 import uuid
@@ -25,17 +23,17 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Protocol, cast
+from typing import Protocol
 
 import blake3
 import duckdb
-from isal import isal_zlib
 
 from armsflow.errors import InputError, ParameterError, Problem
-from armsflow.gdelt.batch import LINE_LIMIT, BatchResult, BatchWriter, Source, disk_full
-from armsflow.gdelt.checks import LongLines, compressed
+from armsflow.gdelt.batch import LINE_LIMIT, BatchResult, BatchWriter, Source
+from armsflow.gdelt.checks import LongLines, compressed, disk_full
 from armsflow.gdelt.results import ImportReport
 from armsflow.gdelt.store import SCRATCH, import_lock, open_store, read_parts
+from armsflow.gdelt.unzip import MAX_MEMBER_BYTES, UNZIP_ERRORS, ZIP_MAGIC, extract, member_problem, stated_size
 
 #: Uncompressed CSV bytes per batch (one Parquet part); about 1.4 M rows of real GDELT.
 BATCH_BYTES = 512 * 2**20
@@ -43,24 +41,8 @@ BATCH_BYTES = 512 * 2**20
 LOOKAHEAD_FILES = 64
 #: Threads that hash and unzip: two, so that both cores unzip while DuckDB waits for its first batch of zips.
 HASH_THREADS = 2
-#: A zip's local file header (PKWARE APPNOTE 4.3.7): signature, versions, flags, method, time, date, CRC-32, sizes,
-#: then the lengths of the file name and the extra field that follow it.
-LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
-ZIP_MAGIC = b"PK\x03\x04"
-#: What reading a damaged or unreadable zip raises (isal's stub declares its ``error`` as an instance, not a class).
-UNZIP_ERRORS: tuple[type[Exception], ...] = (OSError, zipfile.BadZipFile, EOFError, ValueError, struct.error,
-                                              RuntimeError, NotImplementedError,
-                                              cast(type[Exception], isal_zlib.error))
-#: The zip methods read: stored, deflated (by ISA-L), bzip2 and LZMA (by zipfile).
-SUPPORTED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
-#: The largest zip member an import unzips (to its scratch folder): GDELT 2.0 export members are a few MB.
-MAX_MEMBER_BYTES = 2**30
-#: errno values that mean the disk (or the user's quota) is full.
-DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 #: A path in double quotes in DuckDB's I/O error messages ('Could not write file "PATH": ...').
 QUOTED_PATH = re.compile(r'"([^"]+)"')
-#: Bytes of a deflated member read at a time.
-INFLATE_READ = 256 * 2**10
 EXPORT_SUFFIXES = (".export.csv", ".export.csv.zip")
 #: Set to 0 to switch the fast path off where ``import_files`` is not called directly (the CLI, a script).
 FAST_VARIABLE = "ARMSFLOW_GDELT_FAST"
@@ -167,56 +149,6 @@ def _kind(path: Path) -> str:
     return compressed(head) or "csv"
 
 
-def _write(out: BinaryIO, data: bytes, lines: LongLines) -> None:
-    out.write(data)
-    lines.feed(data)
-
-
-def _inflate(path: Path, member: zipfile.ZipInfo, target: Path, lines: LongLines) -> None:
-    """Write a deflated zip member to ``target`` with ISA-L's inflate, checking its size and CRC-32.
-
-    ``zipfile`` reads the directory; only the member's bytes go through ``isal_zlib`` instead of the system zlib,
-    which inflates much faster: with zlib, a zip import spent as much CPU unzipping as reading the CSV.
-    """
-    with open(path, "rb") as handle, open(target, "wb") as out:
-        handle.seek(member.header_offset)
-        header = LOCAL_HEADER.unpack(handle.read(LOCAL_HEADER.size))
-        if header[0] != ZIP_MAGIC:
-            raise zipfile.BadZipFile(f"bad local header for {member.filename}")
-        handle.seek(header[10] + header[11], 1)  # the local header's file name and extra field
-        inflater = isal_zlib.decompressobj(-15)  # a raw deflate stream, as zip stores it
-        left, crc, size = member.compress_size, 0, 0
-        while left:
-            # Small reads bound what one call can inflate to (deflate expands at most about 1,032 times), and a
-            # member growing past its stated size is stopped at once: a hostile zip cannot fill memory or disk.
-            chunk = handle.read(min(left, INFLATE_READ))
-            if not chunk:
-                raise EOFError(f"{member.filename} is cut short")
-            left -= len(chunk)
-            data = inflater.decompress(chunk)
-            crc, size = isal_zlib.crc32(data, crc), size + len(data)
-            if size > member.file_size:
-                raise zipfile.BadZipFile(f"{member.filename} inflates to more than its stated {member.file_size} bytes")
-            _write(out, data, lines)
-        data = inflater.flush()
-        crc, size = isal_zlib.crc32(data, crc), size + len(data)
-        _write(out, data, lines)
-    if not inflater.eof or size != member.file_size or crc != member.CRC:
-        raise zipfile.BadZipFile(f"{member.filename} is damaged (size or CRC-32 does not match)")
-
-
-def _member_problem(member: zipfile.ZipInfo, max_member_bytes: int) -> str | None:
-    """Why a zip member is not extracted at all (encrypted, too large, a method zipfile lacks), or None."""
-    if member.flag_bits & 1:
-        return f"{member.filename} is encrypted: armsflow reads only unencrypted zips"
-    if member.file_size > max_member_bytes:
-        return (f"{member.filename} inflates to {member.file_size:,} bytes, more than the {max_member_bytes:,} "
-                f"bytes an import unzips (GDELT export files are a few MB): unzip it and import the CSV")
-    if member.compress_type not in SUPPORTED_METHODS:
-        return f"{member.filename} is compressed with zip method {member.compress_type}, which armsflow cannot read"
-    return None
-
-
 def _extract(path: Path, scratch: Path, known: Known, max_member_bytes: int = MAX_MEMBER_BYTES) -> Source:
     """Hash a zip and, if it is new, extract its one member to ``scratch``. Runs in a background thread.
 
@@ -234,35 +166,19 @@ def _extract(path: Path, scratch: Path, known: Known, max_member_bytes: int = MA
                 source.problem = Problem(source.label, 0, "zip", f"expected one CSV file inside, found {len(members)}")
                 return source
             member = members[0]
-            refused = _member_problem(member, max_member_bytes)
+            refused = member_problem(member, max_member_bytes)
             if refused:
                 source.problem = Problem(source.label, 0, "", f"cannot read: {refused}")
                 return source
             # A name of its own: two copies of one zip may be extracted at the same time by the two threads.
             target = scratch / f"{uuid.uuid4().hex[:16]}-{Path(member.filename).name}"
-            lines = LongLines(LINE_LIMIT)
-            if member.compress_type == zipfile.ZIP_DEFLATED:
-                _inflate(path, member, target, lines)
-            else:  # stored, bzip2 or LZMA: zipfile reads it, in bounded chunks
-                with archive.open(member) as inner, open(target, "wb") as out:
-                    while data := inner.read(INFLATE_READ):
-                        _write(out, data, lines)
+            lines = extract(path, archive, member, target, LINE_LIMIT)
             source.csv, source.csv_bytes, source.extracted, source.long = target, member.file_size, True, lines
     except UNZIP_ERRORS as exc:
-        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+        if disk_full(exc):
             raise
         source.problem = Problem(source.label, 0, "", f"cannot read: {exc}")
     return source
-
-
-def _stated(path: Path, size: int) -> int:
-    """The bytes a zip's directory says its members inflate to (six times its size if it cannot be read: the
-    thread that extracts it will report why)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return sum(member.file_size for member in archive.infolist())
-    except UNZIP_ERRORS:
-        return size * 6
 
 
 def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolExecutor,
@@ -289,7 +205,7 @@ def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolEx
                                                                                 f"cannot read: {exc}")), 0))
                 continue
             if kind == "zip":
-                pending.append((pool.submit(_extract, path, scratch, known, max_member_bytes), _stated(path, size)))
+                pending.append((pool.submit(_extract, path, scratch, known, max_member_bytes), stated_size(path, size)))
             elif kind != "csv":
                 pending.append((Source(str(path), path.name, size, problem=Problem(
                     str(path), 0, "", f"{kind}-compressed, not a GDELT export file: decompress it first")), 0))
