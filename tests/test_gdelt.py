@@ -559,7 +559,7 @@ def test_importing_the_package_stays_light() -> None:
 NEEDS_EXTRA = ["dyad_expr", "dyad_monthly", "dyad_sql", "events_table", "import_files", "read_parts",
                "repair_store", "spark_session", "stop_spark", "volume_table"]
 NO_EXTRA = ["Backend", "Dedupe", "DyadMonth", "DyadResult", "DyadRules", "Family", "ImportReport", "Late",
-            "RepairReport", "families"]
+            "MAX_LAG_DAYS", "RepairReport", "families"]
 
 
 def test_the_public_names_are_all_listed() -> None:
@@ -809,6 +809,26 @@ def test_damage_is_found_at_open_and_repaired(tmp_path: Path) -> None:
     assert repair_store(db).reimport == [MARCH.name]
     assert import_files([MARCH], db).rows_imported == 13
     assert dyad_monthly(db, "RUS", "PRK") == before
+    consistent(db)
+
+
+def test_the_cli_says_a_store_is_damaged_in_one_line_and_repairs_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from armsflow.cli import app
+
+    db = tmp_path / "db"
+    import_files([MARCH], db)
+    (db / "catalogue.duckdb").write_bytes(b"not a database" * 100)
+    runner = CliRunner()
+    for args in (["dyad", "--db", str(db), "--a", "RUS", "--b", "PRK"], ["import", str(ZIPPED), "--db", str(db)]):
+        result = runner.invoke(app, ["gdelt", *args])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert "the store is damaged" in result.output and "armsflow gdelt repair" in result.output
+    repaired = runner.invoke(app, ["gdelt", "repair", "--db", str(db), "--json"])
+    assert repaired.exit_code == 0, repaired.output
+    assert json.loads(repaired.output)["catalogue_rebuilt"] is True
+    assert runner.invoke(app, ["gdelt", "dyad", "--db", str(db), "--a", "RUS", "--b", "PRK"]).exit_code == 0
     consistent(db)
 
 

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from armsflow.cli.common import Json, Since, Until, day, errors, show, with_progress
-from armsflow.gdelt import Backend, Dedupe, Late
-from armsflow.gdelt.rules import MAX_LAG_DAYS
+from armsflow.gdelt import MAX_LAG_DAYS, Backend, Dedupe, Late
 
 gdelt_app = typer.Typer(help="GDELT 2.0 event files: import into a local store, count dyad events by month "
                              "(needs: pip install 'armsflow[gdelt]').", no_args_is_help=True)

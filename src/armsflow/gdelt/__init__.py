@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from armsflow.errors import MissingExtraError
 from armsflow.gdelt.results import DyadMonth, DyadResult, ImportReport, RepairReport
-from armsflow.gdelt.rules import Backend, Dedupe, DyadRules, Late
+from armsflow.gdelt.rules import MAX_LAG_DAYS, Backend, Dedupe, DyadRules, Late
 from armsflow.gdelt.schema import Family, families
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "Family",
     "ImportReport",
     "Late",
+    "MAX_LAG_DAYS",
     "RepairReport",
     "dyad_expr",
     "dyad_monthly",
