@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             return [*_cli(), "report", args.study, "--lang", langs, "--format", "html,pdf", "--out", out]
 
         walls = [_wall(report_cmd(",".join(LANGS))) for _ in range(args.repeat)]
-        written = sorted(p.name for p in Path(out).iterdir())
+        written = sorted(p.name for p in Path(out).glob("*/*"))
         one_lang = [_wall(report_cmd(LANGS[0])) for _ in range(args.repeat)]
     run_walls = [_wall([*_cli(), "run", args.study]) for _ in range(args.repeat)]
     parts = phases(args.study)

@@ -446,10 +446,66 @@ def test_write_report_is_all_or_nothing(mini: Path, tmp_path: Path, monkeypatch:
     with pytest.raises(RuntimeError):
         write_files(content, out, ["en"], ["html", "pdf"])
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
-    (out / "keep.txt").unlink()
     written = write_files(content, out, ["en", "de"], ["html"])
-    assert sorted(p.name for p in out.iterdir()) == ["mini.de.html", "mini.en.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt", "mini"]  # a report is a folder of its own
+    assert sorted(p.name for p in (out / "mini").iterdir()) == ["mini.de.html", "mini.en.html"]
     assert all(w.bytes == w.path.stat().st_size for w in written)
+    first = (out / "mini" / "mini.en.html").read_bytes()
+    with pytest.raises(RuntimeError):
+        write_files(content, out, ["en"], ["html", "pdf"])
+    assert (out / "mini" / "mini.en.html").read_bytes() == first  # a failed run leaves the previous report
+
+
+def test_a_second_language_joins_the_report_of_the_first(mini: Path, tmp_path: Path) -> None:
+    content = gather(load_study(mini), draws=500)
+    write_files(content, tmp_path / "out", ["en"], ["html"])
+    write_files(content, tmp_path / "out", ["de"], ["html"])
+    assert sorted(p.name for p in (tmp_path / "out" / "mini").iterdir()) == ["mini.de.html", "mini.en.html"]
+    with pytest.raises(ParameterError, match="is not a report folder$"):
+        write_files(content, tmp_path, ["en"], ["html"])  # tmp_path/mini is the study: never replaced
+
+
+KILLED = """
+import os, signal, sys
+from pathlib import Path
+from armsflow.report import output
+from armsflow.report.content import gather
+from armsflow.study.loader import load_study
+
+real_swap = output._swap
+
+def kill(*args):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def swap_then_kill(a, b):
+    real_swap(a, b)
+    kill()
+
+output._swap = kill if sys.argv[2] == "before-swap" else swap_then_kill
+content = gather(load_study(sys.argv[1]), draws=500, seed=int(sys.argv[3]))
+output.write_files(content, Path(sys.argv[4]), ["en", "de"], ["html"])
+"""
+
+
+@pytest.mark.parametrize(("where", "seed"), [("before-swap", 1), ("after-swap", 2)])
+def test_a_killed_report_leaves_one_whole_set(mini: Path, tmp_path: Path, where: str, seed: int) -> None:
+    """Killed just before or just after the swap, the report folder holds one run's files, all of them."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    content = gather(load_study(mini), draws=500, seed=1)
+    write_files(content, out, ["en", "de"], ["html"])
+    before = {p.name: p.read_bytes() for p in (out / "mini").iterdir()}
+    done = subprocess.run([sys.executable, "-c", KILLED, str(mini), where, "2", str(out)], check=False)
+    assert done.returncode == -9
+    files = {p.name: p.read_text("utf-8") for p in (out / "mini").iterdir()}
+    assert sorted(files) == ["mini.de.html", "mini.en.html"]
+    assert all(f"--seed {seed}" in text for text in files.values())  # one run's set, not a mix
+    assert (seed == 1) == ({name: text.encode() for name, text in files.items()} == before)
+    content = gather(load_study(mini), draws=500, seed=3)
+    write_files(content, out, ["en", "de"], ["html"])  # the next run clears the leftovers
+    assert sorted(p.name for p in out.iterdir()) == ["mini"]
 
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
@@ -457,7 +513,7 @@ def test_files_get_the_mode_the_user_s_umask_gives(mini: Path, tmp_path: Path, u
     content = gather(load_study(mini), draws=500)
     old = os.umask(umask)
     try:
-        written = write_files(content, tmp_path, ["en"], ["html"])
+        written = write_files(content, tmp_path / "out", ["en"], ["html"])
     finally:
         os.umask(old)
     assert [stat.S_IMODE(w.path.stat().st_mode) for w in written] == [mode]
@@ -468,9 +524,10 @@ def test_write_report_is_the_library_call_behind_the_command(mini: Path, tmp_pat
     assert [(f.lang, f.format, f.path.name) for f in result.files] == [("de", "html", "mini.de.html"),
                                                                         ("en", "html", "mini.en.html")]
     data = json.loads(result.to_json())
-    assert data["files"][0] == {"lang": "de", "format": "html", "path": str(tmp_path / "r" / "mini.de.html"),
+    folder = tmp_path / "r" / "mini"
+    assert data["files"][0] == {"lang": "de", "format": "html", "path": str(folder / "mini.de.html"),
                                 "bytes": result.files[0].bytes}
-    assert "--seed 4" in (tmp_path / "r" / "mini.de.html").read_text("utf-8")
+    assert "--seed 4" in (folder / "mini.de.html").read_text("utf-8")
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -491,6 +548,10 @@ def test_write_report_into_a_file_names_out(mini: Path, tmp_path: Path) -> None:
     taken.write_text("x")
     with pytest.raises(ParameterError, match=f"^out: {re.escape(str(taken))} exists and is not a folder$"):
         armsflow.write_report(mini, formats="html", out=taken, draws=500)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mini").write_text("a file where the report folder goes")
+    with pytest.raises(ParameterError, match="is not a report folder$"):
+        armsflow.write_report(mini, formats="html", out=tmp_path / "out", draws=500)
 
 
 runner = CliRunner()
@@ -502,19 +563,20 @@ def test_cli_writes_html_and_pdf(mini: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(mini), "--lang", "de", "--out", str(out), "--seed", "4",
                                  "--draws", "2000", "--json"])
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["mini.de.html", "mini.de.pdf"]
+    assert sorted(p.name for p in (out / "mini").iterdir()) == ["mini.de.html", "mini.de.pdf"]
     assert '"format": "pdf"' in result.stdout
-    assert "--seed 4" in (out / "mini.de.html").read_text("utf-8")
+    assert "--seed 4" in (out / "mini" / "mini.de.html").read_text("utf-8")
 
 
 @pytest.mark.slow
 def test_cli_renders_the_second_language_in_another_process_to_the_same_bytes(mini: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["report", str(mini), "--lang", "en,de", "--format", "html", "--out", str(tmp_path),
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["report", str(mini), "--lang", "en,de", "--format", "html", "--out", str(out),
                                  "--draws", "2000"])
     assert result.exit_code == 0, result.stderr
     content = gather(load_study(mini), draws=2000)
     for lang in ("en", "de"):  # "de" came from a worker process when the machine has a second core
-        assert (tmp_path / f"mini.{lang}.html").read_text("utf-8") == render_html(content, lang)
+        assert (out / "mini" / f"mini.{lang}.html").read_text("utf-8") == render_html(content, lang)
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -545,3 +607,47 @@ if __name__ == "__main__":  # regenerate the golden outlines after an intended c
     GOLDEN.mkdir(exist_ok=True)
     for language in ("en", "de"):
         (GOLDEN / f"report-outline.{language}.txt").write_text(outline(render_html(content, language)), "utf-8")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state  # a zombie has ended; only its exit status waits to be read
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists() or (os.cpu_count() or 1) < 2,
+                    reason="needs Linux's /proc and two cores (the worker renders the second language)")
+def test_a_killed_report_takes_its_worker_with_it(mini: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cmd = [sys.executable, "-m", "armsflow.cli", "report", str(mini), "--lang", "en,de", "--format", "html", "--out",
+           str(tmp_path / "out"), "--draws", "200000", "--no-history"]
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as parent:
+        deadline, workers = time.monotonic() + 60, []
+        while time.monotonic() < deadline and not workers and parent.poll() is None:
+            workers = [c for c in _children(parent.pid) if "spawn_main" in
+                       (Path("/proc") / str(c) / "cmdline").read_bytes().decode(errors="replace")]
+            time.sleep(0.05)
+        assert workers, "no worker process was started"
+        parent.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 1.0  # at once, not when its warm-up or its rendering is done (seconds later)
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers)

@@ -114,17 +114,21 @@ def run_cmd(study: StudyArg, as_of: AsOf = None, draws: Draws = None, seed: Seed
 def report(study: StudyArg,
            lang: Annotated[str, typer.Option("--lang", help="Language(s): en, de, or a list such as en,de.")] = "en",
            formats: Annotated[str, typer.Option("--format", help="Format(s): html, pdf, or html,pdf.")] = "html,pdf",
-           out: Annotated[Path, typer.Option("--out", help="Folder to write into (created if missing).")] = Path("."),
+           out: Annotated[Path, typer.Option("--out", help="Folder to write the report folder into (created if "
+                                                           "missing).")] = Path("."),
            as_of: AsOf = None, seed: Seed = None, scenario: Scenario = None, draws: Draws = None,
-           json_out: Json = False) -> None:
-    """Write the study report: self-contained HTML and PDF, every figure footnoted to its claims and sources."""
+           json_out: Json = False, no_history: NoHistory = False) -> None:
+    """Write the study report into OUT/STUDY/: self-contained HTML and PDF, every figure footnoted to its sources."""
     from armsflow import display, write_report
 
     with errors():
         written = with_progress(json_out, lambda progress: write_report(
             study, langs=lang, formats=formats, out=out, as_of=day(as_of), seed=seed,
-            scenario=scenario, draws=draws, progress=progress, warn=lambda line: typer.echo(line, err=True)))
+            scenario=scenario, draws=draws, progress=progress, warn=lambda line: typer.echo(line, err=True),
+            history=not no_history))
     show(written, json_out, display.render_report)
+    for line in written.warnings:
+        typer.echo(line, err=True)
 
 
 @app.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +12,7 @@ from armsflow.errors import ParameterError
 from armsflow.report.i18n import LANGUAGES
 from armsflow.report.output import FORMATS, ReportFile
 from armsflow.results import Result
+from armsflow.results.base import NOT_IN_JSON
 from armsflow.study.loader import StudyRef, as_study
 
 if TYPE_CHECKING:
@@ -25,12 +26,16 @@ class ReportResult(Result):
     study: str
     out: Path
     files: tuple[ReportFile, ...]
+    #: The run's id in the study folder's history, when recorded, and what the user should know about it.
+    recorded: int | None = field(default=None, metadata=NOT_IN_JSON)
+    warnings: tuple[str, ...] = field(default=(), metadata=NOT_IN_JSON)
 
 
 def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
                  formats: str | Sequence[str] = FORMATS, out: str | Path = ".", as_of: date | None = None,
                  seed: int | None = None, scenario: str | None = None, draws: int | None = None,
-                 progress: Progress | None = None, warn: Callable[[str], None] | None = None) -> ReportResult:
+                 progress: Progress | None = None, warn: Callable[[str], None] | None = None,
+                 history: bool = False) -> ReportResult:
     """Run ``study`` once (with Sobol indices) and write its report into the folder ``out``: for each language of
     ``langs`` (``en``, ``de``) and format of ``formats`` (``html``, ``pdf``) one file ``STEM.LANG.FORMAT``, where the
     stem names the study, the scenario and the cut-off. Files appear only when every one rendered.
@@ -40,6 +45,8 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
     phase and the fraction done; ``warn`` with one line for each script in a PDF that no installed font covers.
     With two languages on a machine with two cores, the second renders in a worker process meanwhile, so a script
     that calls this must guard its top level with ``if __name__ == "__main__":`` (``multiprocessing`` spawns it).
+
+    With ``history`` the run is recorded in the study folder's history, as ``armsflow.run`` records it.
 
     Raises ``ParameterError`` naming ``langs``, ``formats`` or ``out``, and ``StudyError`` for a study with problems.
     """
@@ -55,7 +62,13 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
     with workers(chosen_langs, chosen_formats) as pool:
         content = gather(loaded, as_of=as_of, seed=seed, scenario=scenario, draws=draws, progress=progress)
         files = write_files(content, folder, chosen_langs, chosen_formats, progress, warn=warn, pool=pool)
-    return ReportResult(content.run.study, folder, tuple(files))
+    if not history:
+        return ReportResult(content.run.study, folder, tuple(files))
+    from armsflow.history.record import record_run
+
+    recorded = record_run(loaded, content.run, "report")
+    return ReportResult(content.run.study, folder, tuple(files), recorded.run,
+                        (recorded.warning,) if recorded.warning else ())
 
 
 def _choices(value: str | Sequence[str], allowed: Sequence[str], parameter: str) -> list[str]:

@@ -3,6 +3,7 @@ with the second language rendered in a worker process meanwhile when the machine
 
 from __future__ import annotations
 
+import glob
 import multiprocessing
 import os
 import re
@@ -90,6 +91,26 @@ def render_files(content: Content, lang: str, formats: Sequence[str],
             for kind in formats]
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``): a worker of a
+    killed ``report`` must not live on. Elsewhere the worker ends when its pool's pipe closes."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and not parent.is_alive():  # the parent died before the request above took effect
+        os._exit(1)
+
+
+def _start_worker(formats: Sequence[str]) -> None:
+    _die_with_parent()
+    warm(formats)
+
+
 def warm(formats: Sequence[str]) -> None:
     """Load the renderer, start the chart runtime and (for a PDF) WeasyPrint and its fonts: two seconds of work that
     a process pays before its first chart and PDF, done here while the study runs."""
@@ -117,7 +138,7 @@ def workers(langs: Sequence[str], formats: Sequence[str]) -> Iterator[Pool | Non
             yield None
             return
         # spawn, not fork: the parent holds threads (BLAS, the chart runtime) that a forked child must not inherit
-        with multiprocessing.get_context("spawn").Pool(extra, initializer=warm, initargs=(formats,)) as pool:
+        with multiprocessing.get_context("spawn").Pool(extra, initializer=_start_worker, initargs=(formats,)) as pool:
             yield pool
     finally:
         here.join()
@@ -126,7 +147,8 @@ def workers(langs: Sequence[str], formats: Sequence[str]) -> Iterator[Pool | Non
 def write_files(content: Content, out: Path, langs: Sequence[str], formats: Sequence[str],
                 progress: Progress | None = None, warn: Callable[[str], None] | None = None,
                 pool: Pool | None = None) -> list[ReportFile]:
-    """Render every language and format into the folder ``out``; nothing is left behind in ``out`` if any step fails.
+    """Render every language and format into the report folder ``out/STEM`` (see ``_commit``): the files of one
+    run appear together or not at all, and a failed or killed run leaves the previous report as it was.
 
     With ``pool`` (see ``workers``) the languages after the first render in other processes meanwhile. ``warn``
     receives one line for each script in a PDF that no installed font covers."""
@@ -134,6 +156,12 @@ def write_files(content: Content, out: Path, langs: Sequence[str], formats: Sequ
         check_language(lang)
     if out.exists() and not out.is_dir():
         raise ParameterError("out", f"{out} exists and is not a folder")
+    stem = file_stem(content)
+    target = out / stem
+    report = re.compile(rf"^{re.escape(stem)}\.[a-z]{{2}}\.(?:{'|'.join(FORMATS)})$")
+    if target.exists() and (not target.is_dir() or any(not report.match(f.name) for f in target.iterdir())):
+        # Only a folder that holds nothing but this report's files may be replaced: never a study or a user's folder.
+        raise ParameterError("out", f"{target} exists and is not a report folder")
     remote: dict[str, AsyncResult[Rendered]] = {}
     if pool is not None:
         remote = {lang: pool.apply_async(render_files, (content, lang, formats)) for lang in langs[1:]}
@@ -145,7 +173,7 @@ def write_files(content: Content, out: Path, langs: Sequence[str], formats: Sequ
         if progress:
             progress("report", len(rendered) / (len(langs) * len(formats)))
     out.mkdir(parents=True, exist_ok=True)
-    return _commit(out, file_stem(content), rendered)
+    return _commit(target, rendered)
 
 
 def _umask() -> int:
@@ -155,21 +183,69 @@ def _umask() -> int:
     return mask
 
 
-def _commit(out: Path, stem: str, rendered: Rendered) -> list[ReportFile]:
-    """Write every file under a temporary name, then rename them all: readers never see a partial report. The files
-    get the mode a new file gets from the user's umask (``mkstemp`` makes them private to the owner)."""
+def _commit(target: Path, rendered: Rendered) -> list[ReportFile]:
+    """Put the files into the report folder ``target`` all at once.
+
+    The new set is written into a fresh sibling folder (with the files of the previous report that this run does not
+    replace, such as another language), synced, and swapped for ``target`` in one atomic exchange
+    (``renameat2(RENAME_EXCHANGE)``, Linux 3.15 and later); where the system has no exchange, ``target`` is renamed
+    away and the new folder renamed in, so a reader finds the old set, then briefly none, then the new one, never a
+    mix. A process killed at any point leaves ``target`` whole; its leftovers (``.STEM.new-*``) are removed by the
+    next run. The files get the mode a new file gets from the user's umask."""
+    stem, parent = target.name, target.parent
+    for stale in parent.glob(f".{glob.escape(stem)}.new-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     mode = 0o666 & ~_umask()
-    temps: list[tuple[Path, Path]] = []
+    staging = Path(tempfile.mkdtemp(prefix=f".{stem}.new-", dir=parent))
     try:
+        os.chmod(staging, 0o777 & ~_umask())
+        names = {f"{stem}.{lang}.{fmt}" for lang, fmt, _ in rendered}
+        if target.is_dir():
+            for kept in target.iterdir():
+                if kept.is_file() and kept.name not in names:
+                    shutil.copy2(kept, staging / kept.name)
         for lang, fmt, data in rendered:
-            fd, name = tempfile.mkstemp(prefix=".armsflow-", suffix=f".{fmt}", dir=out)
-            temps.append((Path(name), out / f"{stem}.{lang}.{fmt}"))
-            with os.fdopen(fd, "wb") as fh:
+            with open(staging / f"{stem}.{lang}.{fmt}", "wb") as fh:
                 os.fchmod(fh.fileno(), mode)
                 fh.write(data)
-        for tmp, final in temps:
-            os.replace(tmp, final)
+                fh.flush()
+                os.fsync(fh.fileno())
+        _fsync_dir(staging)
+        if target.is_dir():
+            _swap(staging, target)  # staging now holds the previous report
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            os.rename(staging, target)
+        _fsync_dir(parent)
     finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-    return [ReportFile(lang, fmt, out / f"{stem}.{lang}.{fmt}", len(data)) for lang, fmt, data in rendered]
+        shutil.rmtree(staging, ignore_errors=True)
+    return [ReportFile(lang, fmt, target / f"{stem}.{lang}.{fmt}", len(data)) for lang, fmt, data in rendered]
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _swap(a: Path, b: Path) -> None:
+    """Exchange two folders atomically where the system can; else rename ``b`` away and ``a`` into its place."""
+    import ctypes
+    import errno
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    exchange = getattr(libc, "renameat2", None)
+    if exchange is not None and exchange(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return
+    code = ctypes.get_errno() if exchange is not None else errno.ENOSYS
+    if code not in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, 0):
+        raise OSError(code, os.strerror(code), str(b))
+    old = b.with_name(f"{b.name}.old-{os.getpid()}")
+    os.rename(b, old)
+    os.rename(a, b)
+    os.rename(old, a)
