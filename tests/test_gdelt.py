@@ -657,6 +657,17 @@ def build_bad_file(case: dict[str, object], folder: Path) -> Path:
         for ident, line in zip(cast(list[str], case["ids"]), lines[4:8], strict=True):
             rows.append(ident.encode() + line[line.index(b"\t"):])
         path.write_bytes(b"\n".join(rows) + b"\n")
+    elif kind == "utf16":
+        path.write_bytes(MARCH.read_text(encoding="utf-8").encode("utf-16"))
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind in ("nested_zip", "empty_zip", "bzip2_zip"):
+        path = folder / "20240601000000.export.CSV.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2 if kind == "bzip2_zip" else zipfile.ZIP_DEFLATED) as out:
+            if kind == "nested_zip":
+                out.write(ZIPPED, ZIPPED.name)
+            elif kind == "bzip2_zip":
+                out.writestr(MARCH.name, MARCH.read_bytes())
     elif kind in ("zip", "encrypted_zip"):
         path = folder / "20240601000000.export.CSV.zip"
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
@@ -718,7 +729,7 @@ def test_the_cli_reports_every_bad_file_in_one_import(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     report = json.loads(result.output)
     assert sorted(report["samples"]) == sorted(expected)
-    assert (report["files_failed"], report["files_imported"]) == (5, 4)
+    assert (report["files_failed"], report["files_imported"]) == (8, 6)
     consistent(tmp_path / "db")
 
 

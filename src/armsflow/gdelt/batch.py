@@ -393,9 +393,12 @@ class BatchWriter:
                     f"e.csv_line FROM {REJECTED} WHERE (s.file_path, e.line) IN ({chosen}) "
                     f"ORDER BY e.line, e.column_idx").fetchall():
                 name, at = first[(str(path), int(line))]
-                if len(samples[name]) < SAMPLES_PER_FILE:
-                    samples[name].append(reject_problem(by_csv[name].label, at, column, index, str(kind),
-                                                        str(message), str(text or "")))
+                problem = reject_problem(by_csv[name].label, at, column, index, str(kind), str(message),
+                                         str(text or ""))
+                # DuckDB may record one line several times (a column count per attempt to split it): once per field.
+                if len(samples[name]) < SAMPLES_PER_FILE and not any(
+                        (p.line, p.field) == (problem.line, problem.field) for p in samples[name]):
+                    samples[name].append(problem)
         return Read(sources, by_csv, part, hidden, skipped, samples)
 
     def finish(self, read: Read) -> BatchResult:

@@ -20,6 +20,8 @@ from armsflow.gdelt.schema import COLUMNS, EVENT_CODE, NAMES
 COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
 #: Bytes of the file's start looked at for compression and binary data.
 HEAD = 2**16
+#: Bytes per NUL byte at which the start of a file counts as binary data.
+BINARY_NULS = 1000
 ID_AT, EVENT_CODE_AT = NAMES.index("GLOBALEVENTID"), NAMES.index("EventCode")
 
 
@@ -89,15 +91,30 @@ def compressed(head: bytes) -> str | None:
     return next((kind for magic, kind in COMPRESSED.items() if head.startswith(magic)), None)
 
 
+def not_text(head: bytes, *, strict: bool = False) -> str | None:
+    """Why a file starting with ``head`` is plainly not a GDELT export file (compressed, UTF-16, binary), or None.
+
+    Binary means NUL bytes, at least one per ``BINARY_NULS`` bytes (random bytes have one in 256, UTF-16 text one in
+    two; a stray NUL in a text file is left to the line checks), or any NUL when ``strict``.
+    """
+    kind = compressed(head)
+    if kind:
+        return f"{kind}-compressed, not a GDELT export file: decompress it first"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text, not UTF-8: convert it to UTF-8 first"
+    nuls = head.count(b"\x00")
+    if nuls and (strict or nuls * BINARY_NULS >= len(head)):
+        return "binary data, not a GDELT export file (61 tab-separated columns)"
+    return None
+
+
 def diagnose(label: str, path: Path, reason: str) -> Problem:
     """Why DuckDB's reader gave up on ``path`` (shown as ``label``), in one line; ``reason`` is its own message."""
     with open(path, "rb") as handle:
         head = handle.read(HEAD)
-        kind = compressed(head)
-        if kind:
-            return Problem(label, 0, "", f"{kind}-compressed, not a GDELT export file: decompress it first")
-        if b"\x00" in head:
-            return Problem(label, 0, "", "binary data, not a GDELT export file (61 tab-separated columns)")
+        refused = not_text(head, strict=True)
+        if refused:
+            return Problem(label, 0, "", refused)
         handle.seek(0)
         crlf: bool | None = None
         for number, raw in enumerate(handle, start=1):
