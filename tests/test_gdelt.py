@@ -843,6 +843,18 @@ def test_the_cli_says_a_store_is_damaged_in_one_line_and_repairs_it(tmp_path: Pa
     consistent(db)
 
 
+def test_a_part_damaged_inside_is_reported_by_either_backend(tmp_path: Path, backend: Backend) -> None:
+    db = tmp_path / "db"
+    import_files([MARCH, ZIPPED], db)
+    (part,) = read_parts(db)
+    data = bytearray(part.path.read_bytes())
+    data[4:200] = bytes(b ^ 0x5A for b in data[4:200])  # the first column's pages; the footer stays whole
+    part.path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=rf"^{db}: the store is damaged \(a part cannot be read: .*\): run "
+                                         r"'armsflow gdelt repair' on it$"):
+        dyad_monthly(db, "RUS", "PRK", backend=backend)
+
+
 def test_a_lost_catalogue_is_rebuilt_from_the_parts(tmp_path: Path) -> None:
     from armsflow.gdelt import repair_store
 

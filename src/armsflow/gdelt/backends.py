@@ -107,11 +107,19 @@ def stop_spark() -> None:
 
 def _run_spark(sql: str, tables: dict[str, list[Path]]) -> list[dict[str, Any]]:
     session = spark_session()
-    for name, files in tables.items():
-        session.read.parquet(*[str(p) for p in files]).createOrReplaceTempView(name)
-    # Collect rows directly: ibis' own execute goes through toPandas, which warns under pandas 3, and PySpark's
-    # result socket is closed by the garbage collector, which raises a ResourceWarning. Neither affects the rows.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        rows = [row.asDict() for row in session.sql(sql).collect()]
+    try:
+        for name, files in tables.items():
+            session.read.parquet(*[str(p) for p in files]).createOrReplaceTempView(name)
+        # Collect rows directly: ibis' own execute goes through toPandas, which warns under pandas 3, and PySpark's
+        # result socket is closed by the garbage collector, which raises a ResourceWarning. Neither affects the rows.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            rows = [row.asDict() for row in session.sql(sql).collect()]
+    except Exception as exc:
+        # As on DuckDB: the SQL is ours, so Spark failing on the parts means a part damaged inside.
+        if not type(exc).__module__.startswith(("pyspark", "py4j")):
+            raise
+        events = tables[EVENTS_TABLE]
+        raise damaged(events[0].parent.parent if events else Path("."), f"a part cannot be read: {first_line(exc)}"
+                      ) from None
     return rows
