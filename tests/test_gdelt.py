@@ -843,6 +843,26 @@ def test_the_cli_says_a_store_is_damaged_in_one_line_and_repairs_it(tmp_path: Pa
     consistent(db)
 
 
+def test_a_lost_volume_file_is_written_again_from_its_part(tmp_path: Path) -> None:
+    from armsflow.gdelt import repair_store
+
+    db = tmp_path / "db"
+    import_files([MARCH, ZIPPED], db, batch_bytes=1)
+    before = dyad_monthly(db, "RUS", "PRK")
+    first, second = read_parts(db)
+    first.volume.unlink()
+    second.volume.write_bytes(b"PAR1" + b"\x00" * 40 + b"PAR1")  # a footer's shape, not a Parquet file
+    with pytest.raises(InputError, match=rf"volume/{first.path.name} is listed in the catalogue but missing"):
+        dyad_monthly(db, "RUS", "PRK")
+    repaired = repair_store(db)
+    assert (repaired.parts_kept, repaired.parts_removed, repaired.volumes_rewritten) == (2, [], 2)
+    assert str(repaired).splitlines()[-1] == "wrote 2 volume files again from their parts"
+    assert dyad_monthly(db, "RUS", "PRK") == before
+    consistent(db)
+    with pytest.raises(InputError, match="not a GDELT store"):
+        repair_store(tmp_path / "nothing-here")
+
+
 def test_a_part_damaged_inside_is_reported_by_either_backend(tmp_path: Path, backend: Backend) -> None:
     db = tmp_path / "db"
     import_files([MARCH, ZIPPED], db)

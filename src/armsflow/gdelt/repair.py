@@ -49,12 +49,14 @@ def _reads(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, Any, Any, A
     return (int(row[0]), row[1], row[2], row[3], row[4]) if row else None
 
 
-def _volume(con: duckdb.DuckDBPyConnection, part: Path) -> None:
-    """Write the part's volume file again (it is derived from the part) if it does not read."""
+def _volume(con: duckdb.DuckDBPyConnection, part: Path, rows: int) -> bool:
+    """Write the part's volume file again (it is derived from the part) unless it reads and counts the part's
+    ``rows``; whether it was written."""
     volume = volume_dir(part.parent.parent) / part.name
     try:
-        con.execute(f"SELECT sum(EVENTS) FROM read_parquet({sql_string(str(volume))})").fetchone()
-        return
+        found = con.execute(f"SELECT sum(EVENTS) FROM read_parquet({sql_string(str(volume))})").fetchone()
+        if found is not None and found[0] == rows:
+            return False
     except duckdb.InterruptException:
         raise
     except duckdb.Error:
@@ -63,6 +65,7 @@ def _volume(con: duckdb.DuckDBPyConnection, part: Path) -> None:
     con.execute(f"COPY (SELECT SQLDATE, CAST(DATEADDED AS DATE) AS ADDED, count(*) AS EVENTS "
                 f"FROM read_parquet({sql_string(str(part))}) GROUP BY ALL) TO {sql_string(str(hidden))} ({PARQUET})")
     os.replace(hidden, volume)
+    return True
 
 
 def _move_aside(db: Path, part: Path) -> None:
@@ -81,11 +84,11 @@ def repair_store(db: Path) -> RepairReport:
         raise InputError([Problem(str(db), 0, "", "not a GDELT store (no catalogue.duckdb, no events/)")])
     report = RepairReport()
     with import_lock(db):
-        listed: dict[str, str] | None = None  # part -> created, from a catalogue that reads
+        listed: dict[str, int] | None = None  # part -> rows, from a catalogue that reads
         try:
             with connect_catalogue(db, read_only=False) as con:
                 con.execute("SELECT count(*) FROM meta, (SELECT count(*) FROM files)").fetchone()
-                listed = {str(p): str(c) for p, c in con.execute("SELECT part, created FROM parts").fetchall()}
+                listed = {str(p): int(n) for p, n in con.execute("SELECT part, rows FROM parts").fetchall()}
         except InputError as exc:
             if "in use" in str(exc):
                 raise
@@ -104,16 +107,17 @@ def repair_store(db: Path) -> RepairReport:
     return report
 
 
-def _check_listed(db: Path, con: duckdb.DuckDBPyConnection, listed: dict[str, str], report: RepairReport) -> None:
-    """Read every part the catalogue lists; drop those that do not read whole, with their files."""
+def _check_listed(db: Path, con: duckdb.DuckDBPyConnection, listed: dict[str, int], report: RepairReport) -> None:
+    """Read every part the catalogue lists; drop those that do not read whole or hold other than the events the
+    catalogue says, with their files."""
     bad: list[str] = []
     for name in sorted(listed):
         path = events_dir(db) / f"{name}.parquet"
         read = _reads(con, path) if path.is_file() else None
-        if read is None:
+        if read is None or read[0] != listed[name]:
             bad.append(name)
             continue
-        _volume(con, path)
+        report.volumes_rewritten += _volume(con, path, read[0])
         report.parts_kept += 1
         report.events_kept += read[0]
     if not bad:
@@ -158,7 +162,7 @@ def _rebuild(db: Path, con: duckdb.DuckDBPyConnection, report: RepairReport) -> 
             _move_aside(db, path)
             report.parts_removed.append(path.stem)
             continue
-        _volume(con, path)
+        report.volumes_rewritten += _volume(con, path, read[0])
         kept.append((path.stem, *read))
         report.parts_kept += 1
         report.events_kept += read[0]

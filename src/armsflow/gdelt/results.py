@@ -74,6 +74,8 @@ class RepairReport:
     parts_removed: list[str] = field(default_factory=list)
     catalogue_rebuilt: bool = False
     reimport: list[str] = field(default_factory=list)
+    #: Volume files (a part's daily counts) written again from their part, as they did not read or count it.
+    volumes_rewritten: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,7 +91,9 @@ class RepairReport:
                          "files were imported; import them all again (events already held are skipped)")
         elif self.reimport:
             lines.append("import these files again to restore the removed events: " + ", ".join(self.reimport))
-        if not self.parts_removed and not self.catalogue_rebuilt:
+        if self.volumes_rewritten:
+            lines.append(f"wrote {self.volumes_rewritten} volume files again from their parts")
+        if not self.parts_removed and not self.catalogue_rebuilt and not self.volumes_rewritten:
             lines.append("no damage found")
         return "\n".join(lines)
 
