@@ -651,3 +651,36 @@ def test_a_killed_report_takes_its_worker_with_it(mini: Path, tmp_path: Path) ->
     while time.monotonic() < deadline and any(_alive(w) for w in workers):
         time.sleep(0.05)
     assert not any(_alive(w) for w in workers)
+
+
+def test_what_changed_since_the_last_edition(mini: Path, tmp_path: Path) -> None:
+    """Given an earlier state (here the study as known on 1 June 2024), the report says what moved the median."""
+    out = tmp_path / "out"
+    armsflow.write_report(mini, langs="en,de", formats="html", out=out, draws=2000, since="2024-06-01")
+    en = (out / "mini" / "mini.en.html").read_text("utf-8")
+    de = (out / "mini" / "mini.de.html").read_text("utf-8")
+    assert '<section id="changes">' in en and "the study as known on" in en and "containers" in en.lower()
+    section = de.split('<section id="changes">')[1].split("</section>")[0]
+    assert "Was sich seit der letzten Ausgabe geändert hat" in section and "die Studie nach dem Stand vom" in section
+    assert _english(" ".join(_prose(parse(section)))) == []
+    plain = (out / "mini" / "mini.en.html").read_text("utf-8")
+    armsflow.write_report(mini, formats="html", out=tmp_path / "plain", draws=2000)
+    assert '<section id="changes">' not in (tmp_path / "plain" / "mini" / "mini.en.html").read_text("utf-8")
+    assert plain
+
+
+def test_the_study_s_ships_and_firms_against_sanctions_lists(flagship: Content, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from armsflow.screen import load_lists, screen_study
+
+    data = Path(__file__).parent / "data" / "screen"
+    load_lists([data / "consolidated.xml", data / "un_1718_vessels.csv", data / "sdn.xml"], tmp_path / "lists.db")
+    screened = screen_study("russia-dprk", tmp_path / "lists.db")
+    content = replace(flagship, screening=screened)
+    en, de = render_html(content, "en"), render_html(content, "de")
+    section = en.split('<section id="screening">')[1].split("</section>")[0]
+    assert "ANGARA" in section.upper() and "not found" in section  # a listed ship, and a name no list holds
+    assert all(e.name in section for e in screened.entities)
+    german = de.split('<section id="screening">')[1].split("</section>")[0]
+    assert "Schiffe und Firmen im Abgleich mit Sanktionslisten" in german and "nicht gefunden" in german

@@ -117,7 +117,13 @@ def report(study: StudyArg,
            out: Annotated[Path, typer.Option("--out", help="Folder to write the report folder into (created if "
                                                            "missing).")] = Path("."),
            as_of: AsOf = None, seed: Seed = None, scenario: Scenario = None, draws: Draws = None,
-           json_out: Json = False, no_history: NoHistory = False) -> None:
+           json_out: Json = False, no_history: NoHistory = False,
+           since: Annotated[str | None, typer.Option(
+               "--since", help="Add 'What changed since the last edition' against an earlier state: a run id, a day "
+                               "YYYY-MM-DD or a git revision (as `armsflow diff` takes them).")] = None,
+           screen_db: Annotated[Path | None, typer.Option(
+               "--screen-db", help="Add the study's ships and firms against the sanctions lists in this store "
+                                   "(`armsflow screen load`).")] = None) -> None:
     """Write the study report into OUT/STUDY/: self-contained HTML and PDF, every figure footnoted to its sources."""
     from armsflow import display, write_report
 
@@ -125,7 +131,7 @@ def report(study: StudyArg,
         written = with_progress(json_out, lambda progress: write_report(
             study, langs=lang, formats=formats, out=out, as_of=day(as_of), seed=seed,
             scenario=scenario, draws=draws, progress=progress, warn=lambda line: typer.echo(line, err=True),
-            history=not no_history))
+            history=not no_history, since=since, screen_db=screen_db))
     show(written, json_out, display.render_report)
     for line in written.warnings:
         typer.echo(line, err=True)

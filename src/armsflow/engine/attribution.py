@@ -44,6 +44,14 @@ class Group:
     added: tuple[str, ...]
     removed: tuple[str, ...]
     note: str
+    flags: tuple[str, ...]
+
+
+#: What else changed in a group, as a code an interface can put in its language, and in English words.
+FLAGS = {"formula": "a new formula", "evidence-for-fallback": "evidence instead of the fallback",
+         "fallback-for-evidence": "the fallback instead of evidence",
+         "no-longer-extrapolated": "no longer extrapolated", "now-extrapolated": "now extrapolated",
+         "distribution": "distribution or grading changed"}
 
 
 def _refs(plan: Plan, name: str) -> set[str]:
@@ -79,20 +87,22 @@ def groups(a: Plan, b: Plan, va: dict[str, Array], vb: dict[str, Array]) -> list
     for name, variables in members.items():
         var = b.variables.get(name) or a.variables[name]
         ra, rb = _refs(a, name), _refs(b, name)
-        notes = []
+        flags = []
         if name in changed_formulas:
-            notes.append(f"formula {_formula(a.variables.get(name)) or '(none)'} → "
-                         f"{_formula(b.variables.get(name)) or '(none)'}")
+            flags.append("formula")
         ia, ib = a.inputs.get(name), b.inputs.get(name)
         if ia and ib and ia.fallback_used != ib.fallback_used:
-            notes.append("evidence instead of the fallback" if ia.fallback_used
-                         else "the fallback instead of evidence")
+            flags.append("evidence-for-fallback" if ia.fallback_used else "fallback-for-evidence")
         if ia and ib and ia.extrapolated != ib.extrapolated:
-            notes.append("no longer extrapolated" if ia.extrapolated else "now extrapolated")
-        if name in changed_inputs and not (rb - ra or ra - rb or notes):
-            notes.append("distribution or grading changed")
+            flags.append("no-longer-extrapolated" if ia.extrapolated else "now-extrapolated")
+        if name in changed_inputs and not (rb - ra or ra - rb or flags):
+            flags.append("distribution")
+        notes = [FLAGS[f] for f in flags]
+        if "formula" in flags:
+            notes[0] = (f"formula {_formula(a.variables.get(name)) or '(none)'} → "
+                        f"{_formula(b.variables.get(name)) or '(none)'}")
         out.append(Group(name, var.label, frozenset(variables), tuple(sorted(rb - ra)), tuple(sorted(ra - rb)),
-                         "; ".join(notes)))
+                         "; ".join(notes), tuple(flags)))
     return out
 
 
@@ -169,7 +179,7 @@ def attribute(a: Plan, b: Plan, *, seed: int, draws: int) -> tuple[list[OutputCh
     for o, name in enumerate(outputs):
         var = b.variables[name]
         reads = closure(a.variables, [name]) | closure(b.variables, [name]) if name in a.variables else set()
-        parts = tuple(sorted((Part(g.name, g.label, g.added, g.removed, g.note, phi[i][o])
+        parts = tuple(sorted((Part(g.name, g.label, g.added, g.removed, g.note, phi[i][o], g.flags)
                               for i, g in enumerate(found) if g.variables & reads), key=lambda p: -abs(p.effect)))
         worst = max((error[i][o] for i in range(k)), default=0.0) if error is not None else None
         changes.append(OutputChange(name, var.label, str(var.unit), before[o], after[o], after[o] - before[o], parts,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +35,8 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
                  formats: str | Sequence[str] = FORMATS, out: str | Path = ".", as_of: date | None = None,
                  seed: int | None = None, scenario: str | None = None, draws: int | None = None,
                  progress: Progress | None = None, warn: Callable[[str], None] | None = None,
-                 history: bool = False) -> ReportResult:
+                 history: bool = False, since: str | int | date | None = None,
+                 screen_db: str | Path | None = None) -> ReportResult:
     """Run ``study`` once (with Sobol indices) and write its report into the folder ``out``: for each language of
     ``langs`` (``en``, ``de``) and format of ``formats`` (``html``, ``pdf``) one file ``STEM.LANG.FORMAT``, where the
     stem names the study, the scenario and the cut-off. Files appear only when every one rendered.
@@ -46,7 +47,9 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
     With two languages on a machine with two cores, the second renders in a worker process meanwhile, so a script
     that calls this must guard its top level with ``if __name__ == "__main__":`` (``multiprocessing`` spawns it).
 
-    With ``history`` the run is recorded in the study folder's history, as ``armsflow.run`` records it.
+    With ``history`` the run is recorded in the study folder's history, as ``armsflow.run`` records it. ``since``
+    (a run id, a day or a git revision, as ``armsflow.diff`` takes them) adds "What changed since the last edition";
+    ``screen_db`` (a store of ``armsflow screen load``) adds the study's ships and firms against sanctions lists.
 
     Raises ``ParameterError`` naming ``langs``, ``formats`` or ``out``, and ``StudyError`` for a study with problems.
     """
@@ -61,6 +64,15 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
 
     with workers(chosen_langs, chosen_formats) as pool:
         content = gather(loaded, as_of=as_of, seed=seed, scenario=scenario, draws=draws, progress=progress)
+        if since is not None:
+            from armsflow.engine.diff import diff
+
+            changes = diff(loaded, since, as_of, seed=seed, draws=draws, scenario=scenario)
+            content = replace(content, changes=changes)
+        if screen_db is not None:
+            from armsflow.screen import screen_study
+
+            content = replace(content, screening=screen_study(loaded, Path(screen_db)))
         files = write_files(content, folder, chosen_langs, chosen_formats, progress, warn=warn, pool=pool)
     if not history:
         return ReportResult(content.run.study, folder, tuple(files))

@@ -17,12 +17,14 @@ from armsflow.model.distributions import Array
 from armsflow.results import (
     Assumption,
     ChainStep,
+    DiffResult,
     IndicatorResult,
     OutputResult,
     PublishedResult,
     RunResult,
     TimelineResult,
 )
+from armsflow.screen.results import ScreenStudyResult
 from armsflow.study.spec import Study, TimelineSeries
 
 if TYPE_CHECKING:
@@ -71,6 +73,8 @@ class Content:
     claims: tuple[Claim, ...]
     prices: tuple[Price, ...]
     assumptions: tuple[Assumption, ...]
+    changes: DiffResult | None = None  # what changed since an earlier edition, when one is named
+    screening: ScreenStudyResult | None = None  # the study's ships and firms against sanctions lists, when asked
 
     @cached_property
     def _kinds(self) -> dict[str, str]:

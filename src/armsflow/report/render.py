@@ -19,7 +19,8 @@ from armsflow.report import figures
 from armsflow.report.content import Content
 from armsflow.report.fmt import Fmt
 from armsflow.report.footnotes import Notes, anchor
-from armsflow.report.i18n import check_language, translations
+from armsflow.report.i18n import N_, check_language, translations
+from armsflow.results import Side
 
 NNBSP = "\u202f"  # narrow no-break space: keeps a note's marker with its figure, a little apart from it
 WJ = "\u2060"  # word joiner: no line break here
@@ -121,6 +122,32 @@ class Page:
 
     def day(self, value: date | str) -> str:
         return self.f.date(date.fromisoformat(value) if isinstance(value, str) else value)
+
+    def side(self, side: Side) -> str:
+        """One state of a comparison (``armsflow diff``) in the page's language."""
+        if side.kind == "run":
+            return self.f.gettext("run %(id)s of the study's history") % {"id": side.run}
+        if side.kind == "as_of" and side.as_of is not None:
+            return self.f.gettext("the study as known on %(day)s") % {"day": self.f.date(side.as_of)}
+        if side.kind == "git" and side.commit:
+            return self.f.gettext("git revision %(commit)s") % {"commit": side.commit[:12]}
+        return self.f.gettext("the study as it is")
+
+    def signed(self, value: float, unit: str) -> str:
+        """A change with its sign: +0.23 bn USD, −0.59 bn USD."""
+        sign = "+" if value > 0 else "\u2212" if value < 0 else "±"
+        return sign + self.f.quantity(abs(value), unit).mid
+
+    def change_flag(self, flag: str) -> str:
+        """What else changed in a group of inputs (``engine.attribution.FLAGS``), in the page's language."""
+        return self.f.gettext(CHANGE_FLAGS.get(flag, flag))
+
+
+#: The codes of ``engine.attribution.FLAGS`` in the words the catalogue translates.
+CHANGE_FLAGS = {"formula": N_("a new formula"), "evidence-for-fallback": N_("evidence instead of the fallback"),
+                "fallback-for-evidence": N_("the fallback instead of evidence"),
+                "no-longer-extrapolated": N_("no longer extrapolated"), "now-extrapolated": N_("now extrapolated"),
+                "distribution": N_("distribution or grading changed")}
 
 
 def render_html(content: Content, lang: str) -> str:

@@ -72,8 +72,9 @@ class Side:
 class Part:
     """What one changed group of inputs (one variable's evidence or definition) adds to the change of an output.
 
-    ``added`` and ``removed`` name the claims and prices that entered or left the variable; ``note`` says what
-    else changed (a fallback given up, a new formula)."""
+    ``added`` and ``removed`` name the claims and prices that entered or left the variable; ``note`` says in words
+    what else changed (a fallback given up, a new formula), and ``flags`` says it as codes (``engine.attribution.
+    FLAGS``) for an interface that speaks another language."""
 
     group: str
     label: str
@@ -81,6 +82,7 @@ class Part:
     removed: tuple[str, ...]
     note: str
     effect: float
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
