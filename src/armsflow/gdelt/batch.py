@@ -77,10 +77,10 @@ FAST_FROM = 64 * 2**20
 FAST_ROWS = "gdelt_fast_rows"
 FOUND = re.compile(r"Found: (\d+)")
 TOO_LONG = f"line longer than {LONGEST_LINE - 1:,} bytes (GDELT lines are under 2 kB)"  # DuckDB's limit
-#: A line longer than this is rejected. DuckDB's reader rejects lines over ``max_line_size`` (LONGEST_LINE) as it
-#: sees them but drops one longer than its buffer without a record, so the importer finds them itself as it hashes
-#: or unzips each file (``checks.LongLines``); the two bytes of slack keep the two counts from disagreeing on a
-#: line right at the limit.
+#: A line longer than this is rejected by the importer itself. DuckDB's reader rejects a line of ``max_line_size``
+#: (LONGEST_LINE) bytes or more as it sees it, but drops one longer than its buffer without a record, so the importer
+#: measures lines as it hashes or unzips each file (``checks.LongLines``) and adds those DuckDB did not report; the
+#: slack leaves every line at the limit to DuckDB's own reject, so the two never count one line twice.
 LINE_LIMIT = LONGEST_LINE + 2
 
 
