@@ -49,3 +49,13 @@ def test_readme_python_examples_run_as_doctests() -> None:
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_ci_runs_the_readme_s_test_command() -> None:
+    """.ci/run ends in the README's second Quick start command, as written."""
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```(?:sh|bash)?\n(.*?)```", section, re.S)
+    assert block is not None
+    test_command = [line for line in block.group(1).splitlines() if line.strip()][1]
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()
+    assert ci[-1] == test_command

@@ -6,7 +6,6 @@ Plain dataclasses with ``to_dict``/``to_json``; like ``rules``, they need nothin
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -14,13 +13,14 @@ from typing import Any, ClassVar
 
 from armsflow.errors import Problem
 from armsflow.gdelt.rules import Backend, DyadRules
+from armsflow.results.base import to_json
 
 #: The most problems ``ImportReport.samples`` shows (each file contributes its first five).
 MAX_SAMPLES = 100
 
 
 def _json(data: dict[str, Any], indent: int | None) -> str:
-    return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
+    return to_json(data, indent)  # armsflow's one encoder: standard JSON, numbers that are not finite as null
 
 
 @dataclass

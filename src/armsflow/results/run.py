@@ -28,12 +28,8 @@ class Assumption:
 
 
 @dataclass(frozen=True)
-class OutputResult:
-    """One output: its distribution summary in its own unit, and the claims, prices and sources behind it.
-
-    ``fallbacks`` and ``extrapolated`` name the inputs that used their declared fallback (no evidence by the cut-off)
-    or were read past their timeline's last claim.
-    """
+class Figure:
+    """What every result of a run has first, whatever its kind: its id, label and unit, and its summary."""
 
     id: str
     label: str
@@ -42,6 +38,16 @@ class OutputResult:
     p5: float
     p50: float
     p95: float
+
+
+@dataclass(frozen=True)
+class OutputResult(Figure):
+    """One output: its distribution summary in its own unit, and the claims, prices and sources behind it.
+
+    ``fallbacks`` and ``extrapolated`` name the inputs that used their declared fallback (no evidence by the cut-off)
+    or were read past their timeline's last claim.
+    """
+
     exceedance: dict[str, float]
     claims: list[str]
     prices: list[str]
@@ -65,17 +71,10 @@ class PublishedFigure:
 
 
 @dataclass(frozen=True)
-class IndicatorResult:
+class IndicatorResult(Figure):
     """A context indicator (an event rate, a trade comparison): the summary keys of an output, plus what was
     counted or compared, the sources, and the method in words."""
 
-    id: str
-    label: str
-    unit: str
-    mean: float
-    p5: float
-    p50: float
-    p95: float
     records: list[str]
     sources: list[str]
     method: str
