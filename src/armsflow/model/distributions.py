@@ -339,6 +339,11 @@ class _Params:
         return weights
 
 
+def finite_number(value: object) -> bool:
+    """A number a float can hold: not a bool, not infinite or NaN, not an integer of hundreds of digits."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and _finite(value)
+
+
 def _finite(value: int | float) -> bool:
     """Finite as a float: an integer of hundreds of digits is not (converting it would overflow)."""
     try:
@@ -348,5 +353,5 @@ def _finite(value: int | float) -> bool:
 
 
 def _short(value: object) -> str:
-    text = repr(value)
+    text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."

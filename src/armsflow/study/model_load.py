@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
 from typing import Any
 
 from armsflow.errors import Problem
 from armsflow.model import formula as fml
-from armsflow.model.distributions import DistributionError, from_table
+from armsflow.model.distributions import DistributionError, finite_number, from_table
 from armsflow.model.units import Unit, UnitError, parse_unit
 from armsflow.study.spec import (
     Correlation,
@@ -99,7 +98,7 @@ class ModelReader:
             unit = self._unit(path, table, None)
             label = table.get("label")
             if not isinstance(label, str) or not label.strip():
-                self.problem(line, f"{path}.label", "missing")
+                self.problem(line, f"{path}.label", _missing(label))
             start = table.get("start")
             if start is not None and not isinstance(start, date):
                 self.problem(self.lines.key(path, "start"), f"{path}.start", "must be a TOML date (no quotes)")
@@ -167,7 +166,7 @@ class ModelReader:
                 self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
         label = table.get("label", base.label if base else None)
         if not isinstance(label, str) or not label.strip():
-            self.problem(line, f"{path}.label", "missing")
+            self.problem(self.lines.key(path, "label") or line, f"{path}.label", _missing(label))
             label = name
         unit = self._unit(path, table, base)
         definition = self.definition(path, table)
@@ -357,7 +356,7 @@ class ModelReader:
             fields = {k: table.get(k) for k in ("label", "claim", "output", "quantity", "implied_unit")}
             bad = [k for k, v in fields.items() if not isinstance(v, str) or not v.strip()]
             for k in bad:
-                self.problem(self.lines.key(path, k), f"{path}.{k}", "missing")
+                self.problem(self.lines.key(path, k), f"{path}.{k}", _missing(fields[k]))
             if bad:
                 continue
             try:
@@ -376,5 +375,10 @@ class ModelReader:
         return out
 
 
+def _missing(value: Any) -> str:
+    """Why a text field was refused: absent or blank, or given as something other than text."""
+    return "missing" if value is None or (isinstance(value, str) and not value.strip()) else "must be text"
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return finite_number(value)
