@@ -124,3 +124,17 @@ def test_trade_indicator(today: RunResult) -> None:
     trade = next(i for i in today.indicators if i.id == "trade")
     assert trade.p50 == pytest.approx(52.9 / 34.4)  # H1 2024 (C007) against all of 2023 (C068)
     assert any("C070" in c for c in trade.conflicts)  # the Russian 'record 34 M USD for 2024'
+
+
+def test_implied_prices_pair_each_publication_with_its_own_quantities(today: RunResult) -> None:
+    """Low over low and high over high, not a range divided by an independent draw: FNF's 143-572 M USD a year for
+    5,000-20,000 soldiers is 28,600 USD per soldier-year at both ends, by construction."""
+    by_id = {p.id: p for p in today.published}
+    troops = by_id["fnf-2024-troops"]
+    assert troops.implied_method == "paired" and troops.implied is not None
+    assert (troops.implied.p5, troops.implied.p50, troops.implied.p95) == pytest.approx((28_600, 28_600, 28_600))
+    inss = by_id["inss-2023"].implied
+    assert inss is not None and inss.p50 == pytest.approx(0.54e9 / 1_125_000, rel=0.01)  # INSS's own rounds
+    assert by_id["fnf-2024"].implied_method == "model"  # FNF 2024 published no quantities
+    fnf25 = by_id["fnf-2025"]
+    assert fnf25.implied is None and "troops" in fnf25.implied_note  # its total covers more than its rounds

@@ -17,6 +17,7 @@ from armsflow.results import (
     EvidenceUse,
     Explanation,
     InitResult,
+    PublishedResult,
     RunResult,
     StudyList,
     TimelineResult,
@@ -72,6 +73,17 @@ def render_studies(found: StudyList, console: Console) -> None:
             console.print(f"  scenario  {escape(sc.id):<24} {escape(sc.label)}")
 
 
+def implied_text(est: PublishedResult) -> str:
+    """A published estimate's implied price and how it was paired, or why there is none."""
+    if est.implied is None:
+        return f"not shown: {escape(est.implied_note)}" if est.implied_note else "–"
+    q, unit = est.implied, escape(est.implied_unit)
+    if est.implied_method == "paired":  # its own low over its own low: a range, not an interval of draws
+        ends = number(q.p50) if q.p5 == q.p95 else f"{number(q.p50)} ({number(q.p5)} – {number(q.p95)})"
+        return f"{ends} {unit}, with its own quantities"
+    return f"{number(q.p50)} [{interval(q.p5, q.p95)}] {unit}, with armsflow's quantity"
+
+
 def problem_lines(result: CheckResult) -> list[str]:
     """One line per problem, then their count."""
     return [str(p) for p in result.problems] + [f"{len(result.problems)} problem(s)"]
@@ -123,11 +135,11 @@ def render_run(result: RunResult, console: Console) -> None:
             console.print(f"  P({escape(r.id)} > {threshold} {short_unit(r.unit)}) = {percent(p)}")
     if result.published:
         pub = Table(title="Published estimates beside armsflow's", title_justify="left")
-        for col in ("estimate", "published", "value", "implied price (median, 90%)"):
+        for col in ("estimate", "published", "value", "implied price"):
             pub.add_column(col)
         for est in result.published:
             value = " – ".join(number(v) for v in (est.low, est.central, est.high) if v is not None)
-            implied = f"{number(est.implied.p50)} [{interval(est.implied.p5, est.implied.p95)}] {est.implied_unit}"
+            implied = implied_text(est)
             pub.add_row(escape(est.label), est.published, f"{value} {short_unit(est.unit)}", implied)
         console.print(pub)
     drivers = [(k, rows) for k, rows in result.sensitivity.items() if rows]

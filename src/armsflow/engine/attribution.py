@@ -22,13 +22,13 @@ from itertools import combinations
 
 import numpy as np
 
-from armsflow.engine.plan import Plan, closure
+from armsflow.engine.plan import Plan
 from armsflow.engine.sampling import draw_inputs
 from armsflow.model import formula as fml
 from armsflow.model.distributions import Array
 from armsflow.results import OutputChange, Part
 from armsflow.study.checks import formula_order
-from armsflow.study.spec import Variable
+from armsflow.study.spec import Variable, closure
 
 MAX_EXACT = 10
 ORDERS = 400

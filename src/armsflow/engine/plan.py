@@ -10,7 +10,7 @@ from armsflow.model.distributions import Distribution
 from armsflow.model.truncation import Truncated
 from armsflow.study.checks import evidence_of, formula_order
 from armsflow.study.resolve import AtDate, Evidence, Piece, Scaled, bounds, pieces, pooled, timeline_of
-from armsflow.study.spec import Definition, Study, Variable
+from armsflow.study.spec import Definition, Study, Variable, closure
 
 Sampler = Distribution | Truncated | Scaled | AtDate
 
@@ -41,21 +41,6 @@ class Plan:
     def depends_on(self, name: str) -> set[str]:
         """All variables ``name`` reads, directly or through formulas (including itself)."""
         return closure(self.variables, [name])
-
-
-def closure(variables: dict[str, Variable], names: list[str]) -> set[str]:
-    """The variables ``names`` read, directly or through formulas, including themselves."""
-    seen: set[str] = set()
-    stack = list(names)
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        formula = variables[current].definition.formula
-        if formula is not None:
-            stack.extend(formula.names)
-    return seen
 
 
 def make_plan(study: Study, scenario: str | None = None, as_of: date | None = None) -> Plan:

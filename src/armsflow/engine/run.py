@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.sampling import simulate
 from armsflow.engine.sensitivity import sobol
 from armsflow.errors import ParameterError, Problem, StudyError
+from armsflow.evidence.records import Claim
 from armsflow.history.record import record_run
 from armsflow.model import formula as fml
 from armsflow.model.distributions import Array
@@ -25,10 +26,13 @@ from armsflow.results import (
     PublishedResult,
     RunResult,
     SensitivityRow,
+    Summary,
     summarise,
 )
+from armsflow.study.checks import formula_order
 from armsflow.study.loader import StudyRef, as_study, inputs_hash
 from armsflow.study.resolve import claim_piece
+from armsflow.study.spec import Published, closure
 
 Progress = Callable[[str, float], None]
 MAX_DRAWS = 100_000_000
@@ -202,8 +206,6 @@ def _published(plan: Plan, values: dict[str, Array], seed: int) -> list[Publishe
             continue
         output = plan.variables[pub.output]
         piece = claim_piece(plan.evidence, claim, output.unit)  # units were checked when the study was loaded
-        quantity = fml.evaluate(pub.quantity, values)
-        implied = piece.interval.distribution().sample(rng, n) / quantity
         source = plan.study.sources[claim.source]
         qclaims, *_ = _quantity_claims(plan, pub.quantity.names)
         f = output.unit.scale
@@ -211,12 +213,59 @@ def _published(plan: Plan, values: dict[str, Array], seed: int) -> list[Publishe
         def scaled(v: float | None, factor: float = piece.factor / f) -> float | None:
             return None if v is None else v * factor
 
+        implied: Summary | None
+        method: Literal["paired", "model", "none"]
+        if pub.not_implied:
+            implied, method = None, "none"
+        elif pub.paired:
+            implied, method = _paired(plan, pub, claim, piece.factor), "paired"
+        else:
+            draws = piece.interval.distribution().sample(rng, n) / fml.evaluate(pub.quantity, values)
+            implied, method = summarise(draws, pub.implied_unit.scale), "model"
         out.append(PublishedResult(pub.id, pub.label, claim.id, source.id, source.publisher,
                                    source.published.isoformat(), str(claim.as_of), output.name, str(output.unit),
                                    scaled(claim.low), scaled(claim.central), scaled(claim.high),
-                                   str(pub.implied_unit), summarise(implied, pub.implied_unit.scale),
-                                   pub.quantity.text, qclaims))
+                                   str(pub.implied_unit), implied, pub.quantity.text, qclaims, method,
+                                   pub.not_implied))
     return out
+
+
+def _stated(claim: Claim) -> tuple[float, float, float]:
+    """A claim's low, central and high, each standing in for the ones it does not state."""
+    central = claim.central if claim.central is not None else (
+        (claim.low + claim.high) / 2 if claim.low is not None and claim.high is not None
+        else claim.low if claim.low is not None else claim.high)
+    assert central is not None  # a claim states at least one number
+    low = claim.low if claim.low is not None else central
+    high = claim.high if claim.high is not None else central
+    return low, central, high
+
+
+def _paired(plan: Plan, pub: Published, claim: Claim, factor: float) -> Summary | None:
+    """The price a publication implies with its own quantities, low over low, central over central and high over
+    high (its range is one scenario at each end, not two independent uncertainties): the quantity formula read at
+    the stated numbers of the claims of each variable it reads (one claim each, as check requires)."""
+    ends: list[dict[str, float]] = [{}, {}, {}]
+    for name in sorted(closure(plan.variables, sorted(pub.quantity.names))):  # the quantity's claims-variables
+        var = plan.variables[name]
+        if var.definition.kind == "formula":
+            continue
+        quantity_claim = plan.study.claims[var.definition.claims[0]]
+        unit_factor = claim_piece(plan.evidence, quantity_claim, var.unit).factor
+        for end, stated in zip(ends, _stated(quantity_claim), strict=True):
+            end[name] = stated * unit_factor
+    reads = closure(plan.variables, sorted(pub.quantity.names))
+    for name in [n for n in formula_order(plan.variables) if n in reads]:
+        formula = plan.variables[name].definition.formula
+        assert formula is not None
+        for end in ends:
+            end[name] = float(fml.evaluate(formula, end))
+    quantities = [float(fml.evaluate(pub.quantity, end)) for end in ends]
+    if any(q <= 0 for q in quantities):
+        return None
+    low, central, high = (v * factor / q / pub.implied_unit.scale for v, q in zip(_stated(claim), quantities,
+                                                                                    strict=True))
+    return Summary(central, low, central, high)
 
 
 def _quantity_claims(plan: Plan, names: frozenset[str]) -> tuple[list[str], list[str]]:

@@ -91,7 +91,11 @@ class IndicatorResult(Figure):
 
 @dataclass(frozen=True)
 class PublishedResult:
-    """A published estimate beside armsflow's, with the price per unit it implies given the quantity claims."""
+    """A published estimate beside armsflow's, with the price per unit it implies.
+
+    ``implied_method`` says how: ``paired`` (the publication's own quantity claims, its low over their low, its
+    high over their high), ``model`` (armsflow's own quantity, where the publication gives none: what its value
+    would mean per unit if its quantity were armsflow's) or ``none`` (not shown; ``implied_note`` says why)."""
 
     id: str
     label: str
@@ -106,9 +110,11 @@ class PublishedResult:
     central: float | None
     high: float | None
     implied_unit: str
-    implied: Summary
+    implied: Summary | None
     quantity: str
     quantity_claims: list[str]
+    implied_method: Literal["paired", "model", "none"] = "model"
+    implied_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from armsflow.model import formula as fml
 from armsflow.model.correlation import spearman_to_normal
 from armsflow.model.units import Unit, dims_text, parse_unit
 from armsflow.study.resolve import Evidence, ResolveError, bounds, pieces, pooled
-from armsflow.study.spec import Definition, Study, Variable
+from armsflow.study.spec import Definition, Study, Variable, closure
 
 FILE = "model.toml"
 _Add = Callable[[int, str, str], None]
@@ -275,6 +275,14 @@ def _check_published(c: _Checker, ev: Evidence) -> None:
         missing = sorted(pub.quantity.names - c.known.names)
         for name in missing:
             c.add(pub.line_of("quantity"), f"{path}.quantity", f"unknown variable {name!r}")
+        if pub.paired and not missing:
+            own = [n for n in sorted(closure(study.variables, sorted(pub.quantity.names)))
+                   if study.variables[n].definition.kind != "formula"
+                   and len(study.variables[n].definition.claims) != 1]
+            if own:
+                c.add(pub.line_of("paired"), f"{path}.paired", f"{', '.join(own)}: a paired price divides by the "
+                                                                "publication's own quantities, variables of one "
+                                                                "claim each")
         if claim is None or missing or pub.quantity.names - set(study.variables):
             continue
         value_unit = parse_unit(claim.unit)

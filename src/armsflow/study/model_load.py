@@ -351,7 +351,7 @@ class ModelReader:
             path = f"published.{name}"
             line = self.lines.table(path)
             for key in table:
-                if key not in ("label", "claim", "output", "quantity", "implied_unit"):
+                if key not in ("label", "claim", "output", "quantity", "implied_unit", "paired", "not_implied"):
                     self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
             fields = {k: table.get(k) for k in ("label", "claim", "output", "quantity", "implied_unit")}
             bad = [k for k, v in fields.items() if not isinstance(v, str) or not v.strip()]
@@ -369,9 +369,17 @@ class ModelReader:
             except UnitError as exc:
                 self.problem(self.lines.key(path, "implied_unit"), f"{path}.implied_unit", str(exc))
                 continue
-            lines = {k: self.lines.key(path, k) for k in fields}
+            paired, not_implied = table.get("paired", False), table.get("not_implied", "")
+            if not isinstance(paired, bool):
+                self.problem(self.lines.key(path, "paired"), f"{path}.paired", "must be true or false")
+                continue
+            if not isinstance(not_implied, str):
+                self.problem(self.lines.key(path, "not_implied"), f"{path}.not_implied", "must be text: why no "
+                                                                                          "implied price is shown")
+                continue
+            lines = {k: self.lines.key(path, k) for k in (*fields, "paired", "not_implied")}
             out[name] = Published(name, str(fields["label"]), str(fields["claim"]), str(fields["output"]),
-                                  quantity, implied, line, lines)
+                                  quantity, implied, line, lines, paired, not_implied.strip())
         return out
 
 

@@ -146,6 +146,10 @@ class Published:
     implied_unit: Unit
     line: int
     lines: dict[str, int] = field(default_factory=dict)
+    #: The implied price pairs the publication's value with its own quantity claims, low with low (``paired``);
+    #: ``not_implied`` says why no price is shown (a total covering more than the quantity, say).
+    paired: bool = False
+    not_implied: str = ""
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key) or self.line
@@ -184,3 +188,18 @@ class Study:
         merged = dict(self.variables)
         merged.update(self.scenarios[name].overrides)
         return merged
+
+
+def closure(variables: dict[str, Variable], names: list[str]) -> set[str]:
+    """The variables ``names`` read, directly or through formulas, including themselves."""
+    seen: set[str] = set()
+    stack = list(names)
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        formula = variables[current].definition.formula
+        if formula is not None:
+            stack.extend(formula.names)
+    return seen
