@@ -15,7 +15,16 @@ from typing import Any
 
 from armsflow.engine.run import run
 from armsflow.errors import ParameterError
-from armsflow.model.distributions import DistributionError, from_table
+from armsflow.model.distributions import (
+    DistributionError,
+    LogNormal,
+    Normal,
+    Pert,
+    Point,
+    Triangular,
+    Uniform,
+    from_table,
+)
 from armsflow.results.run import RunResult
 from armsflow.study.loader import StudyRef, as_study
 from armsflow.study.spec import Study, Variable
@@ -57,3 +66,28 @@ def what_if(study: StudyRef, distributions: Mapping[str, Mapping[str, Any]] | No
     an evidence cut-off, with ``draws`` draws; nothing is written, not even the run history."""
     changed = with_distributions(as_study(study), distributions or {})
     return run(changed, draws=draws, seed=seed, scenario=scenario, as_of=as_of, sensitivity=sensitivity)
+
+
+#: The distributions a what-if form can show as numbers: model.toml's key for the kind, then (key, field) pairs.
+_TABLES: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {
+    Point: ("point", (("value", "value"),)),
+    Uniform: ("uniform", (("low", "low"), ("high", "high"))),
+    Triangular: ("triangular", (("low", "low"), ("mode", "mode"), ("high", "high"))),
+    Pert: ("pert", (("low", "low"), ("mode", "mode"), ("high", "high"), ("lambda", "lam"))),
+    Normal: ("normal", (("mean", "mean"), ("sd", "sd"), ("low", "low"), ("high", "high"))),
+    LogNormal: ("lognormal", (("low", "low"), ("high", "high"))),
+}
+
+
+def table_of(variable: Variable) -> dict[str, Any] | None:
+    """An assumption's distribution as a model.toml table (``{"dist": "pert", "low": ..., ...}``) that
+    ``with_distributions`` accepts back; ``None`` for kinds a form cannot show as a few numbers (a mixture, say)."""
+    dist = variable.definition.dist
+    if dist is None or type(dist) not in _TABLES:
+        return None
+    kind, keys = _TABLES[type(dist)]
+    table: dict[str, Any] = {"dist": kind}
+    for key, attr in keys:
+        if (value := getattr(dist, attr)) is not None:
+            table[key] = value
+    return table

@@ -1,0 +1,129 @@
+"""The FastAPI application: the registry of studies, the guard, error pages, and the two routers (pages and API)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from armsflow import __version__
+from armsflow.errors import ArmsflowError, ParameterError, StudyError
+from armsflow.web.registry import Entry, Registry
+from armsflow.web.security import Guard, csrf_token
+
+HERE = Path(__file__).parent
+# Autoescape everywhere: quotes and titles come from untrusted documents.
+templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True))
+
+
+def _number(value: float | None) -> str:
+    """Three significant figures with thousands separators; a dash for no value."""
+    if value is None or value != value:
+        return "–"
+    return f"{value:,.3g}" if abs(value) < 1e15 else f"{value:.3g}"
+
+
+templates.env.filters["num"] = _number
+
+
+class WebError(Exception):
+    """A request the workbench refuses, with its HTTP status and a message for the user."""
+
+    def __init__(self, status: int, message: str, detail: dict[str, Any] | None = None) -> None:
+        self.status = status
+        self.message = message
+        self.detail = detail or {}
+        super().__init__(message)
+
+
+def entry_of(request: Request, ident: str) -> Entry:
+    """The served study ``ident``; 404 for any other text (ids are looked up, never used as paths)."""
+    registry: Registry = request.app.state.registry
+    entry = registry.get(ident)
+    if entry is None:
+        raise WebError(404, f"no study {ident!r} is served here")
+    return entry
+
+
+def writable(entry: Entry) -> Path:
+    if entry.folder is None:
+        raise WebError(403, f"{entry.id} is a bundled study and read-only: copy it to a folder with "
+                            f"`armsflow init FOLDER --from {entry.bundled}` and serve that folder")
+    return entry.folder
+
+
+def check_write(request: Request, token: str) -> None:
+    """A write needs this session's CSRF token and, where the browser says where it comes from, this origin."""
+    if not secrets.compare_digest(token.encode(), csrf_token(request.app.state.secret, request.state.session).encode()):
+        raise WebError(403, "missing or stale form token (CSRF): reload the page and try again")
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise WebError(403, f"cross-origin write refused (from {origin})")
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        raise WebError(403, "cross-site write refused")
+
+
+def page_context(request: Request, **values: Any) -> dict[str, Any]:
+    return {"request": request, "csrf": csrf_token(request.app.state.secret, request.state.session),
+            "version": __version__, **values}
+
+
+def _status_of(exc: ArmsflowError) -> int:
+    if isinstance(exc, ParameterError) and exc.parameter == "claim":
+        return 404
+    if isinstance(exc, StudyError) and any("no such study folder" in p.message for p in exc.problems):
+        return 404
+    return 422
+
+
+def _respond(request: Request, status: int, message: str, detail: dict[str, Any] | None = None) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message, **(detail or {})}, status_code=status)
+    page: Response = templates.TemplateResponse(request, "error.html",
+                                                page_context(request, status=status, message=message),
+                                                status_code=status)
+    return page
+
+
+def create_app(folders: list[Path], *, token: str | None = None) -> FastAPI:
+    """The workbench on ``folders`` and the bundled studies; with ``token``, every request must carry it."""
+    from armsflow.web import api, pages
+
+    app = FastAPI(title="armsflow workbench", version=__version__, docs_url=None, redoc_url=None)
+    app.state.registry = Registry(folders)
+    app.state.secret = secrets.token_bytes(32)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.add_middleware(Guard, token=token)
+
+    @app.exception_handler(WebError)
+    async def _web_error(request: Request, exc: WebError) -> Response:
+        return _respond(request, exc.status, exc.message, exc.detail)
+
+    @app.exception_handler(ArmsflowError)
+    async def _armsflow_error(request: Request, exc: ArmsflowError) -> Response:
+        return _respond(request, _status_of(exc), str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return _respond(request, 422, f"invalid request: {where}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return _respond(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:  # never a traceback to the client
+        return _respond(request, 500, "internal error (a bug in armsflow: please report it with what you did)")
+
+    return app

@@ -1,0 +1,112 @@
+"""The HTML pages: studies, a study (results and the what-if form), its evidence, and a claim's edit form."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from armsflow.engine.whatif import what_if
+from armsflow.study.edit import edit_claim, read_claim
+from armsflow.web import views
+from armsflow.web.app import WebError, check_write, entry_of, page_context, templates, writable
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, name: str, status: int = 200, **values: Any) -> Response:
+    page: Response = templates.TemplateResponse(request, name, page_context(request, **values), status_code=status)
+    return page
+
+
+@router.get("/", response_class=HTMLResponse)
+def studies_page(request: Request) -> Response:
+    return _page(request, "studies.html", entries=list(request.app.state.registry.entries.values()))
+
+
+@router.get("/studies/{ident}", response_class=HTMLResponse)
+def study_page(request: Request, ident: str) -> Response:
+    entry = entry_of(request, ident)
+    study, result = views.study_run(entry)
+    return _page(request, "study.html", entry=entry, study=study, result=result,
+                 assumptions=views.what_if_form(study))
+
+
+@router.get("/studies/{ident}/whatif", response_class=HTMLResponse)
+def what_if_partial(request: Request, ident: str) -> Response:
+    """The results for the what-if form's values (an htmx partial); nothing is written."""
+    entry = entry_of(request, ident)
+    study, _ = views.study_run(entry)
+    query = request.query_params
+    tables: dict[str, dict[str, Any]] = {}
+    for item in views.what_if_form(study):
+        table: dict[str, Any] = {"dist": item["table"]["dist"]}
+        for key in item["table"]:
+            if key == "dist":
+                continue
+            text = query.get(f"{item['name']}.{key}", "")
+            try:
+                table[key] = float(text) if text else item["table"][key]
+            except ValueError:
+                raise WebError(422, f"{item['name']}.{key}: not a number: {text[:40]!r}") from None
+        if table != item["table"]:
+            tables[item["name"]] = table
+    scenario = query.get("scenario") or None
+    if scenario is not None and scenario not in study.scenarios:
+        raise WebError(422, f"scenario: no scenario {scenario[:40]!r} (one of {', '.join(study.scenarios)})")
+    try:
+        as_of = views.parse_day(query.get("as_of", ""))
+    except ValueError:
+        raise WebError(422, "as_of: a day YYYY-MM-DD") from None
+    result = what_if(study, tables, scenario=scenario, as_of=as_of)
+    return _page(request, "results.html", entry=entry, study=study, result=result, what_if=True)
+
+
+@router.get("/studies/{ident}/evidence", response_class=HTMLResponse)
+def evidence_page(request: Request, ident: str, variable: str = "", grade: str = "", kind: str = "",
+                  language: str = "") -> Response:
+    entry = entry_of(request, ident)
+    study, _ = views.study_run(entry)
+    found = views.evidence(study, views.Filters(variable, grade, kind, language))
+    return _page(request, "evidence.html", entry=entry, study=study, evidence=found)
+
+
+@router.get("/studies/{ident}/claims/{claim}", response_class=HTMLResponse)
+def claim_page(request: Request, ident: str, claim: str) -> Response:
+    entry = entry_of(request, ident)
+    row = read_claim(entry.folder, claim) if entry.folder else _bundled_row(entry.ref, claim)
+    return _page(request, "claim.html", entry=entry, row=row, problems=[], message="")
+
+
+def _bundled_row(ref: object, claim: str) -> Any:
+    """A bundled study's claim, read from the installed package (shown, never written)."""
+    from importlib import resources
+    from pathlib import Path
+
+    from armsflow.study.edit import read_claim as read
+
+    with resources.as_file(resources.files("armsflow.studies").joinpath(str(ref))) as folder:
+        return read(Path(folder), claim)
+
+
+@router.post("/studies/{ident}/claims/{claim}", response_class=HTMLResponse)
+async def claim_save(request: Request, ident: str, claim: str,
+                     csrf: Annotated[str, Form()] = "", etag: Annotated[str, Form()] = "") -> Response:
+    check_write(request, csrf)
+    entry = entry_of(request, ident)
+    folder = writable(entry)
+    form = await request.form()
+    current = read_claim(folder, claim)
+    changes = {k: str(v) for k, v in form.items() if k in current.fields and k != "id"}
+    done = edit_claim(folder, claim, changes, if_match=etag or None)
+    status = {"saved": 200, "unchanged": 200, "invalid": 422, "conflict": 409}[done.status]
+    message = {"saved": "Saved. The study's results are recomputed from the file on its page.",
+               "unchanged": "Nothing changed.",
+               "invalid": "Not saved: the study would not pass check. The file is unchanged.",
+               "conflict": "Not saved: this claim was changed elsewhere since you opened it. The current row is "
+                           "shown; apply your change again."}[done.status]
+    shown = done.row if done.status != "invalid" else type(done.row)(**{**done.row.__dict__, "fields": {
+        **done.row.fields, **changes}})
+    return _page(request, "claim.html", status, entry=entry, row=shown, problems=done.problems, message=message,
+                 outcome=done.status)

@@ -1,0 +1,90 @@
+"""What the pages and the API show, gathered from the library: one function per page, shared by both twins."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from armsflow.engine.run import run
+from armsflow.engine.whatif import assumptions, table_of
+from armsflow.results.run import RunResult
+from armsflow.study.loader import load_study
+from armsflow.study.spec import Study
+from armsflow.study.uses import claim_uses
+from armsflow.web.registry import Entry
+
+_cache: dict[tuple[str, str], RunResult] = {}
+_lock = threading.Lock()
+
+
+def study_run(entry: Entry) -> tuple[Study, RunResult]:
+    """The study as it is on disk now, and its full run (the study's own draws), kept while its files are unchanged:
+    a folder edited behind the server is read again on the next request."""
+    study = load_study(entry.ref)
+    from armsflow.study.loader import inputs_hash
+
+    key = (entry.id, inputs_hash(study.files))
+    with _lock:
+        found = _cache.get(key)
+    if found is None:
+        found = run(study)
+        with _lock:
+            _cache[key] = found
+    return study, found
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The evidence page's filters; empty text means any."""
+
+    variable: str = ""
+    grade: str = ""
+    kind: str = ""
+    language: str = ""
+
+
+def evidence(study: Study, filters: Filters) -> dict[str, Any]:
+    """Sources and claims, each claim with its source's grade, language, link and where the model uses it."""
+    uses = claim_uses(study)
+    claims = []
+    for claim in study.claims.values():
+        source = study.sources.get(claim.source)
+        reliability = source.reliability if source else ""
+        grade = f"{reliability}{claim.credibility}"
+        row: dict[str, Any] = {"id": claim.id, "source": claim.source, "measure": claim.measure, "low": claim.low,
+               "central": claim.central, "high": claim.high, "unit": claim.unit, "kind": claim.kind,
+               "credibility": claim.credibility, "reliability": reliability, "grade": grade,
+               "quote": claim.quote, "url": source.url if source else "",
+               "publisher": source.publisher if source else "",
+               "language": source.language if source else "", "used_in": uses.get(claim.id, [])}
+        if filters.variable and not any(u.endswith(f"variables.{filters.variable}") for u in row["used_in"]):
+            continue
+        if filters.grade and filters.grade.upper() not in (grade, reliability, str(claim.credibility)):
+            continue
+        if filters.kind and filters.kind != claim.kind:
+            continue
+        if filters.language and filters.language != row["language"]:
+            continue
+        claims.append(row)
+    sources = [{"id": s.id, "publisher": s.publisher, "title": s.title, "url": s.url,
+                "published": s.published.isoformat(), "language": s.language, "reliability": s.reliability}
+               for s in study.sources.values()]
+    return {"study": study.meta.id, "filters": filters.__dict__, "claims": claims, "sources": sources,
+            "variables": sorted(study.variables), "languages": sorted({s.language for s in study.sources.values()})}
+
+
+def what_if_form(study: Study) -> list[dict[str, Any]]:
+    """The assumptions a what-if form can show: name, label, unit and the distribution's table."""
+    out = []
+    for var in assumptions(study):
+        table = table_of(var)
+        if table is not None:
+            out.append({"name": var.name, "label": var.label, "unit": str(var.unit.text), "table": table})
+    return out
+
+
+def parse_day(text: str) -> date | None:
+    """A YYYY-MM-DD day, ``None`` for empty text; ``ValueError`` otherwise."""
+    return date.fromisoformat(text) if text else None
