@@ -241,6 +241,9 @@ def comtrade(files: Annotated[list[Path], typer.Argument(help="UN Comtrade CSV e
 from armsflow.cli.gdelt import gdelt_app  # noqa: E402 - the sub-apps register after the main app exists
 from armsflow.cli.intake import intake_app  # noqa: E402
 from armsflow.cli.screen import screen_app  # noqa: E402
+from armsflow.cli.serve import serve  # noqa: E402
+
+app.command()(serve)
 
 app.add_typer(gdelt_app, name="gdelt")
 app.add_typer(intake_app, name="intake")
