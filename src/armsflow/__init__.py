@@ -34,6 +34,7 @@ __all__ = [
     "explain",
     "init",
     "load_study",
+    "reconcile",
     "run",
     "run_history",
     "timeline",
@@ -61,6 +62,7 @@ _LAZY = {
     "comtrade": ("armsflow.indicators.comtrade", "comtrade"),
     "diff": ("armsflow.engine.diff", "diff"),
     "run_history": ("armsflow.engine.diff", "run_history"),
+    "reconcile": ("armsflow.engine.reconcile", "reconcile"),
     "write_report": ("armsflow.report.api", "write_report"),
 }
 
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from armsflow.engine.context import event_rate, trade
     from armsflow.engine.diff import diff, run_history
     from armsflow.engine.explain import explain
+    from armsflow.engine.reconcile import reconcile
     from armsflow.engine.run import run
     from armsflow.engine.timeline import timeline
     from armsflow.errors import ArmsflowError, Problem, StudyError

@@ -187,6 +187,17 @@ def diff(study: StudyArg,
     show(found, json_out, render_diff)
 
 
+@app.command()
+def reconcile(study: StudyArg, seed: Seed = None, draws: Draws = None, json_out: Json = False) -> None:
+    """Each scenario against the base, assumption by assumption, and the published estimates each follows."""
+    from armsflow import reconcile as reconcile_study
+    from armsflow.display.reconcile import render_reconcile
+
+    with errors():
+        found = with_progress(json_out, lambda progress: reconcile_study(study, seed=seed, draws=draws))
+    show(found, json_out, render_reconcile)
+
+
 events_app = typer.Typer(help="Curated events of a study (events.csv): rates with exact intervals.",
                          no_args_is_help=True)
 app.add_typer(events_app, name="events")

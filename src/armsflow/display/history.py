@@ -25,7 +25,7 @@ def render_history(result: HistoryResult, console: Console) -> None:
     console.print(table)
 
 
-def _signed(value: float) -> str:
+def signed(value: float) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "±") + number(abs(value))
 
 
@@ -46,12 +46,12 @@ def render_diff(result: DiffResult, console: Console) -> None:
     for out in result.outputs:
         unit = short_unit(out.unit)
         console.print(f"\n[bold]{escape(out.label)}[/bold] ({escape(out.id)}): {number(out.before)} → "
-                      f"{number(out.after)} {unit} ({_signed(out.total)})")
+                      f"{number(out.after)} {unit} ({signed(out.total)})")
         for p in out.parts:
             refs = ", ".join([f"+{r}" for r in p.added] + [f"−{r}" for r in p.removed])
             why = "; ".join(x for x in (refs, p.note) if x)
             error = f" (± {number(out.error)})" if out.error is not None else ""
-            console.print(f"  {_signed(p.effect):>9}{error}  {escape(p.group)}: {escape(p.label)}"
+            console.print(f"  {signed(p.effect):>9}{error}  {escape(p.group)}: {escape(p.label)}"
                           + (f" [dim]({escape(why)})[/dim]" if why else ""))
     for line in result.unattributed:
         console.print(f"  [dim]{escape(line)}[/dim]")

@@ -28,6 +28,7 @@ from armsflow.results.history import (
     RunEntry,
     Side,
 )
+from armsflow.results.reconcile import ReconcileResult, ScenarioGap, Unreconciled
 from armsflow.results.run import (
     Assumption,
     ChainStep,
@@ -41,6 +42,9 @@ from armsflow.results.run import (
 from armsflow.results.study import CheckResult, InitResult, Named, StudyInfo, StudyList
 
 __all__ = [
+    "ReconcileResult",
+    "ScenarioGap",
+    "Unreconciled",
     "Side",
     "RunEntry",
     "Part",

@@ -275,6 +275,9 @@ def _check_published(c: _Checker, ev: Evidence) -> None:
         missing = sorted(pub.quantity.names - c.known.names)
         for name in missing:
             c.add(pub.line_of("quantity"), f"{path}.quantity", f"unknown variable {name!r}")
+        if pub.scenario and pub.scenario not in study.scenarios:
+            known = ", ".join(sorted(study.scenarios)) or "none"
+            c.add(pub.line_of("scenario"), f"{path}.scenario", f"unknown scenario {pub.scenario!r} (known: {known})")
         if pub.paired and not missing:
             own = [n for n in sorted(closure(study.variables, sorted(pub.quantity.names)))
                    if study.variables[n].definition.kind != "formula"

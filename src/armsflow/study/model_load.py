@@ -351,7 +351,8 @@ class ModelReader:
             path = f"published.{name}"
             line = self.lines.table(path)
             for key in table:
-                if key not in ("label", "claim", "output", "quantity", "implied_unit", "paired", "not_implied"):
+                if key not in ("label", "claim", "output", "quantity", "implied_unit", "paired", "not_implied",
+                               "scenario"):
                     self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
             fields = {k: table.get(k) for k in ("label", "claim", "output", "quantity", "implied_unit")}
             bad = [k for k, v in fields.items() if not isinstance(v, str) or not v.strip()]
@@ -377,9 +378,13 @@ class ModelReader:
                 self.problem(self.lines.key(path, "not_implied"), f"{path}.not_implied", "must be text: why no "
                                                                                           "implied price is shown")
                 continue
-            lines = {k: self.lines.key(path, k) for k in (*fields, "paired", "not_implied")}
+            scenario = table.get("scenario", "")
+            if not isinstance(scenario, str):
+                self.problem(self.lines.key(path, "scenario"), f"{path}.scenario", "must be a scenario's name")
+                continue
+            lines = {k: self.lines.key(path, k) for k in (*fields, "paired", "not_implied", "scenario")}
             out[name] = Published(name, str(fields["label"]), str(fields["claim"]), str(fields["output"]),
-                                  quantity, implied, line, lines, paired, not_implied.strip())
+                                  quantity, implied, line, lines, paired, not_implied.strip(), scenario)
         return out
 
 

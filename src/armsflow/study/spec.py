@@ -150,6 +150,7 @@ class Published:
     #: ``not_implied`` says why no price is shown (a total covering more than the quantity, say).
     paired: bool = False
     not_implied: str = ""
+    scenario: str = ""  # the study's scenario that follows this publication's chain (armsflow reconcile)
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key) or self.line

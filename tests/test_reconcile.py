@@ -1,0 +1,100 @@
+"""armsflow reconcile: each scenario against the base, assumption by assumption, adding up exactly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import write_study
+from typer.testing import CliRunner
+
+import armsflow
+from armsflow.cli import app
+
+MODEL = """
+[variables.x]
+label = "X"
+unit = "1"
+dist = "point"
+value = 1
+assumption = "test"
+
+[variables.y]
+label = "Y"
+unit = "1"
+dist = "point"
+value = 2
+assumption = "test"
+
+[outputs.total]
+label = "Total"
+unit = "billion USD"
+formula = "(x + y) * 1e9 * usd"
+
+[variables.usd]
+label = "One dollar"
+unit = "USD"
+dist = "point"
+value = 1
+assumption = "test"
+
+[scenarios.high]
+label = "Both higher"
+[scenarios.high.variables.x]
+dist = "point"
+value = 4
+assumption = "published chain"
+[scenarios.high.variables.y]
+dist = "point"
+value = 3
+assumption = "published chain"
+
+[published.paper]
+label = "A paper"
+claim = "C1"
+output = "total"
+quantity = "x"
+implied_unit = "USD"
+scenario = "high"
+
+[published.other]
+label = "Another paper"
+claim = "C2"
+output = "total"
+quantity = "x"
+implied_unit = "USD"
+"""
+CLAIMS = "C1,S1,total,,7,,billion USD,2024,2,,\nC2,S1,total,5,,6,billion USD,2024,2,,\n"
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Path:
+    return write_study(tmp_path / "s", MODEL, claims=CLAIMS, draws=200)
+
+
+def test_each_assumption_s_share_of_the_move_is_exact_in_an_additive_model(study: Path) -> None:
+    result = armsflow.reconcile(study)
+    (gap,) = result.scenarios
+    (total,) = gap.outputs
+    assert (gap.scenario, gap.reproduces) == ("high", ("paper",))
+    assert (total.before, total.after) == pytest.approx((3.0, 7.0))
+    assert {p.group: p.effect for p in total.parts} == pytest.approx({"x": 3.0, "y": 1.0})
+    ((other),) = result.unreconciled
+    assert (other.id, other.low, other.high, other.unit) == ("other", 5.0, 6.0, "billion USD")
+
+
+def test_reconcile_on_the_command_line(study: Path) -> None:
+    result = CliRunner().invoke(app, ["reconcile", str(study), "--json"])
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 0 and doc["scenarios"][0]["outputs"][0]["total"] == pytest.approx(4.0)
+    text = CliRunner().invoke(app, ["reconcile", str(study)]).stdout
+    assert "follows paper" in text and "Published estimates no scenario follows yet" in text
+
+
+def test_the_flagship_s_troop_scenario_follows_inss() -> None:
+    result = armsflow.reconcile("russia-dprk", draws=20_000)
+    ally = next(g for g in result.scenarios if g.scenario == "inss-ally")
+    revenue = next(o for o in ally.outputs if o.id == "troop_revenue")
+    assert ally.reproduces == ("inss-2024-troops",) and [p.group for p in revenue.parts] == ["pay"]
+    assert sum(p.effect for p in revenue.parts) == pytest.approx(revenue.total, abs=1e-9)
