@@ -1,0 +1,197 @@
+"""The workbench (armsflow.web) through FastAPI's TestClient, and the library functions it calls for writes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+import armsflow  # noqa: E402
+from armsflow.engine.whatif import assumptions, what_if  # noqa: E402
+from armsflow.study.edit import edit_claim, read_claim  # noqa: E402
+from armsflow.web.app import create_app  # noqa: E402
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("web") / "mine"
+    armsflow.init(folder)
+    return folder
+
+
+@pytest.fixture
+def study(template: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "mine"
+    shutil.copytree(template, folder)
+    return folder
+
+
+@pytest.fixture
+def client(study: Path) -> TestClient:
+    return TestClient(create_app([study]))
+
+
+def form_of(client: TestClient, claim: str) -> dict[str, str]:
+    page = client.get(f"/studies/mine/claims/{claim}").text
+    found = dict(re.findall(r'name="(csrf|etag)" value="([^"]+)"', page))
+    return found
+
+
+def test_pages_and_their_json_twins(client: TestClient) -> None:
+    for url in ["/", "/studies/mine", "/studies/mine/evidence?grade=B&kind=estimate&language=en",
+                "/studies/mine/claims/C004-PAY", "/studies/russia-dprk", "/api/studies", "/api/studies/mine",
+                "/api/studies/mine/evidence?variable=pay", "/api/studies/mine/claims/C004-PAY"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    schema = client.get("/openapi.json").json()
+    assert {"/api/studies/{ident}", "/api/studies/{ident}/evidence", "/api/studies/{ident}/claims/{claim}",
+            "/api/studies/{ident}/whatif"} <= set(schema["paths"])
+    claims = client.get("/api/studies/mine/evidence?variable=pay").json()["claims"]
+    assert "C004-PAY" in [c["id"] for c in claims]
+    assert all(any(u.endswith("variables.pay") for u in c["used_in"]) for c in claims)
+
+
+def test_vendored_htmx_is_the_pinned_file() -> None:
+    data = (Path(armsflow.__file__).parent / "web" / "static" / "htmx-2.0.11.min.js").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717"
+
+
+def test_an_edit_changes_one_line_and_the_estimate(client: TestClient, study: Path) -> None:
+    before = (study / "claims.csv").read_bytes().splitlines(keepends=True)
+    median = client.get("/api/studies/mine").json()["run"]["results"]
+    form = form_of(client, "C004-PAY")
+    response = client.post("/studies/mine/claims/C004-PAY", data={**form, "central": "40000"})
+    assert response.status_code == 200 and "Saved" in response.text
+    after = (study / "claims.csv").read_bytes().splitlines(keepends=True)
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert len(changed) == 1 and b",,40000,," in after[changed[0]]
+    moved = client.get("/api/studies/mine").json()["run"]["results"]
+    troop = {r["id"]: r["p50"] for r in median}["troop_revenue"]
+    assert {r["id"]: r["p50"] for r in moved}["troop_revenue"] != troop
+
+
+def test_an_invalid_edit_shows_check_and_leaves_the_file(client: TestClient, study: Path) -> None:
+    before = (study / "claims.csv").read_bytes()
+    response = client.post("/studies/mine/claims/C004-PAY", data={**form_of(client, "C004-PAY"), "credibility": "9"})
+    assert response.status_code == 422 and "claims.csv:" in response.text and "credibility" in response.text
+    assert (study / "claims.csv").read_bytes() == before
+
+
+def test_two_tabs_the_second_save_conflicts(client: TestClient, study: Path) -> None:
+    csrf = client.get("/api/session").json()["csrf"]
+    etag = client.get("/api/studies/mine/claims/C004-PAY").headers["etag"]
+    headers = {"X-CSRF-Token": csrf, "If-Match": etag}
+    first = client.put("/api/studies/mine/claims/C004-PAY", json={"fields": {"credibility": "2"}}, headers=headers)
+    assert first.status_code == 200 and first.json()["status"] == "saved"
+    second = client.put("/api/studies/mine/claims/C004-PAY", json={"fields": {"credibility": "4"}}, headers=headers)
+    assert second.status_code == 409 and second.json()["row"]["fields"]["credibility"] == "2"
+    missing = client.put("/api/studies/mine/claims/C004-PAY", json={"fields": {}}, headers={"X-CSRF-Token": csrf})
+    assert missing.status_code == 428
+
+
+def test_writes_need_the_token_and_the_origin(client: TestClient, study: Path) -> None:
+    before = (study / "claims.csv").read_bytes()
+    form = form_of(client, "C004-PAY")
+    stale = {**form, "csrf": "x", "credibility": "2"}
+    assert client.post("/studies/mine/claims/C004-PAY", data=stale).status_code == 403
+    assert client.post("/studies/mine/claims/C004-PAY", data={**form, "credibility": "2"},
+                       headers={"Origin": "http://evil.example"}).status_code == 403
+    fresh = TestClient(client.app)  # another browser: another session, so this page's token is not its own
+    assert fresh.post("/studies/mine/claims/C004-PAY", data={**form, "credibility": "2"}).status_code == 403
+    assert (study / "claims.csv").read_bytes() == before
+
+
+def test_bundled_studies_are_read_only(client: TestClient) -> None:
+    csrf = client.get("/api/session").json()["csrf"]
+    response = client.post("/studies/russia-dprk/claims/C004", data={"csrf": csrf, "credibility": "2"})
+    assert response.status_code == 403 and "armsflow init" in response.text
+    assert client.get("/studies/russia-dprk/claims/C004").status_code == 200
+
+
+def test_quotes_render_as_text(client: TestClient, study: Path) -> None:
+    form = form_of(client, "C004-PAY")
+    assert client.post("/studies/mine/claims/C004-PAY", data={**form, "quote": XSS}).status_code == 200
+    page = client.get("/studies/mine/evidence").text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize(("url", "status"), [
+    ("/studies/..%2F..%2Fetc", 404), ("/studies/mine/claims/..%2Fsources", 404), ("/studies/nope", 404),
+    ("/studies/mine/claims/NOPE", 404), ("/api/studies/mine/claims/NOPE", 404),
+    ("/studies/mine/whatif?munitions_share.low=abc", 422), ("/studies/mine/whatif?scenario=nope", 422),
+    ("/studies/mine/whatif?as_of=2024-13-45", 422), ("/studies/mine/whatif?munitions_share.low=2", 422),
+    ("/static/../app.py", 404),
+])
+def test_bad_requests_are_clear_4xx(client: TestClient, url: str, status: int) -> None:
+    response = client.get(url)
+    assert response.status_code == status, response.text
+    assert "Traceback" not in response.text
+
+
+def test_big_bodies_are_refused(client: TestClient) -> None:
+    response = client.post("/studies/mine/claims/C004-PAY", content=b"x" * (50 * 2**20),
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+
+
+def test_a_study_changed_behind_the_server(client: TestClient, study: Path) -> None:
+    (study / "claims.csv").write_text((study / "claims.csv").read_text().replace("C004-PAY,", "C004-PAY,S-NOPE", 1))
+    response = client.get("/studies/mine")
+    assert response.status_code == 422 and "claims.csv" in response.text
+    shutil.rmtree(study)
+    assert client.get("/studies/mine").status_code == 404
+    assert client.get("/api/studies/mine/claims/C004-PAY").status_code == 404
+
+
+def test_a_symlinked_claims_file_is_never_written(client: TestClient, study: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.csv"
+    outside.write_bytes((study / "claims.csv").read_bytes())
+    (study / "claims.csv").unlink()
+    (study / "claims.csv").symlink_to(outside)
+    before = outside.read_bytes()
+    csrf = client.get("/api/session").json()["csrf"]
+    response = client.post("/studies/mine/claims/C004-PAY", data={"csrf": csrf, "credibility": "2"})
+    assert response.status_code == 422 and "symbolic link" in response.text
+    assert outside.read_bytes() == before
+
+
+def test_a_remote_workbench_needs_its_token(study: Path) -> None:
+    client = TestClient(create_app([study], token="s3cret"))
+    assert client.get("/").status_code == 401
+    assert client.get("/?token=s3cret").status_code == 200
+    assert client.get("/studies/mine").status_code == 200  # the cookie set above
+
+
+def test_edit_keeps_crlf_and_multiline_rows(study: Path) -> None:
+    path = study / "claims.csv"
+    text = path.read_text().replace("\n", "\r\n").replace("Even by conservative", "Even by\nconservative", 1)
+    path.write_bytes(text.encode())
+    row = read_claim(study, "C004")
+    done = edit_claim(study, "C004", {"credibility": "2"}, if_match=row.etag)
+    assert done.status == "saved"
+    after = path.read_bytes().decode()
+    assert after == text.replace(",2024-10-28,3,\"Even by\nconservative", ",2024-10-28,2,\"Even by\nconservative", 1)
+    assert edit_claim(study, "C004", {"credibility": "2"}, if_match=None).status == "unchanged"
+
+
+def test_what_if_moves_the_estimate_and_writes_nothing(study: Path) -> None:
+    before = {p.name: p.read_bytes() for p in study.iterdir()}
+    loaded = armsflow.load_study(study)
+    assert [v.name for v in assumptions(loaded)] == ["munitions_share", "share_152", "price_system"]
+    base = what_if(loaded, sensitivity=False)
+    low = what_if(loaded, {"munitions_share": {"dist": "uniform", "low": 0.2, "high": 0.3}}, sensitivity=False)
+    assert base.draws == 20_000
+    assert low.result("deliveries_value").p50 < 0.5 * base.result("deliveries_value").p50
+    assert {p.name: p.read_bytes() for p in study.iterdir()} == before
+    with pytest.raises(armsflow.ArmsflowError, match="not an assumption"):
+        what_if(loaded, {"pay": {"dist": "point", "value": 1}})
