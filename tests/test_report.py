@@ -684,3 +684,16 @@ def test_the_study_s_ships_and_firms_against_sanctions_lists(flagship: Content, 
     assert all(e.name in section for e in screened.entities)
     german = de.split('<section id="screening">')[1].split("</section>")[0]
     assert "Schiffe und Firmen im Abgleich mit Sanktionslisten" in german and "nicht gefunden" in german
+
+
+def test_scenarios_against_the_base_in_both_languages(flagship: Content) -> None:
+    from dataclasses import replace
+
+    reconciled = armsflow.reconcile("russia-dprk", draws=20_000)
+    content = replace(flagship, reconciliation=reconciled)
+    en, de = render_html(content, "en"), render_html(content, "de")
+    section = en.split('<section id="reconciliation">')[1].split("</section>")[0]
+    assert "follows" in section and "Rounds per container" in section
+    german = de.split('<section id="reconciliation">')[1].split("</section>")[0]
+    assert "Szenarien gegenüber der Basis" in german and "folgt" in german
+    assert _english(" ".join(_prose(parse(german)))) == []

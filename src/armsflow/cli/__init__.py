@@ -123,7 +123,10 @@ def report(study: StudyArg,
                                "YYYY-MM-DD or a git revision (as `armsflow diff` takes them).")] = None,
            screen_db: Annotated[Path | None, typer.Option(
                "--screen-db", help="Add the study's ships and firms against the sanctions lists in this store "
-                                   "(`armsflow screen load`).")] = None) -> None:
+                                   "(`armsflow screen load`).")] = None,
+           reconcile: Annotated[bool, typer.Option(
+               "--reconcile", help="Add each scenario against the base, assumption by assumption.")] = False,
+           ) -> None:
     """Write the study report into OUT/STUDY/: self-contained HTML and PDF, every figure footnoted to its sources."""
     from armsflow import display, write_report
 
@@ -131,7 +134,7 @@ def report(study: StudyArg,
         written = with_progress(json_out, lambda progress: write_report(
             study, langs=lang, formats=formats, out=out, as_of=day(as_of), seed=seed,
             scenario=scenario, draws=draws, progress=progress, warn=lambda line: typer.echo(line, err=True),
-            history=not no_history, since=since, screen_db=screen_db))
+            history=not no_history, since=since, screen_db=screen_db, reconcile=reconcile))
     show(written, json_out, display.render_report)
     for line in written.warnings:
         typer.echo(line, err=True)

@@ -36,7 +36,7 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
                  seed: int | None = None, scenario: str | None = None, draws: int | None = None,
                  progress: Progress | None = None, warn: Callable[[str], None] | None = None,
                  history: bool = False, since: str | int | date | None = None,
-                 screen_db: str | Path | None = None) -> ReportResult:
+                 screen_db: str | Path | None = None, reconcile: bool = False) -> ReportResult:
     """Run ``study`` once (with Sobol indices) and write its report into the folder ``out``: for each language of
     ``langs`` (``en``, ``de``) and format of ``formats`` (``html``, ``pdf``) one file ``STEM.LANG.FORMAT``, where the
     stem names the study, the scenario and the cut-off. Files appear only when every one rendered.
@@ -49,7 +49,9 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
 
     With ``history`` the run is recorded in the study folder's history, as ``armsflow.run`` records it. ``since``
     (a run id, a day or a git revision, as ``armsflow.diff`` takes them) adds "What changed since the last edition";
-    ``screen_db`` (a store of ``armsflow screen load``) adds the study's ships and firms against sanctions lists.
+    ``screen_db`` (a store of ``armsflow screen load``) adds the study's ships and firms against sanctions lists;
+    ``reconcile`` adds each scenario against the base, assumption by assumption (``armsflow.reconcile``; about a
+    second more on the flagship).
 
     Raises ``ParameterError`` naming ``langs``, ``formats`` or ``out``, and ``StudyError`` for a study with problems.
     """
@@ -69,6 +71,10 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
 
             changes = diff(loaded, since, as_of, seed=seed, draws=draws, scenario=scenario)
             content = replace(content, changes=changes)
+        if reconcile:
+            from armsflow.engine.reconcile import reconcile as reconcile_study
+
+            content = replace(content, reconciliation=reconcile_study(loaded, seed=seed, draws=draws))
         if screen_db is not None:
             from armsflow.screen import screen_study
 

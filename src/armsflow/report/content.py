@@ -18,6 +18,7 @@ from armsflow.results import (
     Assumption,
     ChainStep,
     DiffResult,
+    ReconcileResult,
     IndicatorResult,
     OutputResult,
     PublishedResult,
@@ -75,6 +76,7 @@ class Content:
     assumptions: tuple[Assumption, ...]
     changes: DiffResult | None = None  # what changed since an earlier edition, when one is named
     screening: ScreenStudyResult | None = None  # the study's ships and firms against sanctions lists, when asked
+    reconciliation: ReconcileResult | None = None  # each scenario against the base, when asked
 
     @cached_property
     def _kinds(self) -> dict[str, str]:
