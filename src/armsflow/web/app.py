@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,12 @@ templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "temp
 
 def _number(value: float | None) -> str:
     """Three significant figures with thousands separators; a dash for no value."""
-    if value is None or value != value:
+    if value is None or not math.isfinite(value):
         return "–"
-    return f"{value:,.3g}" if abs(value) < 1e15 else f"{value:.3g}"
+    if value == 0 or abs(value) >= 1e15:
+        return f"{value:.3g}"
+    decimals = 2 - math.floor(math.log10(abs(value)))
+    return f"{round(value, decimals):,.{max(decimals, 0)}f}"
 
 
 templates.env.filters["num"] = _number

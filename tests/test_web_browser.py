@@ -1,0 +1,90 @@
+"""The workbench in a real browser (Debian's chromium driven by Playwright): open a study, edit a claim, see the
+estimate move, and a quote holding markup shown as text. Screenshots go to out/web/ (ignored by git)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from system import need_chromium
+
+pytest.importorskip("fastapi")
+pytest.importorskip("playwright")
+
+import armsflow  # noqa: E402
+
+ARTIFACTS = Path(__file__).parent.parent / "out" / "web"
+#: From shared/research/web-screening-intake.md: Debian's chromium under Playwright, headless, no network calls.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    import uvicorn
+
+    from armsflow.web.app import create_app
+
+    folder = tmp_path / "mine"
+    armsflow.init(folder)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app([folder]), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", folder
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.mark.slow
+def test_edit_a_claim_and_see_the_estimate_move(served: tuple[str, Path]) -> None:
+    need_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    base, folder = served
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    before = (folder / "claims.csv").read_bytes().splitlines()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{base}/")
+        page.click("text=mine")
+        troop = page.locator("#result-troop_revenue .median")
+        old = troop.inner_text()
+        page.screenshot(path=ARTIFACTS / "1-study.png", full_page=True)
+
+        page.goto(f"{base}/studies/mine/claims/C004-PAY")
+        page.fill("input[name=central]", "40000")
+        page.fill("textarea[name=quote]", '<script>alert("x")</script> quoted')
+        page.click("#save")
+        expect(page.locator("#message")).to_contain_text("Saved")
+        page.screenshot(path=ARTIFACTS / "2-saved.png", full_page=True)
+
+        page.goto(f"{base}/studies/mine")
+        assert page.locator("#result-troop_revenue .median").inner_text() != old
+        page.fill("input[name='munitions_share.high']", "0.3")
+        page.fill("input[name='munitions_share.low']", "0.2")
+        page.click("text=Recompute")
+        expect(page.locator(".whatif")).to_contain_text("20,000 draws")
+        page.screenshot(path=ARTIFACTS / "3-what-if.png", full_page=True)
+
+        page.goto(f"{base}/studies/mine/evidence?variable=pay")
+        expect(page.locator("#claim-C004-PAY .quote")).to_contain_text('<script>alert("x")</script> quoted')
+        page.screenshot(path=ARTIFACTS / "4-evidence.png", full_page=True)
+        browser.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    after = (folder / "claims.csv").read_bytes().splitlines()
+    assert sum(a != b for a, b in zip(before, after, strict=True)) == 1
