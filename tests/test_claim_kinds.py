@@ -135,3 +135,19 @@ def test_misused_kinds_are_one_line_problems(tmp_path: Path, claims: str, refs: 
                                              message: str) -> None:
     folder = _study(tmp_path, claims, refs, extra)
     assert message in [str(p) for p in armsflow.check_study(folder)]
+
+
+def test_a_figure_re_reported_by_many_outlets_counts_once(tmp_path: Path) -> None:
+    """Two outlets carrying one agency's count share that agency's weight; an independent count keeps its own."""
+    sources = ("S1,Paper A (citing the agency),T,https://example.org/a,2024-01-01,en,B,,Agency\n"
+               "S2,Paper B (citing the agency),T,https://example.org/b,2024-01-02,en,B,,Agency\n"
+               "S3,Think tank,T,https://example.org/c,2024-01-03,en,B,,\n")
+    claims = ("E1,S1,boxes,,1000,,container,2024,2,,,\nE2,S2,boxes,,1000,,container,2024,2,,,\n"
+              "E3,S3,boxes,,3000,,container,2024,2,,,\n")
+    folder = _study(tmp_path, claims, '["E1", "E2", "E3"]')
+    (folder / "sources.csv").write_text("id,publisher,title,url,published,language,reliability,notes,originator\n"
+                                        + sources)
+    shares = {e.ref: e.share for e in armsflow.explain(folder, "boxes").inputs[0].evidence}
+    assert shares == pytest.approx({"E1": 0.25, "E2": 0.25, "E3": 0.5})  # the agency's two reports weigh as one
+    x = armsflow.run(folder, sensitivity=False, keep_samples=True).samples["boxes"]
+    assert np.mean(x > 2000) == pytest.approx(0.5, abs=0.01)  # half the draws from the think tank's count

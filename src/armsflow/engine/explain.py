@@ -10,7 +10,7 @@ from armsflow.engine.sensitivity import sobol
 from armsflow.errors import ParameterError
 from armsflow.results import EvidenceUse, Explanation, InputExplanation, summarise
 from armsflow.study.loader import StudyRef, as_study
-from armsflow.study.resolve import Piece
+from armsflow.study.resolve import Piece, pool_weights
 from armsflow.study.spec import Study
 
 
@@ -27,15 +27,17 @@ def explain(study: StudyRef, name: str, *, draws: int | None = None, seed: int |
     drivers = sobol(plan, samples, [name], study.meta.sobol_n, seed)[name] if name in samples else []
     var = plan.variables[name]
     inputs = []
+    producers = {k: s.producer for k, s in plan.evidence.sources.items()}
     for dep in sorted(plan.depends_on(name)):
         item = plan.inputs.get(dep)
         if item is None:
             continue
         dvar = item.variable
         # a timeline's claims are points of one curve, not alternatives drawn by weight: no share to show
-        total = (None if item.definition.kind == "timeline"
-                 else sum(p.interval.weight for p in item.pieces if p.role == "estimate") or 1.0)
-        uses = [_use(study, p, dvar.unit.scale, total) for p in item.pieces]
+        pooled = [p for p in item.pieces if p.role == "estimate"]
+        weights = dict(zip((p.ref for p in pooled), pool_weights(pooled, producers), strict=True))
+        total = None if item.definition.kind == "timeline" else sum(weights.values()) or 1.0
+        uses = [_use(study, p, dvar.unit.scale, total, weights.get(p.ref)) for p in item.pieces]
         how = item.definition.kind if item.definition.kind in ("claims", "prices") else item.sampler.describe()
         inputs.append(InputExplanation(dep, dvar.label, str(dvar.unit), how,
                                        summarise(samples[dep], dvar.unit.scale), item.definition.assumption,
@@ -47,7 +49,7 @@ def explain(study: StudyRef, name: str, *, draws: int | None = None, seed: int |
                        tuple(inputs), tuple(drivers), claims, sources)
 
 
-def _use(study: Study, p: Piece, scale: float, total_weight: float | None) -> EvidenceUse:
+def _use(study: Study, p: Piece, scale: float, total_weight: float | None, weight: float | None) -> EvidenceUse:
     """One claim or price as an input uses it: what the source stated, and the graded interval in the input's unit."""
     if p.kind == "claim":
         claim = study.claims[p.ref]
@@ -59,7 +61,7 @@ def _use(study: Study, p: Piece, scale: float, total_weight: float | None) -> Ev
         text = price.notes
     src = study.sources[p.source]
     g = p.interval
-    share = None if total_weight is None or p.role != "estimate" else g.weight / total_weight
+    share = None if total_weight is None or weight is None else weight / total_weight
     return EvidenceUse(p.ref, p.kind, src.id, src.publisher, src.published.isoformat(), src.url, p.reliability,
                        p.credibility, share, g.low / scale, g.mode / scale, g.high / scale, *stated, text, p.steps,
                        p.role)

@@ -91,4 +91,5 @@ def _input(study: Study, ev: Evidence, var: Variable, definition: Definition,
     if not found:
         return None
     limits = bounds(ev, definition, var.unit)
-    return Input(var, definition, pooled(found, limits), (*found, *limits.pieces), fallback)
+    producers = {k: s.producer for k, s in ev.sources.items()}
+    return Input(var, definition, pooled(found, limits, producers), (*found, *limits.pieces), fallback)

@@ -20,7 +20,11 @@ BASES = ("seller-revenue", "production-cost", "replacement-value", "market-price
 
 @dataclass(frozen=True)
 class Source:
-    """A published document: who, what, where and when, and how reliable its publisher is (Admiralty A–F)."""
+    """A published document: who, what, where and when, and how reliable its originator is (Admiralty A–F).
+
+    ``originator`` is the organisation that produced its figures when the document only reports them (ROK's Defence
+    Intelligence Agency behind a newspaper's story); the reliability grades the originator, and claims of one
+    originator carried by several outlets share one weight in a pool (docs/method.md, "Grades")."""
 
     id: str
     publisher: str
@@ -31,6 +35,12 @@ class Source:
     reliability: str
     notes: str
     line: int
+    originator: str = ""
+
+    @property
+    def producer(self) -> str:
+        """Who produced the figures: the originator, or the publisher when it is its own."""
+        return self.originator or self.publisher
 
 
 

@@ -16,7 +16,7 @@ PRICE_COLUMNS = ("id", "item", "low", "central", "high", "currency", "per", "pri
 
 
 def load_sources(data: bytes, problems: list[Problem]) -> dict[str, Source]:
-    rows = read_table("sources.csv", data, SOURCE_COLUMNS, ("notes",), problems)
+    rows = read_table("sources.csv", data, SOURCE_COLUMNS, ("notes", "originator"), problems)
     out: dict[str, Source] = {}
     seen: dict[str, int] = {}
     for row in rows:
@@ -35,7 +35,7 @@ def load_sources(data: bytes, problems: list[Problem]) -> dict[str, Source]:
         publisher, title = row.text("publisher"), row.text("title")
         if ident and len(problems) == before and published:
             out[ident] = Source(ident, publisher, title, url, published, language, reliability,
-                                row.text("notes", required=False), row.line)
+                                row.text("notes", required=False), row.line, row.text("originator", required=False))
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Literal
@@ -215,9 +215,25 @@ class AtDate:
         return f"{self.timeline.describe()} at {self.day}{flag}"
 
 
-def pooled(found: list[Piece], limits: Bounds | None = None) -> Distribution | Truncated:
-    """The linear opinion pool of the pieces: each draw from one piece, chosen in proportion to its weight."""
+def pool_weights(found: Sequence[Piece], producers: Mapping[str, str] | None = None) -> list[float]:
+    """Each piece's weight in a pool: its grade's weight, except that the pieces of one producer (``producers``
+    maps a source to the organisation that produced its figures) share that producer's weight, the mean of theirs,
+    so that a figure re-reported by many outlets counts once."""
     weights = [p.interval.weight for p in found]
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(found):
+        groups.setdefault((producers or {}).get(p.source, p.source), []).append(i)
+    for members in groups.values():
+        for i in members:
+            weights[i] = sum(found[j].interval.weight for j in members) / len(members) ** 2
+    return weights
+
+
+def pooled(found: list[Piece], limits: Bounds | None = None, producers: Mapping[str, str] | None = None,
+           ) -> Distribution | Truncated:
+    """The linear opinion pool of the pieces (each draw from one piece, chosen in proportion to its weight in
+    ``pool_weights``), cut to ``limits`` where bounds apply."""
+    weights = pool_weights(found, producers)
     if sum(weights) <= 0:
         weights = [1.0] * len(found)
     pool = Mixture(tuple(p.interval.distribution() for p in found), tuple(weights))
