@@ -195,3 +195,25 @@ def test_what_if_moves_the_estimate_and_writes_nothing(study: Path) -> None:
     assert {p.name: p.read_bytes() for p in study.iterdir()} == before
     with pytest.raises(armsflow.ArmsflowError, match="not an assumption"):
         what_if(loaded, {"pay": {"dist": "point", "value": 1}})
+
+
+def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from typer.testing import CliRunner
+
+    from armsflow.cli import app
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the web extra were not installed
+    done = CliRunner().invoke(app, ["serve"])
+    assert done.exit_code == 2
+    assert "pip install 'armsflow[web]'" in done.output and "Traceback" not in done.output
+
+
+def test_serve_refuses_another_host_without_allow_remote() -> None:
+    from typer.testing import CliRunner
+
+    from armsflow.cli import app
+
+    done = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert done.exit_code == 2 and "--host" in done.output and "allow_remote" in done.output
