@@ -17,11 +17,21 @@ from armsflow.web.app import WebError, check_write, entry_of, writable
 from armsflow.web.security import csrf_token
 
 router = APIRouter(prefix="/api")
+
+
+class Refusal(BaseModel):
+    """Why a request was refused (``error``); a refused edit carries the edit's result (``ClaimEdit``) instead."""
+
+    model_config = ConfigDict(extra="allow")
+    error: str = ""
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "read-only study, or a write without this session's token"},
-    404: {"description": "no such study or claim"},
-    413: {"description": "request body larger than 1 MiB"},
-    422: {"description": "invalid input, or a study that does not pass check"},
+    400: {"model": Refusal, "description": "a body that is not JSON"},
+    403: {"model": Refusal, "description": "read-only study, or a write without this session's token"},
+    404: {"model": Refusal, "description": "no such study or claim"},
+    413: {"model": Refusal, "description": "request body larger than 1 MiB (a text/plain message)"},
+    422: {"model": Refusal, "description": "invalid input, or a study that does not pass check"},
 }
 
 
@@ -84,8 +94,9 @@ def claim(request: Request, ident: str, claim: str) -> JSONResponse:
     return JSONResponse(row.to_dict(), headers={"ETag": f'"{row.etag}"'})
 
 
-@router.put("/studies/{ident}/claims/{claim}", responses={**ERRORS, 409: {"description": "changed since"},
-                                                          428: {"description": "If-Match missing"}})
+@router.put("/studies/{ident}/claims/{claim}",
+            responses={**ERRORS, 409: {"model": Refusal, "description": "changed since"},
+                       428: {"model": Refusal, "description": "If-Match missing"}})
 def claim_put(request: Request, ident: str, claim: str, change: ClaimChange,
               if_match: Annotated[str, Header()] = "", x_csrf_token: Annotated[str, Header()] = "") -> JSONResponse:
     """Edit a claim: checked before anything is written; 409 with the current row if it changed since."""

@@ -10,10 +10,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from armsflow import __version__
 from armsflow.errors import ArmsflowError, ParameterError, StudyError
@@ -88,13 +90,23 @@ def _status_of(exc: ArmsflowError) -> int:
     return 422
 
 
-def _respond(request: Request, status: int, message: str, detail: dict[str, Any] | None = None) -> Response:
+def _respond(request: Request, status: int, message: str, detail: dict[str, Any] | None = None,
+             headers: dict[str, str] | None = None) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": message, **(detail or {})}, status_code=status)
+        return JSONResponse({"error": message, **(detail or {})}, status_code=status, headers=headers)
     page: Response = templates.TemplateResponse(request, "error.html",
                                                 page_context(request, status=status, message=message),
-                                                status_code=status)
+                                                status_code=status, headers=headers)
     return page
+
+
+def _methods(request: Request) -> set[str]:
+    """Every method some route serves at the request's path."""
+    found: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, APIRoute) and route.matches({**request.scope, "method": "GET"})[0] != Match.NONE:
+            found |= route.methods or set()
+    return found
 
 
 def create_app(folders: list[Path], *, token: str | None = None) -> FastAPI:
@@ -124,7 +136,10 @@ def create_app(folders: list[Path], *, token: str | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return _respond(request, exc.status_code, str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # name every method of the path, not only those of the first route matched
+            headers["Allow"] = ", ".join(sorted(_methods(request)))
+        return _respond(request, exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> Response:  # never a traceback to the client
