@@ -151,3 +151,50 @@ def test_a_figure_re_reported_by_many_outlets_counts_once(tmp_path: Path) -> Non
     assert shares == pytest.approx({"E1": 0.25, "E2": 0.25, "E3": 0.5})  # the agency's two reports weigh as one
     x = armsflow.run(folder, sensitivity=False, keep_samples=True).samples["boxes"]
     assert np.mean(x > 2000) == pytest.approx(0.5, abs=0.01)  # half the draws from the think tank's count
+
+
+RATIO_MODEL = """
+[variables.boxes]
+label = "Boxes"
+unit = "container"
+claims = ["N1"]
+
+[variables.per_box]
+label = "Rounds per box"
+unit = "round/container"
+claims = ["R1"]
+
+[outputs.rounds]
+label = "Rounds"
+unit = "round"
+formula = "boxes * per_box"
+"""
+
+
+@pytest.mark.parametrize(("count_claim", "extra", "problems"), [
+    ("N0", "", []),  # the ratio's own base: fine
+    ("N1", "", ["model.toml:15: outputs.rounds.formula: R1 (per_box) was derived on N0, but is applied to boxes, "
+                "which does not rest on it: mark the formula rescaled = true and say why in assumption"]),
+    ("N1", '\\nrescaled = true\\nassumption = "packed alike"', []),
+])
+def test_a_ratio_applied_to_another_quantity_than_its_own(tmp_path: Path, count_claim: str, extra: str,
+                                                          problems: list[str]) -> None:
+    claims = ("N0,S1,boxes,,15800,,container,2024,2,,,,\nN1,S1,boxes,,21000,,container,2024,2,,,,\n"
+              "R1,S1,per box,266,,367,round/container,2024,2,,,,N0\n")
+    model = RATIO_MODEL.replace('claims = ["N1"]', f'claims = ["{count_claim}"]') + extra.replace("\\n", "\n")
+    folder = write_study(tmp_path / "s", model, sources="S1,P,T,https://example.org,2024-01-01,en,A,\n")
+    (folder / "claims.csv").write_text("id,source,measure,low,central,high,unit,as_of,credibility,quote,notes,kind,"
+                                       "per\n" + claims)
+    assert [str(p) for p in armsflow.check_study(folder)] == problems
+
+
+def test_a_ratio_s_base_must_be_its_denominator(tmp_path: Path) -> None:
+    folder = write_study(tmp_path / "s", RATIO_MODEL.replace('claims = ["N1"]', 'claims = ["N0"]'),
+                         sources="S1,P,T,https://example.org,2024-01-01,en,A,\n")
+    (folder / "claims.csv").write_text("id,source,measure,low,central,high,unit,as_of,credibility,quote,notes,per\n"
+                                       "N0,S1,boxes,,15800,,container,2024,2,,,\n"
+                                       "R1,S1,per box,266,,367,round/container,2024,2,,,R9\n"
+                                       "R2,S1,per box,266,,367,round/container,2024,2,,,R1\n")
+    assert [str(p) for p in armsflow.check_study(folder)] == [
+        "claims.csv:3: per: unknown claim id 'R9'",
+        "claims.csv:4: per: round/container is not per round/container (the unit of R1)"]

@@ -61,6 +61,7 @@ class Claim:
     notes: str
     line: int
     kind: str = "estimate"
+    per: str = ""  # for a ratio (rounds per container): the claim of the quantity it was derived on
 
 
 @dataclass(frozen=True)

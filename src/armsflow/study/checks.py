@@ -19,7 +19,7 @@ from armsflow.model import formula as fml
 from armsflow.model.correlation import spearman_to_normal
 from armsflow.model.units import Unit, dims_text, parse_unit
 from armsflow.study.resolve import Evidence, ResolveError, bounds, pieces, pooled
-from armsflow.study.spec import Definition, Study, Variable, closure
+from armsflow.study.spec import Definition, Scenario, Study, Variable, closure
 
 FILE = "model.toml"
 _Add = Callable[[int, str, str], None]
@@ -65,8 +65,14 @@ def check_model(study: Study, problems: list[Problem], known: Known) -> None:
     c = _Checker(study, known, problems)
     ev = evidence_of(study)
     base_broken = _check_set(c, ev, "", study.variables, study.variables, set())
+    seen: set[tuple[str, str, str]] = set()
+    _check_denominators(c, study.variables, study.variables, "", seen)
     for name, scenario in study.scenarios.items():
-        _check_set(c, ev, name, study.with_scenario(name), scenario.overrides, base_broken)
+        merged = study.with_scenario(name)
+        _check_set(c, ev, name, merged, scenario.overrides, base_broken)
+        touched = {n: v for n, v in merged.items() if n in scenario.overrides or (
+            v.definition.formula is not None and v.definition.formula.names & set(scenario.overrides))}
+        _check_denominators(c, merged, touched, name, seen)
     _check_correlations(study, c.add)
     _check_published(c, ev)
     _check_timelines(c, ev)
@@ -175,6 +181,51 @@ def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Defi
             pooled(found, bounds(ev, usable, var.unit))
     except ResolveError as exc:
         c.add(line, f"{path}.{definition.kind}", str(exc))
+
+
+_NO_SCENARIO = Scenario("", "", 0, {})
+
+
+def _evidence_claims(study: Study, variables: dict[str, Variable], name: str) -> set[str]:
+    """The claims a variable rests on, through its formulas and timelines."""
+    found: set[str] = set()
+    for dep in closure(variables, [name]):
+        definition = variables[dep].definition
+        found.update(definition.claims)
+        if definition.kind == "timeline" and definition.timeline in study.timelines:
+            found.update(c for s in study.timelines[definition.timeline].series for c in s.claims)
+    return found
+
+
+def _check_denominators(c: _Checker, variables: dict[str, Variable], own: dict[str, Variable], scenario: str,
+                        seen: set[tuple[str, str, str]]) -> None:
+    """A ratio derived on one quantity (a claim's ``per``) applied in a formula to a quantity that does not rest on
+    that claim is a problem, unless the formula says why (``rescaled = true`` and its assumption): OSC's rounds per
+    container, derived on OSC's own container count, times Seoul's larger count is not OSC's estimate."""
+    study = c.study
+    for var in own.values():
+        formula = var.definition.formula
+        if formula is None or var.definition.rescaled:
+            continue
+        for r in sorted(formula.names & set(variables)):
+            ratios = [study.claims[x] for x in variables[r].definition.claims if x in study.claims and
+                      study.claims[x].per in study.claims]
+            for ratio in ratios:
+                base = study.claims[ratio.per]
+                dims = parse_unit(base.unit).dims
+                for q in sorted(formula.names & set(variables) - {r}):
+                    if variables[q].unit.dims != dims or ratio.per in _evidence_claims(study, variables, q):
+                        continue
+                    if (var.name, ratio.id, q) in seen:  # the base already says so
+                        continue
+                    seen.add((var.name, ratio.id, q))
+                    where = var.definition.key_line or var.line
+                    path = _path(var, scenario) if var.name in c.study.scenarios.get(scenario, _NO_SCENARIO).overrides \
+                        else f"{'outputs' if var.output else 'variables'}.{var.name}"
+                    suffix = f" (scenario {scenario})" if scenario else ""
+                    c.add(where, f"{path}.formula",
+                          f"{ratio.id} ({r}) was derived on {base.id}, but is applied to {q}, which does not rest "
+                          f"on it{suffix}: mark the formula rescaled = true and say why in assumption")
 
 
 def _one_basis(c: _Checker, ev: Evidence, definition: Definition, path: str, line: int) -> bool:

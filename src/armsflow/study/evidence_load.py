@@ -69,7 +69,7 @@ def _kind(row: Row, low: float | None, central: float | None, high: float | None
 
 def load_claims(data: bytes, known_sources: set[str] | None, currency: str,
                 problems: list[Problem]) -> dict[str, Claim]:
-    rows = read_table("claims.csv", data, CLAIM_COLUMNS, ("notes", "kind"), problems)
+    rows = read_table("claims.csv", data, CLAIM_COLUMNS, ("notes", "kind", "per"), problems)
     out: dict[str, Claim] = {}
     seen: dict[str, int] = {}
     for row in rows:
@@ -106,8 +106,25 @@ def load_claims(data: bytes, known_sources: set[str] | None, currency: str,
         kind = _kind(row, low, central, high)
         if ident and len(problems) == before and as_of and credibility:
             out[ident] = Claim(ident, source, measure, low, central, high, unit_text, as_of, credibility, quote,
-                               row.text("notes", required=False), row.line, kind)
+                               row.text("notes", required=False), row.line, kind, row.text("per", required=False))
+    _check_denominators(out, problems)
     return out
+
+
+def _check_denominators(claims: dict[str, Claim], problems: list[Problem]) -> None:
+    """A ratio's ``per`` names a claim of the quantity it was derived on, in the unit of the ratio's denominator."""
+    for claim in claims.values():
+        if not claim.per:
+            continue
+        base = claims.get(claim.per)
+        if base is None:
+            problems.append(Problem("claims.csv", claim.line, "per", f"unknown claim id {claim.per!r}"))
+            continue
+        dims = dict(parse_unit(claim.unit).dims)
+        denominator = dict(parse_unit(base.unit).dims)
+        if not denominator or any(dims.get(d, 0) != -power for d, power in denominator.items()):
+            problems.append(Problem("claims.csv", claim.line, "per", f"{claim.unit} is not per {base.unit} "
+                                                                     f"(the unit of {base.id})"))
 
 
 def load_prices(data: bytes, known_sources: set[str] | None, currency: str, reference_year: int | None,

@@ -27,7 +27,7 @@ NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 DIST_KEYS = {"value", "low", "high", "mode", "lambda", "mean", "sd", "alpha", "beta", "values", "weights",
              "components", "samples"}
 DEF_KEYS = {"claims", "prices", "dist", "formula", "timeline", "at", "assumption", "cites", "caps",
-            "capacity", "proxy"} | DIST_KEYS
+            "capacity", "proxy", "rescaled"} | DIST_KEYS
 VAR_KEYS = {"label", "unit", "fallback"} | DEF_KEYS
 OUTPUT_KEYS = VAR_KEYS | {"headline", "thresholds"}
 TOP_KEYS = {"variables", "outputs", "correlations", "scenarios", "published", "timelines", "indicators"}
@@ -272,7 +272,15 @@ class ModelReader:
             except fml.FormulaError as exc:
                 self.problem(fline, f"{path}.formula", str(exc))
                 return None
-            return Definition("formula", line, key_line, formula=parsed, assumption=assumption.strip(), cites=cites)
+            rescaled = table.get("rescaled", False)
+            if not isinstance(rescaled, bool):
+                self.problem(self.lines.key(path, "rescaled"), f"{path}.rescaled", "must be true or false")
+                rescaled = False
+            elif rescaled and not assumption.strip():
+                self.problem(self.lines.key(path, "rescaled"), f"{path}.rescaled",
+                             "say why in 'assumption' (it is shown among the study's own assumptions)")
+            return Definition("formula", line, key_line, formula=parsed, assumption=assumption.strip(), cites=cites,
+                              rescaled=rescaled)
         try:
             dist = from_table(table)
         except DistributionError as exc:

@@ -54,6 +54,7 @@ class Definition:
     caps: tuple[str, ...] = ()  # capacity (or upper-bound) claims that cap a claims-derived variable
     capacity: bool = False  # capacity claims in ``claims`` taken as values; ``assumption`` says why
     proxy: bool = False  # prices of another basis than the study's stand in; ``assumption`` says why
+    rescaled: bool = False  # a formula applies a ratio to another quantity than its own; ``assumption`` says why
 
     @property
     def sampled(self) -> bool:
