@@ -80,7 +80,7 @@ def study(request: Request, ident: str) -> dict[str, Any]:
 def evidence(request: Request, ident: str, variable: str = "", grade: str = "", kind: str = "",
              language: str = "") -> dict[str, Any]:
     """Sources and claims, filtered; each claim with its grade, quote, link and where the model uses it."""
-    study, _ = views.study_run(entry_of(request, ident))
+    study = views.study_of(entry_of(request, ident))
     return views.evidence(study, views.Filters(variable, grade, kind, language))
 
 
@@ -112,7 +112,7 @@ def claim_put(request: Request, ident: str, claim: str, change: ClaimChange,
 @router.post("/studies/{ident}/whatif", responses=ERRORS)
 def what_if_run(request: Request, ident: str, change: WhatIf) -> dict[str, Any]:
     """The run with changed assumptions, scenario and cut-off, at 20,000 draws; nothing is written."""
-    study, _ = views.study_run(entry_of(request, ident))
+    study = views.study_of(entry_of(request, ident))
     if change.scenario is not None and change.scenario not in study.scenarios:
         raise WebError(422, f"scenario: no scenario {change.scenario[:40]!r}")
     return what_if(study, change.distributions, scenario=change.scenario, as_of=change.as_of).to_dict()

@@ -37,7 +37,7 @@ def study_page(request: Request, ident: str) -> Response:
 def what_if_partial(request: Request, ident: str) -> Response:
     """The results for the what-if form's values (an htmx partial); nothing is written."""
     entry = entry_of(request, ident)
-    study, _ = views.study_run(entry)
+    study = views.study_of(entry)
     query = request.query_params
     tables: dict[str, dict[str, Any]] = {}
     for item in views.what_if_form(study):
@@ -67,7 +67,7 @@ def what_if_partial(request: Request, ident: str) -> Response:
 def evidence_page(request: Request, ident: str, variable: str = "", grade: str = "", kind: str = "",
                   language: str = "") -> Response:
     entry = entry_of(request, ident)
-    study, _ = views.study_run(entry)
+    study = views.study_of(entry)
     found = views.evidence(study, views.Filters(variable, grade, kind, language))
     return _page(request, "evidence.html", entry=entry, study=study, evidence=found)
 

@@ -15,8 +15,14 @@ from armsflow.study.spec import Study
 from armsflow.study.uses import claim_uses
 from armsflow.web.registry import Entry
 
-_cache: dict[tuple[str, str], RunResult] = {}
+#: The last full run of each study, with the hash of the inputs it ran on: one per study, however often it is edited.
+_cache: dict[str, tuple[str, RunResult]] = {}
 _lock = threading.Lock()
+
+
+def study_of(entry: Entry) -> Study:
+    """The study as it is on disk now (a folder edited behind the server is read again)."""
+    return load_study(entry.ref)
 
 
 def study_run(entry: Entry) -> tuple[Study, RunResult]:
@@ -25,13 +31,14 @@ def study_run(entry: Entry) -> tuple[Study, RunResult]:
     study = load_study(entry.ref)
     from armsflow.study.loader import inputs_hash
 
-    key = (entry.id, inputs_hash(study.files))
+    digest = inputs_hash(study.files)
     with _lock:
-        found = _cache.get(key)
-    if found is None:
-        found = run(study)
-        with _lock:
-            _cache[key] = found
+        cached = _cache.get(entry.id)
+    if cached is not None and cached[0] == digest:
+        return study, cached[1]
+    found = run(study)
+    with _lock:
+        _cache[entry.id] = (digest, found)
     return study, found
 
 

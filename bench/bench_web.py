@@ -1,0 +1,136 @@
+"""Time the workbench's what-if on the flagship: ``armsflow serve`` in its own process, N clients at once, each
+moving an assumption and waiting for the recomputed results (the htmx partial), against the engine's own time for
+the same what-if in process (``armsflow.engine.whatif.what_if``: 20,000 draws with the Sobol drivers).
+
+    python bench/bench_web.py [--clients 20] [--requests 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import armsflow  # noqa: E402
+from armsflow.engine.whatif import what_if  # noqa: E402
+from figures import Figure, log  # noqa: E402
+
+TARGET_MS = 300.0  # issue 15: p95 with 20 concurrent clients
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _get(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status}")
+    return time.perf_counter() - start
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def _load(base: str, clients: int, requests: int) -> list[float]:
+    """Latencies of ``clients`` threads each making ``requests`` what-ifs (a different value each time)."""
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        rng = random.Random(k)
+        for _ in range(requests):
+            low = round(rng.uniform(0.3, 0.7), 3)
+            took = _get(f"{base}/studies/mine/whatif?munitions_share.low={low}&munitions_share.high=0.9")
+            with lock:
+                times.append(took)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return times
+
+
+def measure(clients: int, requests: int) -> list[Figure]:
+    folder = Path(tempfile.mkdtemp(prefix="armsflow-bench-web-")) / "mine"
+    armsflow.init(folder)
+    study = armsflow.load_study(folder)
+    change = {"munitions_share": {"dist": "uniform", "low": 0.5, "high": 0.9}}
+    engine = min(_timed(lambda: what_if(study, change)) for _ in range(5))
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "armsflow.cli", "serve", str(folder), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _get(f"{base}/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.1)
+        log(f"what-if at 20,000 draws: 1 client x {requests * 2}, then {clients} clients x {requests}")
+        _load(base, 1, 2)  # warm: imports, the first load of the study
+        single = _load(base, 1, requests * 2)
+        many = _load(base, clients, requests)
+    finally:
+        server.terminate()  # the server this benchmark started, by its own handle
+        server.wait(10)
+    p95 = _percentile(many, 95) * 1000
+    median_one = _percentile(single, 50)
+    return [
+        Figure("engine_ms", "engine alone: what_if in process (20,000 draws + Sobol), best of 5", engine * 1000, "ms"),
+        Figure("one_client_ms", "one client: median request, page included", median_one * 1000, "ms"),
+        Figure("overhead", "one client's median ÷ engine alone", median_one / engine, "×"),
+        Figure("p50_ms", f"{clients} clients at once: median", _percentile(many, 50) * 1000, "ms"),
+        Figure("p95_ms", f"{clients} clients at once: 95th percentile", p95, "ms", f"< {TARGET_MS:g} ms",
+               p95 < TARGET_MS),
+    ]
+
+
+def _timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--requests", type=int, default=5, help="what-ifs per client")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    found = measure(args.clients, args.requests)
+    if args.json:
+        print(json.dumps([f.__dict__ for f in found], indent=2))
+    else:
+        for f in found:
+            value = "–" if f.value is None else f"{f.value:.3g}"
+            mark = "" if f.ok is None else (" (met)" if f.ok else " (MISSED)")
+            print(f"{f.label:<70} {value:>8} {f.unit} {f.target}{mark} {f.note}")
+    return 0 if all(f.ok is not False for f in found) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
