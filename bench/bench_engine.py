@@ -234,7 +234,7 @@ def _flagship(v: dict[str, Array]) -> dict[str, Array]:
         "systems_value": value_systems,
         "deliveries_value": deliveries_value,
         "shells_value": shells_value,
-        "gdp_share": deliveries_value / v["gdp"],
+        "gdp_share": deliveries_value / v["delivery_years"] / v["gdp"],
     }
 
 
@@ -254,7 +254,7 @@ FLAGSHIP_FORMULAS = {
     "systems_value": "value_systems",
     "deliveries_value": "value_152 + value_122 + value_missiles + value_systems",
     "shells_value": "value_152 + value_122",
-    "gdp_share": "(value_152 + value_122 + value_missiles + value_systems) / gdp",
+    "gdp_share": "(value_152 + value_122 + value_missiles + value_systems) / delivery_years / gdp",
 }
 
 

@@ -76,9 +76,9 @@ def test_a_changed_model_fails_the_benchmark(bench: Any, tmp_path: Path) -> None
     shutil.copytree(Path(armsflow.__file__).parent / "studies" / "russia-dprk", study)
     model = study / "model.toml"
     text = model.read_text()
-    old = 'formula = "(value_152 + value_122 + value_missiles + value_systems) / gdp"'
+    old = 'formula = "(value_152 + value_122 + value_missiles + value_systems) / delivery_years / gdp"'
     assert old in text
-    model.write_text(text.replace(old, 'formula = "(value_152 + value_122 + value_missiles) / gdp"'))
+    model.write_text(text.replace(old, 'formula = "(value_152 + value_122 + value_missiles) / delivery_years / gdp"'))
     assert bench.divergences(make_plan(load_study(str(study))), DRAWS, SEED) == [
         "model.toml's formulas differ from the hand-written ones in bench_engine.py: update them"]
     assert bench.main(["--study", str(study), "--draws", "1000", "--repeat", "1", "--no-peers"]) == 1

@@ -41,7 +41,8 @@ def test_troop_revenue_and_gdp_share(today: RunResult) -> None:
     assert 143 <= troops.p50 <= 572  # FNF's own range for 5,000-20,000 soldiers (C004)
     share = today.result("gdp_share")
     value = today.result("deliveries_value")
-    assert share.p50 == pytest.approx(value.p50 / 23.7 * 100, rel=0.05)  # GDP 23.7 bn USD is a point claim (C003)
+    # per year (1.243 years of deliveries) over one year's output of 23.7 bn USD, a point claim (C003)
+    assert share.p50 == pytest.approx(value.p50 / 1.243 / 23.7 * 100, rel=0.05)
 
 
 def test_published_estimates_and_implied_prices(today: RunResult) -> None:
