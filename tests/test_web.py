@@ -17,6 +17,7 @@ from armsflow.engine.whatif import assumptions, what_if  # noqa: E402
 from armsflow.study.edit import edit_claim, read_claim  # noqa: E402
 from armsflow.web.app import create_app  # noqa: E402
 
+BASE = "http://127.0.0.1:8000"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -36,7 +37,7 @@ def study(template: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(study: Path) -> TestClient:
-    return TestClient(create_app([study]))
+    return TestClient(create_app([study]), base_url=BASE)
 
 
 def form_of(client: TestClient, claim: str) -> dict[str, str]:
@@ -105,7 +106,7 @@ def test_writes_need_the_token_and_the_origin(client: TestClient, study: Path) -
     assert client.post("/studies/mine/claims/C004-PAY", data=stale).status_code == 403
     assert client.post("/studies/mine/claims/C004-PAY", data={**form, "credibility": "2"},
                        headers={"Origin": "http://evil.example"}).status_code == 403
-    fresh = TestClient(client.app)  # another browser: another session, so this page's token is not its own
+    fresh = TestClient(client.app, base_url=BASE)  # another browser, another session: the token is not its own
     assert fresh.post("/studies/mine/claims/C004-PAY", data={**form, "credibility": "2"}).status_code == 403
     assert (study / "claims.csv").read_bytes() == before
 
@@ -166,10 +167,17 @@ def test_a_symlinked_claims_file_is_never_written(client: TestClient, study: Pat
 
 
 def test_a_remote_workbench_needs_its_token(study: Path) -> None:
-    client = TestClient(create_app([study], token="s3cret"))
+    client = TestClient(create_app([study], token="s3cret", hosts=None), base_url="http://192.0.2.1:8000")
     assert client.get("/").status_code == 401
     assert client.get("/?token=s3cret").status_code == 200
     assert client.get("/studies/mine").status_code == 200  # the cookie set above
+
+
+def test_only_loopback_names_are_answered(study: Path) -> None:
+    """A site whose name was rebound to 127.0.0.1 names itself in Host: refused (DNS rebinding)."""
+    client = TestClient(create_app([study]), base_url="http://evil.example:8000")
+    assert client.get("/").status_code == 421
+    assert TestClient(create_app([study]), base_url="http://localhost:8000").get("/").status_code == 200
 
 
 def test_edit_keeps_crlf_and_multiline_rows(study: Path) -> None:
@@ -187,7 +195,7 @@ def test_edit_keeps_crlf_and_multiline_rows(study: Path) -> None:
 def test_what_if_moves_the_estimate_and_writes_nothing(study: Path) -> None:
     before = {p.name: p.read_bytes() for p in study.iterdir()}
     loaded = armsflow.load_study(study)
-    assert [v.name for v in assumptions(loaded)] == ["munitions_share", "share_152", "price_system"]
+    assert {"munitions_share", "share_152", "price_system"} <= {v.name for v in assumptions(loaded)}
     base = what_if(loaded, sensitivity=False)
     low = what_if(loaded, {"munitions_share": {"dist": "uniform", "low": 0.2, "high": 0.3}}, sensitivity=False)
     assert base.draws == 20_000
@@ -217,3 +225,13 @@ def test_serve_refuses_another_host_without_allow_remote() -> None:
 
     done = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
     assert done.exit_code == 2 and "--host" in done.output and "allow_remote" in done.output
+
+
+def test_two_saves_at_once_from_one_version_cannot_both_win(study: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    etag = read_claim(study, "C004-PAY").etag
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda v: edit_claim(study, "C004-PAY", {"credibility": v}, if_match=etag).status,
+                             ["2", "4"]))
+    assert sorted(done) == ["conflict", "saved"]

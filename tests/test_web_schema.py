@@ -18,12 +18,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: 
 
 import armsflow  # noqa: E402
 from armsflow.study.edit import read_claim  # noqa: E402
-from armsflow.web.app import create_app  # noqa: E402
+from armsflow.web.app import LOOPBACK, create_app  # noqa: E402
 from armsflow.web.security import SESSION_COOKIE, csrf_token  # noqa: E402
 
 FOLDER = Path(tempfile.mkdtemp(prefix="armsflow-schema-")) / "mine"
 armsflow.init(FOLDER)
-APP = create_app([FOLDER])
+APP = create_app([FOLDER], hosts=(*LOOPBACK, "testserver"))  # schemathesis calls the app as testserver
 SESSION = "s" * 43
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 

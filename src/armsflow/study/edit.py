@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from armsflow.results.edit import ClaimEdit, ClaimRow
 from armsflow.study.loader import MAX_BYTES, _read_files, study_from_files
 
 FILE = "claims.csv"
+#: One edit at a time in this process, so that two saves naming the same version cannot both pass the version check.
+_EDITING = threading.Lock()
 
 
 def _claims_path(folder: Path) -> Path:
@@ -108,6 +111,11 @@ def edit_claim(folder: Path, claim_id: str, changes: Mapping[str, str], *, if_ma
     the problems are returned. ``if_match`` is the row's ``etag`` the edit was made from (``None``: any version).
     The file is replaced atomically: a temporary file in the same folder, flushed to disk, then renamed over it.
     """
+    with _EDITING:
+        return _edit(folder, claim_id, changes, if_match)
+
+
+def _edit(folder: Path, claim_id: str, changes: Mapping[str, str], if_match: str | None) -> ClaimEdit:
     text, header, raw, fields, line, at = _find(folder, claim_id)
     current = _row(folder, header, raw, fields, line)
     unknown = sorted(set(changes) - set(header))
@@ -131,6 +139,8 @@ def edit_claim(folder: Path, claim_id: str, changes: Mapping[str, str], *, if_ma
         study_from_files(files, folder.name)
     except StudyError as exc:
         return ClaimEdit("invalid", current, exc.problems)
+    if _claims_path(folder).read_bytes() != text.encode():  # changed by another program while we checked
+        return ClaimEdit("conflict", read_claim(folder, claim_id))
     _replace(folder / FILE, files[FILE])
     return ClaimEdit("saved", read_claim(folder, claim_id))
 

@@ -19,7 +19,7 @@ def serve(folders: Sequence[Path], *, host: str = "127.0.0.1", port: int = 8000,
     try:
         import uvicorn
 
-        from armsflow.web.app import create_app
+        from armsflow.web.app import LOOPBACK, create_app
     except ImportError:
         raise MissingExtraError("web", "The web workbench") from None
     local = host in ("127.0.0.1", "localhost", "::1")
@@ -27,7 +27,7 @@ def serve(folders: Sequence[Path], *, host: str = "127.0.0.1", port: int = 8000,
         raise ParameterError("host", f"{host} is reachable from other machines: pass allow_remote to serve there "
                                      "(every request then needs the printed token)")
     token = None if local else secrets.token_urlsafe(24)
-    app = create_app(list(folders), token=token)
+    app = create_app(list(folders), token=token, hosts=None if token else (*LOOPBACK, host))
     address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     say(f"armsflow workbench on {address}" + (f"?token={token}" if token else "") + "  (Ctrl+C stops it)")
     uvicorn.run(app, host=host, port=port, log_level="warning")

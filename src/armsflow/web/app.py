@@ -109,8 +109,14 @@ def _methods(request: Request) -> set[str]:
     return found
 
 
-def create_app(folders: list[Path], *, token: str | None = None) -> FastAPI:
-    """The workbench on ``folders`` and the bundled studies; with ``token``, every request must carry it."""
+#: The names a workbench on this machine answers to (the Host header), so that no other site can reach it.
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def create_app(folders: list[Path], *, token: str | None = None,
+               hosts: tuple[str, ...] | None = LOOPBACK) -> FastAPI:
+    """The workbench on ``folders`` and the bundled studies; with ``token``, every request must carry it; with
+    ``hosts``, only requests naming one of them (without port) in their Host header are answered."""
     from armsflow.web import api, pages
 
     app = FastAPI(title="armsflow workbench", version=__version__, docs_url=None, redoc_url=None)
@@ -119,7 +125,7 @@ def create_app(folders: list[Path], *, token: str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
-    app.add_middleware(Guard, token=token)
+    app.add_middleware(Guard, token=token, hosts=hosts)
 
     @app.exception_handler(WebError)
     async def _web_error(request: Request, exc: WebError) -> Response:

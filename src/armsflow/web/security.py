@@ -34,12 +34,18 @@ async def _plain(send: Send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": text.encode()})
 
 
+def _hostname(host: str) -> str:
+    """The name in a Host header, without its port (``[::1]:8000`` gives ``[::1]``)."""
+    return host[: host.index("]") + 1] if host.startswith("[") and "]" in host else host.split(":", 1)[0]
+
+
 class Guard:
     """ASGI middleware: token (when serving beyond this machine), body limit, session cookie, security headers."""
 
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
+    def __init__(self, app: ASGIApp, token: str | None, hosts: tuple[str, ...] | None) -> None:
         self.app = app
         self.token = token
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,6 +54,10 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         cookies = {k: m.value for k, m in SimpleCookie(headers.get("cookie", "")).items()}
         set_cookies: list[str] = []
+        if self.hosts is not None and _hostname(headers.get("host", "")) not in self.hosts:
+            # A page on another site whose name was made to point here (DNS rebinding) names its own host.
+            await _plain(send, 421, f"this workbench answers only to {', '.join(self.hosts)}")
+            return
         if self.token is not None:
             query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
             given = headers.get("x-armsflow-token") or cookies.get(TOKEN_COOKIE) or query
