@@ -235,3 +235,12 @@ def test_two_saves_at_once_from_one_version_cannot_both_win(study: Path) -> None
         done = list(pool.map(lambda v: edit_claim(study, "C004-PAY", {"credibility": v}, if_match=etag).status,
                              ["2", "4"]))
     assert sorted(done) == ["conflict", "saved"]
+
+
+def test_serve_names_a_folder_without_a_study(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from armsflow.cli import app
+
+    done = CliRunner().invoke(app, ["serve", str(tmp_path / "nothing")])
+    assert done.exit_code == 2 and "no study here" in done.output

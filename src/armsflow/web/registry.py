@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from armsflow.errors import fail
 from armsflow.study.bundled import bundled_names
 
 
@@ -36,12 +37,15 @@ def _studies_in(folder: Path) -> list[Path]:
 
 
 class Registry:
-    """Study ids to entries, fixed when the server starts."""
+    """Study ids to entries, fixed when the server starts; a folder given with no study in it is an error."""
 
     def __init__(self, folders: list[Path]) -> None:
         self.entries: dict[str, Entry] = {}
         for given in folders:
-            for folder in _studies_in(given.resolve()):
+            found = _studies_in(given.resolve())
+            if not found:
+                raise fail(str(given), 0, "", "no study here: give a folder holding study.toml, or folders that do")
+            for folder in found:
                 self._add(folder.name, Entry("", folder, None))
         for name in bundled_names():
             self._add(name if name not in self.entries else f"bundled-{name}", Entry("", None, name))
