@@ -126,6 +126,14 @@ def test_quotes_render_as_text(client: TestClient, study: Path) -> None:
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
 
 
+def test_only_web_links_are_links(client: TestClient, study: Path) -> None:
+    sources = study / "sources.csv"
+    sources.write_text(sources.read_text().replace("https://", "javascript:alert(1)//", 1))
+    page = client.get("/studies/mine/evidence")
+    assert page.status_code == 422 and "only http:// and https://" in page.text
+    assert 'href="javascript:' not in page.text
+
+
 @pytest.mark.parametrize(("url", "status"), [
     ("/studies/..%2F..%2Fetc", 404), ("/studies/mine/claims/..%2Fsources", 404), ("/studies/nope", 404),
     ("/studies/mine/claims/NOPE", 404), ("/api/studies/mine/claims/NOPE", 404),
