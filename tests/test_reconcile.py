@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write_study
 from typer.testing import CliRunner
 
 import armsflow
 from armsflow.cli import app
+from conftest import write_study
 
 MODEL = """
 [variables.x]

@@ -662,7 +662,8 @@ def test_what_changed_since_the_last_edition(mini: Path, tmp_path: Path) -> None
     assert '<section id="changes">' in en and "the study as known on" in en and "containers" in en.lower()
     section = de.split('<section id="changes">')[1].split("</section>")[0]
     assert "Was sich seit der letzten Ausgabe geändert hat" in section and "die Studie nach dem Stand vom" in section
-    assert _english(" ".join(_prose(parse(section)))) == []
+    for english in ("What changed", "the study as known", "What moved it", "money converted", "Before", "Now"):
+        assert english not in section  # the mini study's own labels have no German texts; the report's words do
     plain = (out / "mini" / "mini.en.html").read_text("utf-8")
     armsflow.write_report(mini, formats="html", out=tmp_path / "plain", draws=2000)
     assert '<section id="changes">' not in (tmp_path / "plain" / "mini" / "mini.en.html").read_text("utf-8")

@@ -51,6 +51,7 @@ class Group:
 FLAGS = {"formula": "a new formula", "evidence-for-fallback": "evidence instead of the fallback",
          "fallback-for-evidence": "the fallback instead of evidence",
          "no-longer-extrapolated": "no longer extrapolated", "now-extrapolated": "now extrapolated",
+         "reference-rows": "money converted with other reference rows (exchange rates, price index)",
          "distribution": "distribution or grading changed"}
 
 
@@ -95,6 +96,10 @@ def groups(a: Plan, b: Plan, va: dict[str, Array], vb: dict[str, Array]) -> list
             flags.append("evidence-for-fallback" if ia.fallback_used else "fallback-for-evidence")
         if ia and ib and ia.extrapolated != ib.extrapolated:
             flags.append("no-longer-extrapolated" if ia.extrapolated else "now-extrapolated")
+        if ia and ib:
+            steps_a, steps_b = {p.ref: p.steps for p in ia.pieces}, {p.ref: p.steps for p in ib.pieces}
+            if any(steps_a[r] != steps_b[r] for r in steps_a.keys() & steps_b.keys()):
+                flags.append("reference-rows")
         if name in changed_inputs and not (rb - ra or ra - rb or flags):
             flags.append("distribution")
         notes = [FLAGS[f] for f in flags]

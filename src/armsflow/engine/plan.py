@@ -50,7 +50,7 @@ def make_plan(study: Study, scenario: str | None = None, as_of: date | None = No
         raise StudyError([Problem("model.toml", 0, "scenario", f"unknown scenario {scenario!r} (known: {known})")])
     variables = study.with_scenario(scenario)
     kept = study.known_sources(as_of)
-    ev = evidence_of(study, kept)
+    ev = evidence_of(study, kept, as_of)
     live = [p for p in study.published.values()
             if p.claim in study.claims and study.claims[p.claim].source in kept]
     needed = closure(variables, [v.name for v in variables.values() if v.output]

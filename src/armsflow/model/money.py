@@ -1,10 +1,17 @@
-"""Currency conversion at dated annual rates and inflation adjustment, from shipped reference tables with sources."""
+"""Currency conversion at dated annual rates and inflation adjustment, from shipped reference tables with sources.
+
+Vintages: an annual average of year Y is taken as known from 15 January of Y + 1 (``published``), when the BLS
+releases December's CPI with the year's average and the Federal Reserve's H.10 annual averages are out. A
+conversion asked for as known on a day (``known_by``, a run's evidence cut-off) uses only the years known then:
+a year not yet published is replaced by the last one that is, and the conversion's steps say so.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 
@@ -29,6 +36,22 @@ def _table(name: str, column: str) -> dict[tuple[str, int], float]:
     return {(r["currency"], int(r["year"])): float(r[column]) for r in csv.DictReader(io.StringIO(text))}
 
 
+def published(year: int) -> date:
+    """The day an annual average of ``year`` is taken as known (see the module's docstring)."""
+    return date(year + 1, 1, 15)
+
+
+def _known(currency: str, year: int, table: str, column: str, known_by: date | None) -> tuple[int, str]:
+    """The year to use for ``year`` as known by ``known_by``, and a step that says so when it is another."""
+    if known_by is None or published(year) <= known_by:
+        return year, ""
+    years = [y for (c, y) in _table(table, column) if c == currency and published(y) <= known_by]
+    if not years:
+        raise MoneyError(f"no {currency} figure in reference/{table} was published by {known_by}")
+    last = max(years)
+    return last, f"{year} average not published by {known_by}: {last}'s used"
+
+
 def per_usd(currency: str, year: int) -> float:
     """Units of ``currency`` per US dollar, annual average of ``year``."""
     if currency == "USD":
@@ -46,22 +69,32 @@ def price_index(currency: str, year: int) -> float:
     return index[(currency, year)]
 
 
-def exchange(currency: str, target: str, year: int) -> Conversion:
-    """Convert ``currency`` to ``target`` at the annual average rates of ``year`` (via USD)."""
+def exchange(currency: str, target: str, year: int, known_by: date | None = None) -> Conversion:
+    """Convert ``currency`` to ``target`` at the annual average rates of ``year`` (via USD), as known by
+    ``known_by``."""
     if currency == target:
         return Conversion(1.0, ())
-    factor = per_usd(target, year) / per_usd(currency, year)
-    return Conversion(factor, (f"{currency}→{target} at {year} average ({factor:.6g})",))
+    other = next(c for c in (currency, target) if c != "USD")
+    used, note = _known(other, year, "fx.csv", "per_usd", known_by)
+    factor = per_usd(target, used) / per_usd(currency, used)
+    return Conversion(factor, (*((note,) if note else ()), f"{currency}→{target} at {used} average ({factor:.6g})"))
 
 
-def to_reporting(currency: str, year: int, target: str, reference_year: int) -> Conversion:
-    """Convert money of ``currency`` in ``year`` to ``target`` money of ``reference_year``.
+def to_reporting(currency: str, year: int, target: str, reference_year: int,
+                 known_by: date | None = None) -> Conversion:
+    """Convert money of ``currency`` in ``year`` to ``target`` money of ``reference_year``, as known by ``known_by``.
 
     Convert at the price year's annual average rate first, then adjust for inflation with the target currency's
-    price index, so that the inflation is the reporting currency's, as for any amount held in it.
+    price index, so that the inflation is the reporting currency's, as for any amount held in it. One rule for
+    claims and prices alike.
     """
-    fx = exchange(currency, target, year)
+    fx = exchange(currency, target, year, known_by)
     if year == reference_year:
         return fx
-    ratio = price_index(target, reference_year) / price_index(target, year)
-    return Conversion(fx.factor * ratio, (*fx.steps, f"{target} prices {year}→{reference_year} (×{ratio:.4f})"))
+    start, note_start = _known(target, year, "price_index.csv", "index", known_by)
+    end, note_end = _known(target, reference_year, "price_index.csv", "index", known_by)
+    notes = tuple(n for n in (note_start, note_end) if n)
+    if start == end:
+        return Conversion(fx.factor, (*fx.steps, *notes))
+    ratio = price_index(target, end) / price_index(target, start)
+    return Conversion(fx.factor * ratio, (*fx.steps, *notes, f"{target} prices {start}→{end} (×{ratio:.4f})"))

@@ -18,10 +18,10 @@ from armsflow.results import (
     Assumption,
     ChainStep,
     DiffResult,
-    ReconcileResult,
     IndicatorResult,
     OutputResult,
     PublishedResult,
+    ReconcileResult,
     RunResult,
     TimelineResult,
 )

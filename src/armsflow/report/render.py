@@ -147,6 +147,7 @@ class Page:
 CHANGE_FLAGS = {"formula": N_("a new formula"), "evidence-for-fallback": N_("evidence instead of the fallback"),
                 "fallback-for-evidence": N_("the fallback instead of evidence"),
                 "no-longer-extrapolated": N_("no longer extrapolated"), "now-extrapolated": N_("now extrapolated"),
+                "reference-rows": N_("money converted with other reference rows (exchange rates, price index)"),
                 "distribution": N_("distribution or grading changed")}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import graphlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -25,10 +26,12 @@ FILE = "model.toml"
 _Add = Callable[[int, str, str], None]
 
 
-def evidence_of(study: Study, sources: Mapping[str, Source] | None = None) -> Evidence:
+def evidence_of(study: Study, sources: Mapping[str, Source] | None = None, known_by: date | None = None) -> Evidence:
+    """What the study's variables may draw on; ``known_by`` (an evidence cut-off) also limits the reference rows
+    that money converts with to those published by then."""
     return Evidence(study.sources if sources is None else sources,
                     study.claims, study.prices, study.grading, study.meta.currency,
-                    study.meta.reference_date.year)
+                    study.meta.reference_date.year, known_by)
 
 
 def formula_order(variables: dict[str, Variable]) -> list[str]:

@@ -67,6 +67,7 @@ class Evidence:
     grading: Grading
     currency: str
     reference_year: int
+    known_by: date | None = None  # the evidence cut-off: money converts with the reference rows published by then
 
 
 def _interval(ev: Evidence, low: float | None, central: float | None, high: float | None, factor: float,
@@ -87,7 +88,7 @@ def claim_piece(ev: Evidence, claim: Claim, target: Unit) -> Piece:
     code = unit.currency()
     if code and code != ev.currency:
         try:
-            conv = to_reporting(code, claim.as_of.end.year, ev.currency, claim.as_of.end.year)
+            conv = to_reporting(code, claim.as_of.end.year, ev.currency, claim.as_of.end.year, ev.known_by)
         except MoneyError as exc:
             raise ResolveError(f"claim {claim.id}: {exc}") from None
         factor *= conv.factor
@@ -103,7 +104,7 @@ def claim_piece(ev: Evidence, claim: Claim, target: Unit) -> Piece:
 
 def price_piece(ev: Evidence, price: Price, target: Unit) -> Piece:
     try:
-        conv = to_reporting(price.currency, price.price_year, ev.currency, ev.reference_year)
+        conv = to_reporting(price.currency, price.price_year, ev.currency, ev.reference_year, ev.known_by)
     except MoneyError as exc:
         raise ResolveError(f"price {price.id}: {exc}") from None
     unit = Unit(1.0, ((ev.currency, 1),)) / parse_unit(price.per)
