@@ -38,3 +38,18 @@ def test_container_times_price_is_not_money() -> None:
 def test_unknown_units(text: str) -> None:
     with pytest.raises(UnitError):
         parse_unit(text)
+
+
+def test_money_as_known_on_a_day_uses_only_the_rows_published_by_then() -> None:
+    """An annual average counts as known from 15 January of the next year (model/money.py)."""
+    from datetime import date
+
+    from armsflow.model.money import to_reporting
+
+    then = to_reporting("USD", 2023, "USD", 2024, known_by=date(2024, 10, 28))
+    assert then.factor == 1.0 and then.steps == ("2024 average not published by 2024-10-28: 2023's used",)
+    later = to_reporting("USD", 2023, "USD", 2024, known_by=date(2025, 1, 15))
+    assert later.factor == 313.689 / 304.702 and later.steps == ("USD prices 2023→2024 (×1.0295)",)
+    assert to_reporting("USD", 2023, "USD", 2024).factor == later.factor  # no cut-off: every row
+    krw = to_reporting("KRW", 2024, "USD", 2024, known_by=date(2024, 12, 31))
+    assert krw.steps[0] == "2024 average not published by 2024-12-31: 2023's used"
