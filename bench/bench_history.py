@@ -11,7 +11,6 @@ Also timed: the whole command in a fresh process, as a user runs it (imports inc
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import armsflow  # noqa: E402
-from figures import Figure, log  # noqa: E402
+from figures import Figure, log, show  # noqa: E402
 
 THEN = date(2024, 10, 28)  # the day "Putin's Partner" came out
 TARGET_S = 10.0
@@ -72,14 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     found = measure(args.repeat, args.draws)
-    if args.json:
-        print(json.dumps([f.__dict__ for f in found], indent=2))
-    else:
-        for f in found:
-            value = "–" if f.value is None else f"{f.value:.3g}"
-            mark = "" if f.ok is None else (" (met)" if f.ok else " (MISSED)")
-            print(f"{f.label:<70} {value:>8} {f.unit} {f.target}{mark} {f.note}")
-    return 0 if all(f.ok is not False for f in found) else 1
+    return show(found, args.json)
 
 
 if __name__ == "__main__":

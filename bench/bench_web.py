@@ -8,7 +8,6 @@ the same what-if in process (``armsflow.engine.whatif.what_if``: 20,000 draws wi
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import socket
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import armsflow  # noqa: E402
 from armsflow.engine.whatif import what_if  # noqa: E402
-from figures import Figure, log  # noqa: E402
+from figures import Figure, log, show  # noqa: E402
 
 TARGET_MS = 300.0  # issue 15: p95 with 20 concurrent clients
 
@@ -122,14 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     found = measure(args.clients, args.requests)
-    if args.json:
-        print(json.dumps([f.__dict__ for f in found], indent=2))
-    else:
-        for f in found:
-            value = "–" if f.value is None else f"{f.value:.3g}"
-            mark = "" if f.ok is None else (" (met)" if f.ok else " (MISSED)")
-            print(f"{f.label:<70} {value:>8} {f.unit} {f.target}{mark} {f.note}")
-    return 0 if all(f.ok is not False for f in found) else 1
+    return show(found, args.json)
 
 
 if __name__ == "__main__":
