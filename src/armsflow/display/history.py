@@ -11,17 +11,18 @@ from armsflow.results import DiffResult, HistoryResult
 
 
 def render_history(result: HistoryResult, console: Console) -> None:
+    """The runs, one row each: when, what, which evidence and scenario, and the headline medians (the seed, draws,
+    inputs hash and git commit are in ``--json``)."""
     if not result.runs:
         console.print(f"no run recorded in {escape(result.file)}")
         return
     table = Table(title=f"Runs of {escape(result.study)} ({escape(result.file)})", title_justify="left")
-    for col in ("run", "time (UTC)", "command", "as of", "scenario", "seed", "draws", "inputs", "headline medians"):
+    for col in ("run", "time (UTC)", "command", "as of, scenario", "headline medians"):
         table.add_column(col)
     for r in result.runs:
-        heads = ", ".join(f"{escape(k)} {number(v)}" for k, v in r.headlines.items())
-        table.add_row(str(r.id), r.time, r.command, r.as_of or "–", escape(r.scenario or "–"), str(r.seed),
-                      f"{r.draws:,}", r.inputs_sha256[:12] + (f"\ngit {r.git_commit[:12]}" if r.git_commit else ""),
-                      heads)
+        heads = "\n".join(f"{escape(k)} {number(v)}" for k, v in r.headlines.items())
+        when = r.time.replace("T", " ")[:16]
+        table.add_row(str(r.id), when, r.command, f"{r.as_of or '–'}\n{escape(r.scenario or '–')}", heads)
     console.print(table)
 
 
