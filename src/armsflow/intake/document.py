@@ -53,12 +53,17 @@ def split_paragraphs(text: str, start: int = 0, end: int | None = None, page: in
         out.append((pos, m.start()))
         pos = m.end()
     out.append((pos, end))
-    trimmed = []
-    for a, b in out:
+    return [(a, b, page) for a, b in trimmed(text, out)]
+
+
+def trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans with the white space at their ends cut off, empty ones dropped."""
+    out = []
+    for a, b in spans:
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
         if a < b:
-            trimmed.append((a, b, page))
-    return trimmed
+            out.append((a, b))
+    return out

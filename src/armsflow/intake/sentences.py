@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from armsflow.intake.document import trimmed
 from armsflow.intake.lexicon import Lexicon
 
 _END = re.compile(r"[.!?。](?:[\"'”“’»)\]]*)(?=\s+[\"'„“‘«(\[]*[A-ZÄÖÜ\uac00-\ud7a3\d])")
@@ -26,12 +27,4 @@ def sentences(text: str, start: int, end: int, lex: Lexicon) -> list[tuple[int, 
         out.append((pos, m.end()))
         pos = m.end()
     out.append((pos, end))
-    trimmed = []
-    for a, b in out:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            trimmed.append((a, b))
-    return trimmed
+    return trimmed(text, out)
