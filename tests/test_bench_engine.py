@@ -9,7 +9,6 @@ flagship, and show that it catches a wrong formula, a wrong input and a model it
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,21 +20,16 @@ import armsflow
 from armsflow.engine.plan import Plan, make_plan
 from armsflow.model.distributions import Pert
 from armsflow.study.loader import load_study
+from conftest import bench_module
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 DRAWS = 20_000
 SEED = 20241028
 
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[Any]:
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_engine
-
-        yield bench_engine
-    finally:
-        sys.path.remove(str(BENCH))
+    with bench_module("bench_engine") as module:
+        yield module
 
 
 @pytest.fixture(scope="module")

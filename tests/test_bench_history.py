@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from conftest import bench_module
 
 
 def test_bench_history_measures_and_adds_up() -> None:
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_history
-
+    with bench_module("bench_history") as bench_history:
         found = {f.key: f for f in bench_history.measure(repeat=1, draws=2_000)}
-    finally:
-        sys.path.remove(str(BENCH))
     assert set(found) == {"diff_s", "two_runs_s", "ratio", "fresh_s", "total_bn"}
     assert all(f.value is not None and f.value == f.value for f in found.values())
     assert found["fresh_s"].ok is not None  # the target is checked, not skipped

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from conftest import bench_module
 
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[Any]:
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_intake  # type: ignore[import-not-found,unused-ignore]  # bench/ on the path
-
-        yield bench_intake
-    finally:
-        sys.path.remove(str(BENCH))
+    with bench_module("bench_intake") as module:
+        yield module
 
 
 def test_the_gold_set_meets_the_targets(bench: Any) -> None:
