@@ -19,14 +19,16 @@ commit), so the importer can finish one batch in a second thread while it reads 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -46,10 +48,12 @@ from armsflow.gdelt.store import (
     connect_catalogue,
     events_dir,
     first_line,
+    quiet_connection,
     sql_list,
     sql_string,
     volume_dir,
 )
+from armsflow.gdelt.unzip import Stream, feeding
 
 REJECTS, SCANS = "gdelt_rejects", "gdelt_scans"
 REJECTED = f"{REJECTS} e JOIN {SCANS} s USING (scan_id, file_id)"
@@ -114,10 +118,33 @@ class Source:
     pending: Future[tuple[str, LongLines]] | None = None
     #: Lines of the CSV longer than ``LINE_LIMIT``, found as it was hashed or unzipped.
     long: LongLines | None = None
+    #: A zip member too large to unzip: read through a named pipe at ``csv`` while its batch is read (``feeding``).
+    stream: Stream | None = None
 
     @property
     def key(self) -> tuple[str, int, str]:
         return (self.name, self.size, self.digest)
+
+    @contextlib.contextmanager
+    def opened(self) -> Iterator[BinaryIO]:
+        """The CSV to read again from its start (a streamed member is inflated once more)."""
+        if self.stream is not None:
+            with self.stream.open() as handle:
+                yield handle
+        else:
+            with open(str(self.csv), "rb") as handle:
+                yield handle
+
+    @contextlib.contextmanager
+    def fed(self) -> Iterator[None]:
+        """Within the block, DuckDB can read ``csv``: for a streamed member, a pipe a thread fills (its long lines
+        measured on the way); for any other source, the file that is there."""
+        if self.stream is None:
+            yield
+            return
+        self.long = LongLines(LINE_LIMIT)
+        with feeding(self.stream, Path(str(self.csv)), self.long):
+            yield
 
     def settle(self) -> None:
         """Wait for the digest if it is still being computed; a file that cannot be read gets a ``problem``."""
@@ -213,6 +240,22 @@ class BatchResult:
     samples: list[Problem] = field(default_factory=list)
 
 
+class Damaged(Exception):
+    """Streamed zip members found damaged (size or CRC-32) only once DuckDB had read them: their batch is read again
+    without them."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        super().__init__(", ".join(s.label for s in sources))
+        self.sources = sources
+
+
+def damage(source: Source) -> Problem | None:
+    """Why a streamed member could not be inflated in full the last time it was fed to DuckDB, if so."""
+    if source.stream is None or source.stream.error is None:
+        return None
+    return Problem(source.label, 0, "", f"cannot read: {source.stream.error}")
+
+
 def reject_problem(label: str, line: int, column: str | None, index: int | None, kind: str, message: str,
                    text: str) -> Problem:
     """DuckDB's reject record as one ``file:line: field: message`` line."""
@@ -239,7 +282,9 @@ def _long_lines(by_csv: dict[str, Source], skipped: dict[str, set[int]], samples
     for path, source in by_csv.items():
         if source.long is None or not source.long.count:
             continue
-        for line in line_numbers(Path(path), source.long.starts):
+        with source.opened() as handle:
+            numbers = line_numbers(handle, source.long.starts)
+        for line in numbers:
             if line not in skipped[path]:
                 skipped[path].add(line)
                 if len(samples[path]) < SAMPLES_PER_FILE:
@@ -270,7 +315,7 @@ class BatchWriter:
         self._kernel: Kernel | None = None
         self.scratch = scratch
         self.parts = list(parts)
-        self.con = duckdb.connect()
+        self.con = quiet_connection()
         self.con.execute(f"SET temp_directory = {sql_string(str(scratch))}")
         self.con.execute("SET preserve_insertion_order = false")  # lets the Parquet writer work in parallel
         self.fin = self.con.cursor()  # for ``finish``, which may run in another thread while ``read`` runs here
@@ -314,6 +359,9 @@ class BatchWriter:
                 read = self._read(sources, join=join)
                 read.failed = failed
                 return read
+            except Damaged as exc:  # a streamed member turned out damaged as DuckDB read it: the rest again
+                failed.extend(exc.sources)
+                sources = [s for s in sources if s not in exc.sources]
             except duckdb.Error as exc:
                 if isinstance(exc, duckdb.InterruptException) or disk_full(exc):
                     raise
@@ -333,11 +381,12 @@ class BatchWriter:
         culprits = []
         for source in sources:
             try:
-                self.con.execute(f"SELECT count(*) FROM read_csv({sql_list([str(source.csv)])}, {READ_OPTIONS})")
+                with source.fed():
+                    self.con.execute(f"SELECT count(*) FROM read_csv({sql_list([str(source.csv)])}, {READ_OPTIONS})")
             except duckdb.Error as alone:
                 if isinstance(alone, duckdb.InterruptException) or disk_full(alone):
                     raise
-                source.problem = diagnose(source.label, Path(str(source.csv)), str(alone) or str(exc))
+                source.problem = damage(source) or diagnose(source.label, source.opened, str(alone) or str(exc))
                 culprits.append(source)
         return culprits
 
@@ -351,13 +400,16 @@ class BatchWriter:
             return Read(sources, by_csv, part, hidden, {}, {})
         fast: pa.Table | None = None
         slow = list(by_csv)
-        kernel = self.kernel() if sum(s.csv_bytes for s in sources) >= FAST_FROM else None
+        # A streamed member is read once, front to back, by DuckDB's reader: the fast path reads files in pieces.
+        streamed = [s for s in sources if s.stream is not None]
+        kernel = self.kernel() if not streamed and sum(s.csv_bytes for s in sources) >= FAST_FROM else None
         if kernel is not None:
             done = split_files(slow, self._splitters(), kernel)
             fast, slow = done.table, [d.path for d in done.declined]
             self.fast_rows += fast.num_rows
         joined = None
-        if join and len(slow) > 1 and sum(by_csv[path].csv_bytes for path in slow) < JOIN_BELOW * len(slow):
+        small = sum(by_csv[path].csv_bytes for path in slow) < JOIN_BELOW * len(slow)
+        if join and not streamed and len(slow) > 1 and small:
             joined = Joined.make(slow, self.scratch / f"{part}.joined.csv")
         try:
             selects = []
@@ -367,7 +419,14 @@ class BatchWriter:
             if slow:
                 files = sql_list([joined.path] if joined else slow)
                 selects.append(f"SELECT {SELECT_STORED} FROM read_csv({files}, {READ_OPTIONS})")
-            con.execute(f"COPY ({' UNION ALL '.join(selects)}) TO {sql_string(str(hidden))} ({PARQUET})")
+            with contextlib.ExitStack() as feeds:
+                for source in streamed:
+                    feeds.enter_context(source.fed())
+                con.execute(f"COPY ({' UNION ALL '.join(selects)}) TO {sql_string(str(hidden))} ({PARQUET})")
+            for source in streamed:
+                source.problem = damage(source)
+            if any(s.problem is not None for s in streamed):
+                raise Damaged([s for s in streamed if s.problem is not None])
             lines = con.execute(f"SELECT DISTINCT s.file_path, e.line FROM {REJECTED} ORDER BY e.line").fetchall() \
                 if slow else []
         except BaseException:
@@ -463,7 +522,8 @@ class BatchWriter:
         """Find the lines behind invalid rows (rare), count them as rejected, add samples."""
         total = 0
         for path, source in by_csv.items():
-            count, first = bad_rows(Path(path), skipped.get(path, set()), SAMPLES_PER_FILE)
+            with source.opened() as handle:
+                count, first = bad_rows(handle, skipped.get(path, set()), SAMPLES_PER_FILE)
             rejected[path] = rejected.get(path, 0) + count
             total += count
             for line, column, message in first:

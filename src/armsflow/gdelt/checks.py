@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import errno
 import re
-from pathlib import Path
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import BinaryIO
 
 from armsflow.errors import Problem
 from armsflow.gdelt.schema import COLUMNS, EVENT_CODE, NAMES
@@ -67,22 +69,22 @@ class LongLines:
         self.offset += n
 
 
-def line_numbers(path: Path, offsets: list[int]) -> list[int]:
-    """The line (from 1) on which each byte offset of ``path`` lies; ``offsets`` ascending."""
+def line_numbers(handle: BinaryIO, offsets: list[int]) -> list[int]:
+    """The line (from 1) on which each byte offset of the file ``handle`` reads from its start lies; ``offsets``
+    ascending."""
     numbers: list[int] = []
     lines, base = 1, 0
-    with open(path, "rb") as handle:
-        for offset in offsets:
-            while base + 2**20 <= offset:
-                chunk = handle.read(2**20)
-                lines += chunk.count(b"\n")
-                base += len(chunk)
-                if not chunk:
-                    break
-            chunk = handle.read(offset - base)
+    for offset in offsets:
+        while base + 2**20 <= offset:
+            chunk = handle.read(2**20)
             lines += chunk.count(b"\n")
             base += len(chunk)
-            numbers.append(lines)
+            if not chunk:
+                break
+        chunk = handle.read(offset - base)
+        lines += chunk.count(b"\n")
+        base += len(chunk)
+        numbers.append(lines)
     return numbers
 
 
@@ -108,33 +110,42 @@ def not_text(head: bytes, *, strict: bool = False) -> str | None:
     return None
 
 
-def diagnose(label: str, path: Path, reason: str) -> Problem:
-    """Why DuckDB's reader gave up on ``path`` (shown as ``label``), in one line; ``reason`` is its own message."""
-    with open(path, "rb") as handle:
-        head = handle.read(HEAD)
-        refused = not_text(head, strict=True)
-        if refused:
-            return Problem(label, 0, "", refused)
-        handle.seek(0)
-        crlf: bool | None = None
-        for number, raw in enumerate(handle, start=1):
-            ended = raw.endswith(b"\n")
-            body = raw[:-1] if ended else raw
-            this = body.endswith(b"\r")
-            if this:
-                body = body[:-1]
-            if b"\r" in body:
-                column = NAMES[min(body[:body.index(b"\r")].count(b"\t"), len(NAMES) - 1)]
-                return Problem(label, number, column, "a carriage return inside the field")
-            if ended:
-                if crlf is None:
-                    crlf = this
-                elif this != crlf:
-                    first, here = ("CR LF", "LF") if crlf else ("LF", "CR LF")
-                    return Problem(label, number, "", f"ends with {here} but line 1 ends with {first}: "
-                                                      f"one line ending per file")
+def diagnose(label: str, opened: Callable[[], AbstractContextManager[BinaryIO]], reason: str) -> Problem:
+    """Why DuckDB's reader gave up on a file (shown as ``label``; ``opened()`` reads it from its start, the second
+    time for its lines, since a zip member cannot seek back), in one line; ``reason`` is the reader's own message."""
+    with opened() as handle:
+        refused = not_text(handle.read(HEAD), strict=True)
+    if refused:
+        return Problem(label, 0, "", refused)
+    with opened() as handle:
+        found = _line_problem(label, handle)
+    if found:
+        return found
     first_line = (reason.strip().splitlines() or ["no reason given"])[0]
     return Problem(label, 0, "", f"cannot read: {first_line[:200]}")
+
+
+def _line_problem(label: str, handle: BinaryIO) -> Problem | None:
+    """The first line of a file that DuckDB's reader cannot take: a CR inside a field, or a line ending unlike the
+    first line's."""
+    crlf: bool | None = None
+    for number, raw in enumerate(handle, start=1):
+        ended = raw.endswith(b"\n")
+        body = raw[:-1] if ended else raw
+        this = body.endswith(b"\r")
+        if this:
+            body = body[:-1]
+        if b"\r" in body:
+            column = NAMES[min(body[:body.index(b"\r")].count(b"\t"), len(NAMES) - 1)]
+            return Problem(label, number, column, "a carriage return inside the field")
+        if ended:
+            if crlf is None:
+                crlf = this
+            elif this != crlf:
+                first, here = ("CR LF", "LF") if crlf else ("LF", "CR LF")
+                return Problem(label, number, "", f"ends with {here} but line 1 ends with {first}: "
+                                                  f"one line ending per file")
+    return None
 
 
 def _not_positive(text: str) -> bool:
@@ -148,7 +159,7 @@ def _not_positive(text: str) -> bool:
         return False
 
 
-def bad_rows(path: Path, skipped: set[int], keep: int) -> tuple[int, list[tuple[int, str, str]]]:
+def bad_rows(handle: BinaryIO, skipped: set[int], keep: int) -> tuple[int, list[tuple[int, str, str]]]:
     """Lines DuckDB read whose EventCode is not 2-4 digits or whose GLOBALEVENTID is not positive: their count and
     the first ``keep`` (line, field, message).
 
@@ -157,23 +168,22 @@ def bad_rows(path: Path, skipped: set[int], keep: int) -> tuple[int, list[tuple[
     """
     pattern = re.compile(EVENT_CODE)
     count, first = 0, list[tuple[int, str, str]]()
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if number in skipped or raw in (b"\n", b"\r\n"):
+    for number, raw in enumerate(handle, start=1):
+        if number in skipped or raw in (b"\n", b"\r\n"):
+            continue
+        fields = raw.rstrip(b"\r\n").split(b"\t")
+        if len(fields) == len(COLUMNS):
+            ident = fields[ID_AT].decode("utf-8", "replace")
+            code = fields[EVENT_CODE_AT].decode("utf-8", "replace")
+            if _not_positive(ident):
+                problem = ("GLOBALEVENTID", f"not a positive id: {ident!r}")
+            elif not pattern.fullmatch(code):
+                problem = ("EventCode", "missing" if not code else f"not a CAMEO event code: {code!r}")
+            else:
                 continue
-            fields = raw.rstrip(b"\r\n").split(b"\t")
-            if len(fields) == len(COLUMNS):
-                ident = fields[ID_AT].decode("utf-8", "replace")
-                code = fields[EVENT_CODE_AT].decode("utf-8", "replace")
-                if _not_positive(ident):
-                    problem = ("GLOBALEVENTID", f"not a positive id: {ident!r}")
-                elif not pattern.fullmatch(code):
-                    problem = ("EventCode", "missing" if not code else f"not a CAMEO event code: {code!r}")
-                else:
-                    continue
-                count += 1
-                if len(first) < keep:
-                    first.append((number, *problem))
+            count += 1
+            if len(first) < keep:
+                first.append((number, *problem))
     return count, first
 
 

@@ -33,7 +33,16 @@ from armsflow.gdelt.batch import LINE_LIMIT, BatchResult, BatchWriter, Source
 from armsflow.gdelt.checks import LongLines, disk_full, not_text
 from armsflow.gdelt.results import ImportReport
 from armsflow.gdelt.store import SCRATCH, import_lock, open_store, read_parts
-from armsflow.gdelt.unzip import MAX_MEMBER_BYTES, UNZIP_ERRORS, ZIP_MAGIC, extract, member_problem, stated_size
+from armsflow.gdelt.unzip import (
+    MAX_MEMBER_BYTES,
+    STREAM_FROM,
+    UNZIP_ERRORS,
+    ZIP_MAGIC,
+    Stream,
+    extract,
+    member_problem,
+    stated_size,
+)
 
 #: Uncompressed CSV bytes per batch (one Parquet part); about 1.4 M rows of real GDELT.
 BATCH_BYTES = 512 * 2**20
@@ -154,8 +163,10 @@ def _kind(path: Path) -> tuple[bool, str | None]:
     return False, not_text(head)
 
 
-def _extract(path: Path, scratch: Path, known: Known, max_member_bytes: int = MAX_MEMBER_BYTES) -> Source:
-    """Hash a zip and, if it is new, extract its one member to ``scratch``. Runs in a background thread.
+def _extract(path: Path, scratch: Path, known: Known, max_member_bytes: int = MAX_MEMBER_BYTES,
+             stream_from: int = STREAM_FROM) -> Source:
+    """Hash a zip and, if it is new, extract its one member to ``scratch`` (or, if it is larger than
+    ``stream_from``, leave it to be streamed to DuckDB's reader). Runs in a background thread.
 
     Disk full is not the file's fault: it is raised, and stops the import.
     """
@@ -177,8 +188,11 @@ def _extract(path: Path, scratch: Path, known: Known, max_member_bytes: int = MA
                 return source
             # A name of its own: two copies of one zip may be extracted at the same time by the two threads.
             target = scratch / f"{uuid.uuid4().hex[:16]}-{Path(member.filename).name}"
-            lines = extract(path, archive, member, target, LINE_LIMIT)
-            source.csv, source.csv_bytes, source.extracted, source.long = target, member.file_size, True, lines
+            source.csv, source.csv_bytes = target, member.file_size
+            if member.file_size > stream_from:
+                source.stream = Stream(path, member)  # ``target`` becomes a pipe while its batch is read
+            else:
+                source.long, source.extracted = extract(Stream(path, member), target, LINE_LIMIT), True
     except UNZIP_ERRORS as exc:
         if disk_full(exc):
             raise
@@ -187,7 +201,8 @@ def _extract(path: Path, scratch: Path, known: Known, max_member_bytes: int = MA
 
 
 def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolExecutor,
-              ahead_bytes: int, max_member_bytes: int = MAX_MEMBER_BYTES) -> Iterator[Source]:
+              ahead_bytes: int, max_member_bytes: int = MAX_MEMBER_BYTES,
+              stream_from: int = STREAM_FROM) -> Iterator[Source]:
     """Every file ready for DuckDB, in order; hashing and unzipping run in ``pool`` (background threads).
 
     A plain CSV is yielded at once with its digest still ``pending``, so DuckDB reads it while a thread hashes
@@ -210,7 +225,8 @@ def _prepared(files: list[Path], scratch: Path, known: Known, pool: ThreadPoolEx
                                                                                 f"cannot read: {exc}")), 0))
                 continue
             if zipped:
-                pending.append((pool.submit(_extract, path, scratch, known, max_member_bytes), stated_size(path, size)))
+                pending.append((pool.submit(_extract, path, scratch, known, max_member_bytes, stream_from),
+                                stated_size(path, size, stream_from)))
             elif refused:
                 pending.append((Source(str(path), path.name, size, problem=Problem(str(path), 0, "", refused)), 0))
             else:
@@ -265,7 +281,8 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
             seen: dict[tuple[str, int], list[Source]] = {}
             batch: list[Source] = []
             size = 0
-            for source in _prepared(files, Path(scratch), known, pool, 2 * batch_bytes, max_member_bytes):
+            for source in _prepared(files, Path(scratch), known, pool, 2 * batch_bytes, max_member_bytes,
+                                    STREAM_FROM):
                 twins = seen.get((source.name, source.size), [])
                 if source.problem is None and (known.named(source.name, source.size) or twins):
                     for waiting in (source, *twins):
@@ -278,6 +295,12 @@ def import_files(paths: Sequence[Path | str], db: Path, progress: Progress | Non
                     report.files_skipped += 1
                     report.skipped.append(source.label)
                     tick(1)
+                elif source.stream is not None:  # a batch of its own: DuckDB's reader reads it through a pipe
+                    seen.setdefault((source.name, source.size), []).append(source)
+                    if batch:
+                        run(batch)
+                        batch, size = [], 0
+                    run([source])
                 else:
                     seen.setdefault((source.name, source.size), []).append(source)
                     batch.append(source)

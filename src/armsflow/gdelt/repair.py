@@ -28,6 +28,7 @@ from armsflow.gdelt.store import (
     connect_catalogue,
     events_dir,
     import_lock,
+    quiet_connection,
     sql_string,
     volume_dir,
 )
@@ -96,7 +97,7 @@ def repair_store(db: Path) -> RepairReport:
             raise
         except duckdb.Error:
             pass
-        scratch = duckdb.connect()
+        scratch = quiet_connection()
         try:
             if listed is None:
                 _rebuild(db, scratch, report)

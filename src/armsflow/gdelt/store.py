@@ -160,7 +160,15 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
     """
     con: duckdb.DuckDBPyConnection | None = getattr(_LOCAL, "con", None)
     if con is None:
-        con = _LOCAL.con = duckdb.connect()
+        con = _LOCAL.con = quiet_connection()
+    return con
+
+
+def quiet_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection without the progress bar, which DuckDB prints to standard output during a query
+    of over two seconds (a large batch, a streamed member) and which would break ``--json`` output."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
