@@ -55,9 +55,12 @@ class ImportReport:
         return _json(self.to_dict(), indent)
 
     def __str__(self) -> str:
-        lines = [f"imported {self.rows_imported:,} rows from {self.files_imported} files in {self.seconds:.1f} s",
-                 f"rejected {self.rows_rejected:,} rows; skipped {self.duplicates_skipped:,} duplicate events",
-                 f"skipped {self.files_skipped} files already imported; {self.files_failed} files unreadable"]
+        lines = [f"imported {_count(self.rows_imported, 'row')} from {_count(self.files_imported, 'file')} in "
+                 f"{self.seconds:.1f} s",
+                 f"rejected {_count(self.rows_rejected, 'row')}; skipped "
+                 f"{_count(self.duplicates_skipped, 'duplicate event')}",
+                 f"skipped {_count(self.files_skipped, 'file')} already imported; "
+                 f"{_count(self.files_failed, 'file')} unreadable"]
         return "\n".join(lines + [str(p) for p in self.samples])
 
     def add_samples(self, problems: Sequence[Problem]) -> None:
@@ -149,3 +152,8 @@ class DyadResult:
 
     def to_json(self, indent: int | None = 2) -> str:
         return _json(self.to_dict(), indent)
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` with thousands separators and ``noun`` in the singular or plural ("1 file", "2,000 rows")."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
