@@ -1,1 +1,2 @@
-"""Context indicators: evidence timelines, event rates (curated lists and GDELT), trade comparisons."""
+"""Context indicators: evidence timelines, event rates of a study's curated event list, trade comparisons (GDELT
+counts live in ``armsflow.gdelt``, the gdelt extra)."""
