@@ -14,7 +14,7 @@ import armsflow
 EDIT = """
 import os, signal, sys
 from pathlib import Path
-from armsflow.study import edit
+from armsflow.study import edit, files
 
 where, folder = sys.argv[1], Path(sys.argv[2])
 real_replace = os.replace
@@ -26,7 +26,7 @@ def replace_then_kill(a, b):
     real_replace(a, b)
     kill()
 
-edit.os.replace = kill if where == "before-rename" else replace_then_kill
+files.os.replace = kill if where == "before-rename" else replace_then_kill
 row = edit.read_claim(folder, "C004")
 edit.edit_claim(folder, "C004", {"credibility": "2"}, if_match=row.etag)
 """

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from armsflow.intake import accept_candidate, add_documents, list_candidates
-from armsflow.intake.files import PAUSE
+from armsflow.study.files import PAUSE
 
 KO = Path(__file__).parent / "data" / "intake" / "news1-fnf.ko.txt"
 FILES = ("sources.csv", "claims.csv", "model.toml")

@@ -1,29 +1,22 @@
-"""Writing study files the way a reviewer wants them: atomically, appending rows, other lines byte for byte.
-
-Each file is written to a temporary file in its own folder, flushed to disk and moved over the old one with
-``os.replace``, so a kill at any moment leaves either the old file or the new one, never a mix.
-``ARMSFLOW_INTAKE_TEST_PAUSE`` (seconds) makes every write pause before its replace: the kill test's hook.
+"""Writing study files the way a reviewer wants them: appending rows, other lines byte for byte, each file replaced
+atomically (``study.files.atomic_write``), one writer at a time (``locked``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from armsflow.errors import ParameterError
 
-PAUSE = "ARMSFLOW_INTAKE_TEST_PAUSE"
-
 
 @contextmanager
 def locked(folder: Path) -> Iterator[None]:
-    """Hold ``folder/.lock`` exclusively: two writers (two commands, or the workbench and a command) take turns
+    """Hold ``folder/.lock`` exclusively: two intake commands take turns
     instead of each replacing a file the other just read. Where ``fcntl`` is missing (Windows) nothing is locked."""
     folder.mkdir(exist_ok=True)
     ignore = folder / ".gitignore"
@@ -40,52 +33,6 @@ def locked(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def _pause() -> None:
-    seconds = os.environ.get(PAUSE)
-    if seconds:
-        time.sleep(float(seconds))
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` in one step, keeping its permissions."""
-    _remove_stale(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        _pause()
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove_stale(path: Path) -> None:
-    """Temporary files a killed writer of ``path`` left behind (its process is gone)."""
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):
-        pid = stale.name.removeprefix(f".{path.name}.").removesuffix(".tmp")
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            stale.unlink(missing_ok=True)
-        except PermissionError:
-            continue
 
 
 def append_csv_row(data: bytes, row: dict[str, str]) -> tuple[bytes, int]:

@@ -19,10 +19,11 @@ from typing import Any
 
 from armsflow.errors import InputError, ParameterError, Problem
 from armsflow.intake.candidates import Candidate, candidates
-from armsflow.intake.files import add_to_toml_list, append_csv_row, atomic_write, locked
+from armsflow.intake.files import add_to_toml_list, append_csv_row, locked
 from armsflow.intake.lexicon import load_lexicon
 from armsflow.intake.readers import read_document
 from armsflow.intake.results import DocumentAdded, IntakeAccepted, IntakeAdded, IntakeQueue, IntakeRejected, QueueEntry
+from armsflow.study.files import atomic_write
 
 QUEUE = "intake"
 DOCUMENTS, CANDIDATES, DECISIONS = "documents.jsonl", "candidates.jsonl", "decisions.jsonl"

@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from armsflow.errors import ParameterError, StudyError, fail
 from armsflow.results.edit import ClaimEdit, ClaimRow
+from armsflow.study.files import atomic_write
 from armsflow.study.loader import MAX_BYTES, _read_files, study_from_files
 
 FILE = "claims.csv"
@@ -109,7 +108,7 @@ def edit_claim(folder: Path, claim_id: str, changes: Mapping[str, str], *, if_ma
     The row is rewritten as CSV with the line ending it had; every other line of the file keeps its bytes and its
     place. The study with the new row must load without problems (``armsflow check``), else nothing is written and
     the problems are returned. ``if_match`` is the row's ``etag`` the edit was made from (``None``: any version).
-    The file is replaced atomically: a temporary file in the same folder, flushed to disk, then renamed over it.
+    The file is replaced atomically (``study.files.atomic_write``).
     """
     with _EDITING:
         return _edit(folder, claim_id, changes, if_match)
@@ -141,21 +140,6 @@ def _edit(folder: Path, claim_id: str, changes: Mapping[str, str], if_match: str
         return ClaimEdit("invalid", current, exc.problems)
     if _claims_path(folder).read_bytes() != text.encode():  # changed by another program while we checked
         return ClaimEdit("conflict", read_claim(folder, claim_id))
-    _replace(folder / FILE, files[FILE])
+    atomic_write(folder / FILE, files[FILE])
     return ClaimEdit("saved", read_claim(folder, claim_id))
 
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, keeping the file's permissions."""
-    mode = path.stat().st_mode & 0o7777
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
