@@ -32,7 +32,8 @@ from armsflow.study.spec import Variable, closure
 
 MAX_EXACT = 10
 ORDERS = 400
-METHOD = ("Shapley values of the median over the changed groups of inputs, with common random numbers "
+#: How a move is split, ``{over}`` naming what it is split over (``diff``: changed groups of inputs).
+METHOD = ("Shapley values of the median over the {over}, with common random numbers "
           "(each input's own stream); exact over every subset up to 10 groups, else from 400 sampled orders")
 
 

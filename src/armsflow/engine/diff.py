@@ -107,7 +107,8 @@ def diff(study: StudyRef, a: str | int | date, b: str | int | date | None = None
         if s.version != __version__:
             unattributed.append(f"{s.side.label} was recorded by armsflow {s.version}; its reference tables and "
                                 f"rules are taken as this version's ({__version__})")
-    return DiffResult(base.meta.id, left.side, right.side, seed, draws, scenario, METHOD, tuple(changes),
+    return DiffResult(base.meta.id, left.side, right.side, seed, draws, scenario,
+                      METHOD.format(over="changed groups of inputs"), tuple(changes),
                       tuple(outputs), tuple(unattributed))
 
 

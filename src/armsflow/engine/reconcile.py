@@ -39,4 +39,4 @@ def reconcile(study: StudyRef, *, seed: int | None = None, draws: int | None = N
         low, central, high = (None if v is None else v * factor for v in (claim.low, claim.central, claim.high))
         unreconciled.append(Unreconciled(pub.id, pub.label, pub.output, low, central, high, str(output.unit)))
     return ReconcileResult(loaded.meta.id, seed, draws, tuple(gaps), tuple(unreconciled),
-                           METHOD.replace("changed groups of inputs", "assumptions a scenario changes"))
+                           METHOD.format(over="assumptions a scenario changes"))

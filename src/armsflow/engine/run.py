@@ -246,7 +246,8 @@ def _paired(plan: Plan, pub: Published, claim: Claim, factor: float) -> Summary 
     high (its range is one scenario at each end, not two independent uncertainties): the quantity formula read at
     the stated numbers of the claims of each variable it reads (one claim each, as check requires)."""
     ends: list[dict[str, float]] = [{}, {}, {}]
-    for name in sorted(closure(plan.variables, sorted(pub.quantity.names))):  # the quantity's claims-variables
+    reads = closure(plan.variables, sorted(pub.quantity.names))
+    for name in sorted(reads):  # the quantity's claims-variables
         var = plan.variables[name]
         if var.definition.kind == "formula":
             continue
@@ -254,7 +255,6 @@ def _paired(plan: Plan, pub: Published, claim: Claim, factor: float) -> Summary 
         unit_factor = claim_piece(plan.evidence, quantity_claim, var.unit).factor
         for end, stated in zip(ends, _stated(quantity_claim), strict=True):
             end[name] = stated * unit_factor
-    reads = closure(plan.variables, sorted(pub.quantity.names))
     for name in [n for n in formula_order(plan.variables) if n in reads]:
         formula = plan.variables[name].definition.formula
         assert formula is not None

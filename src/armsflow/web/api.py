@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, Stric
 from armsflow.engine.whatif import what_if
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
-from armsflow.web.app import WebError, check_write, entry_of, writable
+from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, writable
 from armsflow.web.security import csrf_token
 
 router = APIRouter(prefix="/api")
@@ -105,8 +105,7 @@ def claim_put(request: Request, ident: str, claim: str, change: ClaimChange,
     if not if_match:
         raise WebError(428, "If-Match: name the ETag of the row you edited (GET the claim first)")
     done = edit_claim(folder, claim, change.fields, if_match=if_match.strip('"'))
-    status = {"saved": 200, "unchanged": 200, "invalid": 422, "conflict": 409}[done.status]
-    return JSONResponse(done.to_dict(), status_code=status, headers={"ETag": f'"{done.row.etag}"'})
+    return JSONResponse(done.to_dict(), status_code=EDIT_STATUS[done.status], headers={"ETag": f'"{done.row.etag}"'})
 
 
 @router.post("/studies/{ident}/whatif", responses=ERRORS)

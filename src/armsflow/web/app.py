@@ -19,6 +19,7 @@ from starlette.routing import Match
 
 from armsflow import __version__
 from armsflow.errors import ArmsflowError, ParameterError, StudyError
+from armsflow.report.fmt import decimals_for, round_sig
 from armsflow.web.registry import Entry, Registry
 from armsflow.web.security import Guard, csrf_token
 
@@ -28,16 +29,19 @@ templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "temp
 
 
 def _number(value: float | None) -> str:
-    """Three significant figures with thousands separators; a dash for no value."""
+    """Three significant figures with thousands separators (the report's rounding); a dash for no value."""
     if value is None or not math.isfinite(value):
         return "–"
-    if value == 0 or abs(value) >= 1e15:
+    if abs(value) >= 1e15:
         return f"{value:.3g}"
-    decimals = 2 - math.floor(math.log10(abs(value)))
-    return f"{round(value, decimals):,.{max(decimals, 0)}f}"
+    return f"{round_sig(value, 3):,.{decimals_for(value, 3)}f}"
 
 
 templates.env.filters["num"] = _number
+
+
+#: The HTTP status of each outcome of a claim edit (``ClaimEdit.status``), for the page and the API alike.
+EDIT_STATUS = {"saved": 200, "unchanged": 200, "invalid": 422, "conflict": 409}
 
 
 class WebError(Exception):

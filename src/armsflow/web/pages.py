@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from armsflow.engine.whatif import what_if
+from armsflow.results.edit import ClaimRow
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
-from armsflow.web.app import WebError, check_write, entry_of, page_context, templates, writable
+from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, page_context, templates, writable
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,15 +83,10 @@ def claim_page(request: Request, ident: str, claim: str) -> Response:
     return _page(request, "claim.html", entry=entry, row=row, problems=[], message="")
 
 
-def _bundled_row(ref: object, claim: str) -> Any:
+def _bundled_row(ref: object, claim: str) -> ClaimRow:
     """A bundled study's claim, read from the installed package (shown, never written)."""
-    from importlib import resources
-    from pathlib import Path
-
-    from armsflow.study.edit import read_claim as read
-
     with resources.as_file(resources.files("armsflow.studies").joinpath(str(ref))) as folder:
-        return read(Path(folder), claim)
+        return read_claim(Path(folder), claim)
 
 
 @router.post("/studies/{ident}/claims/{claim}", response_class=HTMLResponse)
@@ -100,13 +99,12 @@ async def claim_save(request: Request, ident: str, claim: str,
     current = read_claim(folder, claim)
     changes = {k: str(v) for k, v in form.items() if k in current.fields and k != "id"}
     done = edit_claim(folder, claim, changes, if_match=etag or None)
-    status = {"saved": 200, "unchanged": 200, "invalid": 422, "conflict": 409}[done.status]
     message = {"saved": "Saved. The study's results are recomputed from the file on its page.",
                "unchanged": "Nothing changed.",
                "invalid": "Not saved: the study would not pass check. The file is unchanged.",
                "conflict": "Not saved: this claim was changed elsewhere since you opened it. The current row is "
                            "shown; apply your change again."}[done.status]
-    shown = done.row if done.status != "invalid" else type(done.row)(**{**done.row.__dict__, "fields": {
-        **done.row.fields, **changes}})
-    return _page(request, "claim.html", status, entry=entry, row=shown, problems=done.problems, message=message,
-                 outcome=done.status)
+    # An invalid edit is shown as typed, beside check's message, so that the user can correct it.
+    shown = done.row if done.status != "invalid" else replace(done.row, fields={**done.row.fields, **changes})
+    return _page(request, "claim.html", EDIT_STATUS[done.status], entry=entry, row=shown, problems=done.problems,
+                 message=message, outcome=done.status)

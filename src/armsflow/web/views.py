@@ -10,7 +10,7 @@ from typing import Any
 from armsflow.engine.run import run
 from armsflow.engine.whatif import assumptions, table_of
 from armsflow.results.run import RunResult
-from armsflow.study.loader import load_study
+from armsflow.study.loader import inputs_hash, load_study
 from armsflow.study.spec import Study
 from armsflow.study.uses import claim_uses
 from armsflow.web.registry import Entry
@@ -29,8 +29,6 @@ def study_run(entry: Entry) -> tuple[Study, RunResult]:
     """The study as it is on disk now, and its full run (the study's own draws), kept while its files are unchanged:
     a folder edited behind the server is read again on the next request."""
     study = load_study(entry.ref)
-    from armsflow.study.loader import inputs_hash
-
     digest = inputs_hash(study.files)
     with _lock:
         cached = _cache.get(entry.id)
