@@ -14,7 +14,7 @@ from armsflow.engine.whatif import what_if
 from armsflow.results.edit import ClaimRow
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
-from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, page_context, templates, writable
+from armsflow.web.app import EDIT_STATUS, check_write, entry_of, page_context, templates, writable
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,28 +42,8 @@ def what_if_partial(request: Request, ident: str) -> Response:
     """The results for the what-if form's values (an htmx partial); nothing is written."""
     entry = entry_of(request, ident)
     study = views.study_of(entry)
-    query = request.query_params
-    tables: dict[str, dict[str, Any]] = {}
-    for item in views.what_if_form(study):
-        table: dict[str, Any] = {"dist": item["table"]["dist"]}
-        for key in item["table"]:
-            if key == "dist":
-                continue
-            text = query.get(f"{item['name']}.{key}", "")
-            try:
-                table[key] = float(text) if text else item["table"][key]
-            except ValueError:
-                raise WebError(422, f"{item['name']}.{key}: not a number: {text[:40]!r}") from None
-        if table != item["table"]:
-            tables[item["name"]] = table
-    scenario = query.get("scenario") or None
-    if scenario is not None and scenario not in study.scenarios:
-        raise WebError(422, f"scenario: no scenario {scenario[:40]!r} (one of {', '.join(study.scenarios)})")
-    try:
-        as_of = views.parse_day(query.get("as_of", ""))
-    except ValueError:
-        raise WebError(422, "as_of: a day YYYY-MM-DD") from None
-    result = what_if(study, tables, scenario=scenario, as_of=as_of)
+    change = views.what_if_query(study, request.query_params)
+    result = what_if(study, change.distributions, scenario=change.scenario, as_of=change.as_of)
     return _page(request, "results.html", entry=entry, study=study, result=result, what_if=True)
 
 

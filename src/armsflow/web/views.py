@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -93,3 +94,40 @@ def what_if_form(study: Study) -> list[dict[str, Any]]:
 def parse_day(text: str) -> date | None:
     """A YYYY-MM-DD day, ``None`` for empty text; ``ValueError`` otherwise."""
     return date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class WhatIfChange:
+    """A what-if as a form gives it: the changed assumptions' tables, a scenario and a cut-off day."""
+
+    distributions: dict[str, dict[str, Any]]
+    scenario: str | None
+    as_of: date | None
+
+
+def what_if_query(study: Study, query: Mapping[str, str]) -> WhatIfChange:
+    """The what-if form's query string (``name.key=value``, ``scenario``, ``as_of``) read against ``study``'s
+    assumptions; keys left empty keep the study's value. ``WebError`` 422 names the first bad field."""
+    from armsflow.web.app import WebError
+
+    tables: dict[str, dict[str, Any]] = {}
+    for item in what_if_form(study):
+        table: dict[str, Any] = {"dist": item["table"]["dist"]}
+        for key in item["table"]:
+            if key == "dist":
+                continue
+            text = query.get(f"{item['name']}.{key}", "")
+            try:
+                table[key] = float(text) if text else item["table"][key]
+            except ValueError:
+                raise WebError(422, f"{item['name']}.{key}: not a number: {text[:40]!r}") from None
+        if table != item["table"]:
+            tables[item["name"]] = table
+    scenario = query.get("scenario") or None
+    if scenario is not None and scenario not in study.scenarios:
+        raise WebError(422, f"scenario: no scenario {scenario[:40]!r} (one of {', '.join(study.scenarios)})")
+    try:
+        as_of = parse_day(query.get("as_of", ""))
+    except ValueError:
+        raise WebError(422, "as_of: a day YYYY-MM-DD") from None
+    return WhatIfChange(tables, scenario, as_of)
