@@ -117,22 +117,18 @@ def _methods(request: Request) -> set[str]:
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 
-def create_app(folders: list[Path], *, token: str | None = None, hosts: tuple[str, ...] | None = LOOPBACK,
-               secret: bytes | None = None) -> FastAPI:
+def create_app(folders: list[Path], *, token: str | None = None,
+               hosts: tuple[str, ...] | None = LOOPBACK) -> FastAPI:
     """The workbench on ``folders`` and the bundled studies; with ``token``, every request must carry it; with
-    ``hosts``, only requests naming one of them (without port) in their Host header are answered. ``secret`` keys
-    the CSRF tokens (a new random one unless given: processes serving one workbench share theirs)."""
-    from armsflow.web import api, charts, downloads, history, intake, pages, sources
+    ``hosts``, only requests naming one of them (without port) in their Host header are answered."""
+    from armsflow.web import api, history, intake, pages
 
     app = FastAPI(title="armsflow workbench", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = Registry(folders)
-    app.state.secret = secret if secret is not None else secrets.token_bytes(32)
+    app.state.secret = secrets.token_bytes(32)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
-    app.include_router(downloads.router)
-    app.include_router(charts.router)
-    app.include_router(sources.router)
     app.include_router(intake.router)
     app.include_router(history.router)
     app.add_middleware(Guard, token=token, hosts=hosts)
