@@ -121,7 +121,7 @@ def create_app(folders: list[Path], *, token: str | None = None,
                hosts: tuple[str, ...] | None = LOOPBACK) -> FastAPI:
     """The workbench on ``folders`` and the bundled studies; with ``token``, every request must carry it; with
     ``hosts``, only requests naming one of them (without port) in their Host header are answered."""
-    from armsflow.web import api, history, intake, pages
+    from armsflow.web import api, history, intake, pages, sources
 
     app = FastAPI(title="armsflow workbench", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = Registry(folders)
@@ -129,6 +129,7 @@ def create_app(folders: list[Path], *, token: str | None = None,
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(sources.router)
     app.include_router(intake.router)
     app.include_router(history.router)
     app.add_middleware(Guard, token=token, hosts=hosts)

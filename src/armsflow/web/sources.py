@@ -1,0 +1,124 @@
+"""A source of a study: its page (fields and grade to edit, the claims that cite it) and its JSON twin. Writes go
+through ``armsflow.study.edit.edit_source``: checked before anything is written, refused when stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Header, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, StrictStr
+
+from armsflow.errors import ParameterError
+from armsflow.results.edit import SourceRow
+from armsflow.study.edit import edit_source, read_source
+from armsflow.web.api import ERRORS, Refusal
+from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, page_context, templates, writable
+from armsflow.web.registry import Entry
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api")
+#: Both, for ``create_app`` to include at once.
+router = APIRouter()
+
+SOURCE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS, 404: {"model": Refusal, "description": "no such study or source"}}
+
+MESSAGES = {"saved": "Saved. The study's results are recomputed from the file on its page.",
+            "unchanged": "Nothing changed.",
+            "invalid": "Not saved: the study would not pass check. The file is unchanged.",
+            "conflict": "Not saved: this source was changed elsewhere since you opened it. The current row is "
+                        "shown; apply your change again."}
+
+
+class SourceChange(BaseModel):
+    """New text for some columns of a source row (column name to text); its grade is ``reliability``."""
+
+    model_config = ConfigDict(extra="forbid")
+    fields: dict[str, StrictStr]
+
+
+@contextmanager
+def _absent_is_404() -> Iterator[None]:
+    """A source id the table lacks is a missing page (404), as a claim id is, not a bad request."""
+    try:
+        yield
+    except ParameterError as exc:
+        if exc.parameter != "source":
+            raise
+        raise WebError(404, str(exc)) from None
+
+
+def _read(entry: Entry, source: str) -> SourceRow:
+    """The source's row; a bundled study's is read from the installed package (shown, never written)."""
+    with _absent_is_404():
+        if entry.folder is not None:
+            return read_source(entry.folder, source)
+        with resources.as_file(resources.files("armsflow.studies").joinpath(str(entry.ref))) as folder:
+            return read_source(Path(folder), source)
+
+
+def _page(request: Request, status: int = 200, **values: Any) -> Response:
+    page: Response = templates.TemplateResponse(request, "source.html", page_context(request, **values),
+                                                status_code=status)
+    return page
+
+
+@pages.get("/studies/{ident}/sources/{source}", response_class=HTMLResponse)
+def source_page(request: Request, ident: str, source: str) -> Response:
+    entry = entry_of(request, ident)
+    return _page(request, entry=entry, row=_read(entry, source), problems=[], message="")
+
+
+@pages.post("/studies/{ident}/sources/{source}", response_class=HTMLResponse)
+async def source_save(request: Request, ident: str, source: str,
+                      csrf: Annotated[str, Form()] = "", etag: Annotated[str, Form()] = "") -> Response:
+    check_write(request, csrf)
+    entry = entry_of(request, ident)
+    folder = writable(entry)
+    form = await request.form()
+    current = _read(entry, source)
+    # The form has no id field; a posted one is passed on, so that a changed id is refused rather than ignored.
+    changes = {k: str(v) for k, v in form.items() if k in current.fields}
+    with _absent_is_404():
+        done = edit_source(folder, source, changes, if_match=etag or None)
+    # An invalid edit is shown as typed, beside check's message, so that the user can correct it.
+    shown = done.row if done.status != "invalid" else replace(done.row, fields={**done.row.fields, **changes})
+    return _page(request, EDIT_STATUS[done.status], entry=entry, row=shown, problems=done.problems,
+                 message=MESSAGES[done.status], outcome=done.status)
+
+
+@api.get("/studies/{ident}/sources/{source}", responses=SOURCE_ERRORS)
+def source_json(request: Request, ident: str, source: str) -> JSONResponse:
+    """One source row as text fields, with the ids of the claims citing it; the ``ETag`` header is its version,
+    for ``If-Match`` on a write."""
+    entry = entry_of(request, ident)
+    if entry.folder is None:
+        raise WebError(403, "a bundled study's sources are read through /api/studies/{id}/evidence")
+    row = _read(entry, source)
+    return JSONResponse(row.to_dict(), headers={"ETag": f'"{row.etag}"'})
+
+
+@api.put("/studies/{ident}/sources/{source}",
+         responses={**SOURCE_ERRORS, 409: {"model": Refusal, "description": "changed since"},
+                    428: {"model": Refusal, "description": "If-Match missing"}})
+def source_put(request: Request, ident: str, source: str, change: SourceChange,
+               if_match: Annotated[str, Header()] = "", x_csrf_token: Annotated[str, Header()] = "") -> JSONResponse:
+    """Edit a source (its grade is ``reliability``; its id cannot change): checked before anything is written; 409
+    with the current row if it changed since."""
+    check_write(request, x_csrf_token)
+    folder = writable(entry_of(request, ident))
+    if not if_match:
+        raise WebError(428, "If-Match: name the ETag of the row you edited (GET the source first)")
+    with _absent_is_404():
+        done = edit_source(folder, source, change.fields, if_match=if_match.strip('"'))
+    return JSONResponse(done.to_dict(), status_code=EDIT_STATUS[done.status], headers={"ETag": f'"{done.row.etag}"'})
+
+
+router.include_router(pages)
+router.include_router(api)
