@@ -24,8 +24,7 @@ from armsflow.study.files import atomic_write
 from armsflow.study.loader import MAX_BYTES, _read_files, study_from_files
 
 #: One edit at a time in this process, whatever the table: two saves naming the same version cannot both pass the
-#: version check, and each edit's check reads the other tables as they will stay (a source edit and a claim edit
-#: checked side by side could each pass alone and break the study together).
+#: version check, and each edit is checked against the other tables as they stand when it is written.
 _EDITING = threading.Lock()
 
 Status = Literal["saved", "unchanged", "invalid", "conflict"]
