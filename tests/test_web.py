@@ -139,6 +139,7 @@ def test_only_web_links_are_links(client: TestClient, study: Path) -> None:
     ("/studies/mine/claims/NOPE", 404), ("/api/studies/mine/claims/NOPE", 404),
     ("/studies/mine/whatif?munitions_share.low=abc", 422), ("/studies/mine/whatif?scenario=nope", 422),
     ("/studies/mine/whatif?as_of=2024-13-45", 422), ("/studies/mine/whatif?munitions_share.low=2", 422),
+    ("/studies/mine/drivers?munitions_share.low=abc", 422), ("/studies/mine/drivers?scenario=nope", 422),
     ("/static/../app.py", 404),
 ])
 def test_bad_requests_are_clear_4xx(client: TestClient, url: str, status: int) -> None:
@@ -252,3 +253,43 @@ def test_serve_names_a_folder_without_a_study(tmp_path: Path) -> None:
 
     done = CliRunner().invoke(app, ["serve", str(tmp_path / "nothing")])
     assert done.exit_code == 2 and "no study here" in done.output
+
+
+def test_serve_refuses_no_workers() -> None:
+    from typer.testing import CliRunner
+
+    from armsflow.cli import app
+
+    done = CliRunner().invoke(app, ["serve", "--workers", "0"])
+    assert done.exit_code == 2 and "--workers" in done.output and "Traceback" not in done.output
+
+
+def test_worker_processes_share_one_csrf_secret(study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``serve`` with several workers: each builds its app from the environment, with the same secret, so that a
+    form one worker served is accepted by another."""
+    import json
+
+    from armsflow.web import CONFIG_ENV, app_from_environment
+
+    monkeypatch.setenv(CONFIG_ENV, json.dumps({"folders": [str(study)], "token": None,
+                                               "hosts": ["127.0.0.1"], "secret": "ab" * 32}))
+    one, two = TestClient(app_from_environment(), base_url=BASE), TestClient(app_from_environment(), base_url=BASE)
+    token = one.get("/api/session").json()["csrf"]
+    two.cookies.update(one.cookies)
+    etag = two.get("/api/studies/mine/claims/C004-PAY").headers["etag"]
+    done = two.put("/api/studies/mine/claims/C004-PAY", json={"fields": {"credibility": "2"}},
+                   headers={"If-Match": etag, "X-CSRF-Token": token})
+    assert done.status_code == 200, done.text
+    assert TestClient(app_from_environment(), base_url="http://evil.example").get("/").status_code == 421
+
+
+def test_what_if_page_shows_results_then_loads_their_drivers(client: TestClient) -> None:
+    """The results partial answers without the Sobol drivers and asks for them with the same values; the drivers
+    partial ranks the changed assumption."""
+    query = "munitions_share.low=0.1&munitions_share.high=0.2"
+    results = client.get(f"/studies/mine/whatif?{query}")
+    assert results.status_code == 200 and "what-if" in results.text
+    lazy = re.search(r'hx-get="(/studies/mine/drivers\?[^"]+)" hx-trigger="load"', results.text)
+    assert lazy is not None and lazy.group(1).replace("&amp;", "&").endswith(query)
+    drivers = client.get(lazy.group(1).replace("&amp;", "&"))
+    assert drivers.status_code == 200 and "Sobol" in drivers.text and "Share of containers" in drivers.text

@@ -9,7 +9,7 @@ import typer
 
 from armsflow.cli.common import OPTIONS, errors
 
-OPTIONS.update({"host": "--host", "allow_remote": "--allow-remote"})
+OPTIONS.update({"host": "--host", "allow_remote": "--allow-remote", "workers": "--workers"})
 
 
 def serve(folders: Annotated[list[Path] | None, typer.Argument(help=(
@@ -18,9 +18,13 @@ def serve(folders: Annotated[list[Path] | None, typer.Argument(help=(
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           allow_remote: Annotated[bool, typer.Option(
               "--allow-remote", help="Allow a --host other machines reach; every request then needs the printed "
-                                     "token.")] = False) -> None:
+                                     "token.")] = False,
+          workers: Annotated[int | None, typer.Option(
+              help="Server processes (default: one per core, at most 4); what-ifs compute on every core.")] = None,
+          ) -> None:
     """Serve the workbench: results, evidence, claim edits (checked, atomic) and what-if, in a browser."""
     from armsflow.web import serve as run_server
 
     with errors():
-        run_server(folders or [], host=host, port=port, allow_remote=allow_remote, say=typer.echo)
+        run_server(folders or [], host=host, port=port, allow_remote=allow_remote, workers=workers,
+                   say=typer.echo)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal, NamedTuple
 
@@ -69,29 +70,48 @@ def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, s
     if seed < 0:
         raise ParameterError("seed", f"must be 0 or more, got {seed}")
     check_draws(plan, draws)
-    headlines = [v.name for v in plan.variables.values() if v.output and v.headline]
     if sensitivity:
-        check_sobol(plan, study.meta.sobol_n, headlines)
+        check_sobol(plan, study.meta.sobol_n, [v.name for v in plan.variables.values() if v.output and v.headline])
     values = simulate(plan, seed, draws, (lambda f: progress("sampling", f)) if progress else None)
+    return assemble(plan, values, seed, draws, sensitivity=sensitivity, keep_samples=keep_samples, progress=progress)
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """Parts of an earlier result of the same study, scenario, cut-off, seed and draws that ``assemble`` may take
+    over: the summaries of every variable not in ``changed`` (their draws are the same arrays), and the context
+    indicators (they read the evidence, never the model's draws)."""
+
+    result: RunResult
+    changed: frozenset[str]
+
+
+def assemble(plan: Plan, values: dict[str, Array], seed: int, draws: int, *, sensitivity: bool,
+             keep_samples: bool = False, progress: Progress | None = None, reuse: Reuse | None = None) -> RunResult:
+    """The run's result from every variable's draws (``values``, as ``simulate`` gives them)."""
+    study = plan.study
     _check_finite(plan, values)
     outputs = [v for v in plan.variables.values() if v.output]
-    results = [_summarise(plan, values, v.name) for v in outputs]
+    headlines = [v.name for v in outputs if v.headline]
+    earlier = {r.id: r for r in reuse.result.results} if reuse else {}
+    results = [earlier[v.name] if reuse and v.name not in reuse.changed and v.name in earlier
+               else _summarise(plan, values, v.name) for v in outputs]
     published = _published(plan, values, seed)
     indices: dict[str, list[SensitivityRow]] = {}
     if sensitivity:
         if progress:
             progress("sensitivity", 0.0)
-        names = [v.name for v in outputs if v.headline]
-        indices = sobol(plan, values, names, study.meta.sobol_n, seed,
+        indices = sobol(plan, values, headlines, study.meta.sobol_n, seed,
                         (lambda f: progress("sensitivity", f)) if progress else None)
         if progress:
             progress("sensitivity", 1.0)
     label = study.scenarios[plan.scenario].label if plan.scenario else None
+    context = reuse.result.indicators if reuse else indicators(study, plan.as_of)
+    steps = chain(plan, values, headlines, reuse)
     return RunResult(study.meta.id, study.meta.title, study.meta.question, study.meta.reference_date,
                      study.meta.currency, plan.as_of, plan.scenario, label, seed, draws, __version__,
                      inputs_hash(study.files), results, published, indices, study.meta.sobol_n, plan.excluded_sources,
-                     indicators(study, plan.as_of), chain(plan, values, [v.name for v in outputs if v.headline]),
-                     values if keep_samples else {},
+                     context, steps, values if keep_samples else {},
                      {n: v.unit.scale for n, v in plan.variables.items()} if keep_samples else {})
 
 
@@ -120,13 +140,18 @@ def percent_text(share: float) -> str:
     return f"{share:.0%}" if share >= 0.01 else "some"
 
 
-def chain(plan: Plan, values: dict[str, Array], outputs: list[str]) -> list[ChainStep]:
-    """Every variable ``outputs`` read: the inputs in the model file's order, then the formulas in the run's."""
+def chain(plan: Plan, values: dict[str, Array], outputs: list[str], reuse: Reuse | None = None) -> list[ChainStep]:
+    """Every variable ``outputs`` read: the inputs in the model file's order, then the formulas in the run's; with
+    ``reuse``, the earlier steps of variables whose draws did not change."""
     needed = set().union(*(plan.depends_on(o) for o in outputs)) if outputs else set()
+    earlier = {step.name: step for step in reuse.result.chain} if reuse else {}
     steps = []
     inputs = [n for n in plan.variables if n in plan.inputs]
     for name in inputs + [n for n in plan.order if n not in plan.inputs]:
         if name not in needed or name not in values:
+            continue
+        if reuse and name not in reuse.changed and name in earlier:
+            steps.append(earlier[name])
             continue
         var = plan.variables[name]
         item = plan.inputs.get(name)

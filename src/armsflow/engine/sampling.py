@@ -25,9 +25,30 @@ def stream(seed: int, name: str, chunk: int = 0) -> np.random.Generator:
 
 def draw_inputs(plan: Plan, seed: int, n: int, chunk: int = 0) -> dict[str, Array]:
     """``n`` draws of every input, in base units, each from its own stream (``stream``), then rank-correlated."""
-    values = {name: plan.inputs[name].sampler.sample(stream(seed, name, chunk), n) for name in sorted(plan.inputs)}
+    return correlate(plan, draw_own(plan, seed, n, chunk), seed, chunk)
+
+
+def draw_own(plan: Plan, seed: int, n: int, chunk: int = 0) -> dict[str, Array]:
+    """``n`` draws of every input from its own stream, before the rank correlation (``correlate``) reorders them."""
+    return {name: draw_one(plan, name, seed, n, chunk) for name in sorted(plan.inputs)}
+
+
+def draw_one(plan: Plan, name: str, seed: int, n: int, chunk: int = 0) -> Array:
+    """``n`` draws of the input ``name`` from its own stream: the same whatever else the study holds."""
+    return plan.inputs[name].sampler.sample(stream(seed, name, chunk), n)
+
+
+def correlated(plan: Plan) -> list[str]:
+    """The inputs that take part in a declared rank correlation, in the order the correlation step takes them."""
     names = sorted({c.a for c in plan.study.correlations} | {c.b for c in plan.study.correlations})
-    names = [n_ for n_ in names if n_ in plan.inputs]
+    return [n_ for n_ in names if n_ in plan.inputs]
+
+
+def correlate(plan: Plan, own: dict[str, Array], seed: int, chunk: int = 0) -> dict[str, Array]:
+    """The inputs' draws with the study's rank correlations imposed (Iman–Conover): each correlated input's draws
+    reordered, every draw kept; a new dict, ``own`` is left as it was."""
+    values = dict(own)
+    names = correlated(plan)
     if len(names) >= 2:
         target = np.eye(len(names))
         for c in plan.study.correlations:
@@ -53,10 +74,14 @@ def evaluate(plan: Plan, values: dict[str, Array], wanted: set[str] | None = Non
     return values
 
 
+#: Runs of at most this many draws are drawn in one piece; larger ones in chunks of a million, to bound memory.
+CHUNK = 2_000_000
+
+
 def simulate(plan: Plan, seed: int, draws: int,
              progress: Callable[[float], None] | None = None) -> dict[str, Array]:
     """All variables' draws for one run. Large runs are drawn in chunks to bound memory."""
-    if draws <= 2_000_000:
+    if draws <= CHUNK:
         out = evaluate(plan, draw_inputs(plan, seed, draws))
         if progress:
             progress(1.0)

@@ -21,6 +21,7 @@ of this decomposition.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -45,7 +46,7 @@ def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed:
     Each output gets its own design from ``seed``, so its indices do not depend on which other outputs are asked for;
     the bootstrap resamples (of row numbers only) are drawn once, from a stream of their own, and serve every output.
     """
-    counts = bootstrap_counts(n, np.random.default_rng([seed, BOOTSTRAP_STREAM]))
+    counts = _bootstrap(n, seed)
     result: dict[str, list[SensitivityRow]] = {}
     for done, out in enumerate(outputs):
         if progress:
@@ -54,6 +55,15 @@ def sobol(plan: Plan, draws: dict[str, Array], outputs: list[str], n: int, seed:
     if progress:
         progress(1.0)
     return result
+
+
+@functools.lru_cache(maxsize=8)
+def _bootstrap(n: int, seed: int) -> Array:
+    """The bootstrap counts of a run's ``sobol`` (read-only): they depend on ``n`` and the seed alone, and a what-if
+    session asks for the same ones again and again."""
+    counts = bootstrap_counts(n, np.random.default_rng([seed, BOOTSTRAP_STREAM]))
+    counts.setflags(write=False)
+    return counts
 
 
 def _indices(plan: Plan, draws: dict[str, Array], output: str, n: int, seed: int,

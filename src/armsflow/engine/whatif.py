@@ -4,18 +4,30 @@ An assumption is a variable the study gives as a distribution (``dist = ...`` in
 the distributions of some of them, and may pick a scenario and an evidence cut-off, then runs with fewer draws than
 the study's own (``WHAT_IF_DRAWS``) so that an interface can answer while the user moves a value; the saved study
 is always run in full.
+
+An interface that answers many what-ifs on one study keeps a ``Baseline``: the study's draws for one scenario,
+cut-off, seed and number of draws. Every input draws from a stream of its own (common random numbers), so a what-if
+redraws only the assumptions it changes, evaluates only the formulas that read them and summarises only what moved;
+the result is the same, number for number, as ``what_if`` computing everything again, and a change shows as the
+effect of that change alone, free of sampling noise.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from armsflow.engine.run import run
+import numpy as np
+
+from armsflow.engine.budget import check_draws
+from armsflow.engine.plan import Plan, make_plan
+from armsflow.engine.run import MAX_DRAWS, Reuse, assemble, run
+from armsflow.engine.sampling import CHUNK, correlate, correlated, draw_one, draw_own, evaluate
 from armsflow.errors import ParameterError
 from armsflow.model.distributions import (
+    Array,
     DistributionError,
     LogNormal,
     Normal,
@@ -66,6 +78,69 @@ def what_if(study: StudyRef, distributions: Mapping[str, Mapping[str, Any]] | No
     an evidence cut-off, with ``draws`` draws; nothing is written, not even the run history."""
     changed = with_distributions(as_study(study), distributions or {})
     return run(changed, draws=draws, seed=seed, scenario=scenario, as_of=as_of, sensitivity=sensitivity)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A study's draws for one scenario, cut-off, seed and number of draws, from which ``what_if`` answers a
+    what-if by redrawing only the assumptions it changes (see the module's docstring). Build it with ``baseline``;
+    it is read-only and may serve several threads at once."""
+
+    study: Study
+    plan: Plan
+    seed: int
+    draws: int
+    #: Each input's draws from its own stream, before the rank correlation reorders them; then every variable's.
+    own: dict[str, Array] = field(repr=False)
+    values: dict[str, Array] = field(repr=False)
+    result: RunResult = field(repr=False)
+
+    def what_if(self, distributions: Mapping[str, Mapping[str, Any]] | None = None, *,
+                sensitivity: bool = False) -> RunResult:
+        """The same result as ``what_if(self.study, distributions, ...)`` with this baseline's scenario, cut-off,
+        seed and draws, computed from the baseline's draws: only the changed assumptions are drawn again."""
+        study = with_distributions(self.study, distributions or {})
+        plan = make_plan(study, self.plan.scenario, self.plan.as_of)
+        check_draws(plan, self.draws)
+        own = dict(self.own)
+        for name in distributions or {}:
+            if name in plan.inputs and plan.inputs[name].sampler != self.plan.inputs[name].sampler:
+                own[name] = draw_one(plan, name, self.seed, self.draws)
+        redrawn = {name for name in own if own[name] is not self.own[name]}
+        inputs = correlate(plan, own, self.seed) if redrawn & set(correlated(plan)) else {
+            name: own[name] if name in redrawn else self.values[name] for name in own}
+        # An input is changed if its draws are: a correlated input whose partner was redrawn keeps its own (the
+        # reordering of a column depends on that column alone), which the comparison finds.
+        changed = {name for name in inputs if name in redrawn or not np.array_equal(inputs[name], self.values[name])}
+        values = dict(inputs)
+        for name in plan.order:
+            formula = plan.variables[name].definition.formula
+            assert formula is not None
+            if formula.names & changed:
+                changed.add(name)
+            else:
+                values[name] = self.values[name]
+        evaluate(plan, values, wanted=changed)
+        return assemble(plan, values, self.seed, self.draws, sensitivity=sensitivity,
+                        reuse=Reuse(self.result, frozenset(changed)))
+
+
+def baseline(study: StudyRef, *, scenario: str | None = None, as_of: date | None = None,
+             draws: int = WHAT_IF_DRAWS, seed: int | None = None) -> Baseline:
+    """The study's draws for later what-ifs (``Baseline.what_if``), at ``draws`` draws (at most one chunk of a
+    run, since the draws are kept in memory) and the study's seed unless ``seed`` is given."""
+    loaded = as_study(study)
+    seed = loaded.meta.seed if seed is None else seed
+    if not 100 <= draws <= min(CHUNK, MAX_DRAWS):
+        raise ParameterError("draws", f"a what-if baseline takes between 100 and {CHUNK:,} draws, got {draws:,}")
+    if seed < 0:
+        raise ParameterError("seed", f"must be 0 or more, got {seed}")
+    plan = make_plan(loaded, scenario, as_of)
+    check_draws(plan, draws)
+    own = draw_own(plan, seed, draws)
+    values = evaluate(plan, correlate(plan, own, seed))
+    result = assemble(plan, values, seed, draws, sensitivity=False)
+    return Baseline(loaded, plan, seed, draws, own, values, result)
 
 
 #: The distributions a what-if form can show as numbers: model.toml's key for the kind, then (key, field) pairs.

@@ -164,12 +164,21 @@ def inputs_hash(files: dict[str, bytes]) -> str:
 
 def load_study(ref: str | Path) -> Study:
     """Load and fully validate a study (a folder path or a bundled name); raise ``StudyError`` listing all problems."""
+    return refresh(ref, None)
+
+
+def refresh(ref: str | Path, previous: Study | None) -> Study:
+    """The study ``ref`` as it is on disk now: ``previous`` itself when its files hold the same bytes (a server
+    answering many requests on one study reads the files each time, but validates them only when they changed),
+    else the study read afresh and validated."""
     folder = locate(ref)
     problems: list[Problem] = []
     files = _read_files(folder, problems)
     # Only a folder of the user's is the study's path: a bundled study lives in the installed package, where
     # nothing (a run history, say) may be written.
     path = Path(ref) if Path(ref).is_dir() else None
+    if previous is not None and not problems and previous.files == files and previous.path == path:
+        return previous
     return _build(files, folder.name, path, problems, str(ref))
 
 

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
-from armsflow.engine.whatif import what_if
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
 from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, writable
@@ -111,7 +110,9 @@ def claim_put(request: Request, ident: str, claim: str, change: ClaimChange,
 @router.post("/studies/{ident}/whatif", responses=ERRORS)
 def what_if_run(request: Request, ident: str, change: WhatIf) -> dict[str, Any]:
     """The run with changed assumptions, scenario and cut-off, at 20,000 draws; nothing is written."""
-    study = views.study_of(entry_of(request, ident))
+    entry = entry_of(request, ident)
+    study = views.study_of(entry)
     if change.scenario is not None and change.scenario not in study.scenarios:
         raise WebError(422, f"scenario: no scenario {change.scenario[:40]!r}")
-    return what_if(study, change.distributions, scenario=change.scenario, as_of=change.as_of).to_dict()
+    asked = views.WhatIfChange(dict(change.distributions), change.scenario, change.as_of)
+    return views.what_if_run(entry, study, asked, sensitivity=True).to_dict()

@@ -117,15 +117,16 @@ def _methods(request: Request) -> set[str]:
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 
-def create_app(folders: list[Path], *, token: str | None = None,
-               hosts: tuple[str, ...] | None = LOOPBACK) -> FastAPI:
+def create_app(folders: list[Path], *, token: str | None = None, hosts: tuple[str, ...] | None = LOOPBACK,
+               secret: bytes | None = None) -> FastAPI:
     """The workbench on ``folders`` and the bundled studies; with ``token``, every request must carry it; with
-    ``hosts``, only requests naming one of them (without port) in their Host header are answered."""
+    ``hosts``, only requests naming one of them (without port) in their Host header are answered. ``secret`` keys
+    the CSRF tokens (a new random one unless given: processes serving one workbench share theirs)."""
     from armsflow.web import api, history, intake, pages, sources
 
     app = FastAPI(title="armsflow workbench", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = Registry(folders)
-    app.state.secret = secrets.token_bytes(32)
+    app.state.secret = secret if secret is not None else secrets.token_bytes(32)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)

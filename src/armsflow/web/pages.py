@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from armsflow.engine.whatif import what_if
 from armsflow.results.edit import ClaimRow
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
@@ -43,8 +42,19 @@ def what_if_partial(request: Request, ident: str) -> Response:
     entry = entry_of(request, ident)
     study = views.study_of(entry)
     change = views.what_if_query(study, request.query_params)
-    result = what_if(study, change.distributions, scenario=change.scenario, as_of=change.as_of)
-    return _page(request, "results.html", entry=entry, study=study, result=result, what_if=True)
+    result = views.what_if_run(entry, study, change, sensitivity=False)
+    return _page(request, "results.html", entry=entry, study=study, result=result, what_if=True,
+                 query=request.url.query)
+
+
+@router.get("/studies/{ident}/drivers", response_class=HTMLResponse)
+def drivers_partial(request: Request, ident: str) -> Response:
+    """The Sobol drivers of the what-if form's values (an htmx partial the results load after they are shown)."""
+    entry = entry_of(request, ident)
+    study = views.study_of(entry)
+    change = views.what_if_query(study, request.query_params)
+    result = views.what_if_run(entry, study, change, sensitivity=True)
+    return _page(request, "drivers.html", entry=entry, result=result)
 
 
 @router.get("/studies/{ident}/evidence", response_class=HTMLResponse)

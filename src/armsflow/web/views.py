@@ -3,42 +3,76 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from armsflow.engine.run import run
-from armsflow.engine.whatif import assumptions, table_of
+from armsflow.engine.whatif import Baseline, assumptions, baseline, table_of
 from armsflow.results.run import RunResult
-from armsflow.study.loader import inputs_hash, load_study
+from armsflow.study.loader import inputs_hash, refresh
 from armsflow.study.spec import Study
 from armsflow.study.uses import claim_uses
 from armsflow.web.registry import Entry
 
-#: The last full run of each study, with the hash of the inputs it ran on: one per study, however often it is edited.
-_cache: dict[str, tuple[str, RunResult]] = {}
+#: Per served study: the study as last read (re-validated only when its files change), the last full run with the
+#: hash of the inputs it ran on, and the what-if baselines of recent scenario/cut-off pairs (``BASELINES`` at most).
+_studies: dict[str, Study] = {}
+_runs: dict[str, tuple[str, RunResult]] = {}
+_baselines: OrderedDict[tuple[str, str, str | None, date | None], Baseline] = OrderedDict()
 _lock = threading.Lock()
+#: Serialises building a baseline, so that twenty clients arriving at once on a new scenario build it once.
+_building = threading.Lock()
+BASELINES = 8
 
 
 def study_of(entry: Entry) -> Study:
-    """The study as it is on disk now (a folder edited behind the server is read again)."""
-    return load_study(entry.ref)
+    """The study as it is on disk now (a folder edited behind the server is read again and validated)."""
+    with _lock:
+        previous = _studies.get(entry.id)
+    study = refresh(entry.ref, previous)
+    if study is not previous:
+        with _lock:
+            _studies[entry.id] = study
+    return study
 
 
 def study_run(entry: Entry) -> tuple[Study, RunResult]:
     """The study as it is on disk now, and its full run (the study's own draws), kept while its files are unchanged:
     a folder edited behind the server is read again on the next request."""
-    study = load_study(entry.ref)
+    study = study_of(entry)
     digest = inputs_hash(study.files)
     with _lock:
-        cached = _cache.get(entry.id)
+        cached = _runs.get(entry.id)
     if cached is not None and cached[0] == digest:
         return study, cached[1]
     found = run(study)
     with _lock:
-        _cache[entry.id] = (digest, found)
+        _runs[entry.id] = (digest, found)
     return study, found
+
+
+def what_if_run(entry: Entry, study: Study, change: WhatIfChange, *, sensitivity: bool) -> RunResult:
+    """The what-if ``change`` on ``study`` (as ``what_if`` computes it, at its draws and the study's seed), answered
+    from a baseline of the study's draws kept for its scenario and cut-off, so that only what changed is drawn."""
+    key = (entry.id, inputs_hash(study.files), change.scenario, change.as_of)
+    with _lock:
+        found = _baselines.get(key)
+        if found is not None:
+            _baselines.move_to_end(key)
+    if found is None:
+        with _building:
+            with _lock:
+                found = _baselines.get(key)  # built while this request waited
+            if found is None:
+                found = baseline(study, scenario=change.scenario, as_of=change.as_of)
+                with _lock:
+                    _baselines[key] = found
+                    while len(_baselines) > BASELINES:
+                        _baselines.popitem(last=False)
+    return found.what_if(change.distributions, sensitivity=sensitivity)
 
 
 @dataclass(frozen=True)
