@@ -88,3 +88,42 @@ def test_edit_a_claim_and_see_the_estimate_move(served: tuple[str, Path]) -> Non
     assert not [e for e in errors if "Content Security Policy" in e], errors
     after = (folder / "claims.csv").read_bytes().splitlines()
     assert sum(a != b for a, b in zip(before, after, strict=True)) == 1
+
+
+@pytest.mark.slow
+def test_filter_the_evidence_and_a_conflict_between_two_pages(served: tuple[str, Path]) -> None:
+    """Filter the evidence by variable and language with the form; then two pages edit one claim: the second save
+    is refused with the row as the first left it, and the file holds the first save only."""
+    need_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    base, folder = served
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{base}/studies/mine/evidence")
+        every = page.locator("#claims tr[id^=claim-]").count()
+        page.select_option("select[name=variable]", "pay")
+        page.click("#filters button")
+        expect(page).to_have_url(f"{base}/studies/mine/evidence?variable=pay&grade=&kind=&language=")
+        shown = page.locator("#claims tr[id^=claim-]")
+        assert 0 < shown.count() < every
+        assert all("variables.pay" in shown.nth(i).inner_text() for i in range(shown.count()))
+        page.screenshot(path=ARTIFACTS / "5-evidence-filtered.png", full_page=True)
+
+        first, second = page, context.new_page()
+        for tab in (first, second):
+            tab.goto(f"{base}/studies/mine/claims/C004-PAY")
+        first.fill("input[name=central]", "31000")
+        first.click("#save")
+        expect(first.locator("#message")).to_contain_text("Saved")
+        second.fill("input[name=central]", "52000")
+        second.click("#save")
+        expect(second.locator("#message")).to_contain_text("changed elsewhere")
+        expect(second.locator("input[name=central]")).to_have_value("31000")
+        second.screenshot(path=ARTIFACTS / "6-conflict.png", full_page=True)
+        browser.close()
+    row = next(line for line in (folder / "claims.csv").read_text().splitlines() if line.startswith("C004-PAY,"))
+    assert ",31000," in row and "52000" not in row
