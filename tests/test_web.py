@@ -293,3 +293,20 @@ def test_what_if_page_shows_results_then_loads_their_drivers(client: TestClient)
     assert lazy is not None and lazy.group(1).replace("&amp;", "&").endswith(query)
     drivers = client.get(lazy.group(1).replace("&amp;", "&"))
     assert drivers.status_code == 200 and "Sobol" in drivers.text and "Share of containers" in drivers.text
+
+
+def test_a_textarea_sent_back_with_crlf_leaves_its_row_as_it_was(client: TestClient, study: Path) -> None:
+    """Browsers send a textarea's line breaks as CRLF: a quote spanning two lines, saved untouched beside another
+    change, keeps its LF, and only the changed field moves."""
+    claims = study / "claims.csv"
+    row = read_claim(study, "C004-PAY")
+    assert edit_claim(study, "C004-PAY", {"quote": "line one\nline two"}, if_match=row.etag).status == "saved"
+    before = claims.read_bytes()
+    row = read_claim(study, "C004-PAY")
+    token = client.get("/api/session").json()["csrf"]
+    form = {**row.fields, "quote": "line one\r\nline two", "credibility": "2", "csrf": token, "etag": row.etag}
+    assert client.post("/studies/mine/claims/C004-PAY", data=form).status_code == 200
+    after = claims.read_bytes()
+    assert b"line one\nline two" in after and b"\r\n" not in after
+    changed = [(a, b) for a, b in zip(before.split(b"\n"), after.split(b"\n"), strict=True) if a != b]
+    assert len(changed) == 1 and read_claim(study, "C004-PAY").fields["credibility"] == "2"

@@ -87,7 +87,7 @@ async def claim_save(request: Request, ident: str, claim: str,
     folder = writable(entry)
     form = await request.form()
     current = read_claim(folder, claim)
-    changes = {k: str(v) for k, v in form.items() if k in current.fields and k != "id"}
+    changes = views.form_changes(current.fields, form, skip=("id",))
     done = edit_claim(folder, claim, changes, if_match=etag or None)
     message = {"saved": "Saved. The study's results are recomputed from the file on its page.",
                "unchanged": "Nothing changed.",

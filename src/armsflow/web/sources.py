@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 from armsflow.errors import ParameterError
 from armsflow.results.edit import SourceRow
 from armsflow.study.edit import edit_source, read_source
+from armsflow.web import views
 from armsflow.web.api import ERRORS, Refusal
 from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, page_context, templates, writable
 from armsflow.web.registry import Entry
@@ -83,8 +84,8 @@ async def source_save(request: Request, ident: str, source: str,
     folder = writable(entry)
     form = await request.form()
     current = _read(entry, source)
-    # The form has no id field; a posted one is passed on, so that a changed id is refused rather than ignored.
-    changes = {k: str(v) for k, v in form.items() if k in current.fields}
+    # The form has no id field; a posted id that differs is passed on, so that it is refused rather than ignored.
+    changes = views.form_changes(current.fields, form)
     with _absent_is_404():
         done = edit_source(folder, source, changes, if_match=etag or None)
     # An invalid edit is shown as typed, beside check's message, so that the user can correct it.

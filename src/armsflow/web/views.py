@@ -165,3 +165,18 @@ def what_if_query(study: Study, query: Mapping[str, str]) -> WhatIfChange:
     except ValueError:
         raise WebError(422, "as_of: a day YYYY-MM-DD") from None
     return WhatIfChange(tables, scenario, as_of)
+
+
+def form_changes(current: Mapping[str, str], form: Mapping[str, object], skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """The fields of a row's edit form whose text differs from the row's (``current``), as the user typed them.
+
+    Browsers send a textarea's line breaks as CRLF (HTML's form encoding), so line breaks are compared and written as
+    the single LF a user types: a quote spanning two lines, saved untouched, leaves its row as it was."""
+    changes = {}
+    for key, value in form.items():
+        if key not in current or key in skip:
+            continue
+        text = str(value).replace("\r\n", "\n")
+        if text != current[key].replace("\r\n", "\n"):
+            changes[key] = text
+    return changes
