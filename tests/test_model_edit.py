@@ -112,6 +112,7 @@ REFUSED: list[tuple[dict[str, Any], str, str]] = [
     ({"share_152": {**SHARE, "low": float("nan")}}, "variables.share_152.low", "must be a finite number"),
     ({"share_152": {**SHARE, "high": float("inf")}}, "variables.share_152.high", "must be a finite number"),
     ({"share_152": {**SHARE, "high": "0.9"}}, "variables.share_152.high", "must be a finite number"),
+    ({"share_152": {**SHARE, "high": 10**400}}, "variables.share_152.high", "must be a finite number"),
     ({"share_152": {"dist": "uniform", "low": 0.6, "high": 0.9}}, "variables.share_152.dist",
      "the kind stays 'pert'"),
     ({"share_152": {"dist": "pert", "low": 0.6, "high": 0.9}}, "variables.share_152", "leaves out mode"),

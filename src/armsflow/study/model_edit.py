@@ -18,7 +18,6 @@ applies its tables in every scenario. ``ModelEdit.scenarios`` names those scenar
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import threading
 import tomllib
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from armsflow.errors import Problem, StudyError, fail
-from armsflow.model.distributions import DistributionError, from_table
+from armsflow.model.distributions import DistributionError, finite_number, from_table
 from armsflow.results.model_edit import LineChange, ModelEdit
 from armsflow.study.files import atomic_write
 from armsflow.study.loader import MAX_BYTES, _read_files, study_from_files
@@ -195,8 +194,7 @@ def _refusals(where: TomlLines, path: str, header: int, current: Mapping[str, An
         if key != "dist" and key not in KEYS[kind]:
             problems.append(Problem(FILE, line, f"{path}.{key}", f"a {kind} distribution has no key {key!r} (its "
                                                                  f"keys: {', '.join(KEYS[kind])})"))
-        elif key != "dist" and (isinstance(value, bool) or not isinstance(value, int | float)
-                                or not math.isfinite(value)):
+        elif key != "dist" and not finite_number(value):
             problems.append(Problem(FILE, line, f"{path}.{key}", f"must be a finite number, got "
                                                                  f"{str(value)[:40]!r}"))
     left = [key for key in KEYS[kind] if key in current and key not in table]
