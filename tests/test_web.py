@@ -310,3 +310,18 @@ def test_a_textarea_sent_back_with_crlf_leaves_its_row_as_it_was(client: TestCli
     assert b"line one\nline two" in after and b"\r\n" not in after
     changed = [(a, b) for a, b in zip(before.split(b"\n"), after.split(b"\n"), strict=True) if a != b]
     assert len(changed) == 1 and read_claim(study, "C004-PAY").fields["credibility"] == "2"
+
+
+def test_each_state_the_workbench_shows_is_recorded_once(client: TestClient, study: Path) -> None:
+    from armsflow.history import store
+
+    assert client.get("/studies/mine").status_code == 200
+    assert client.get("/studies/mine").status_code == 200
+    assert [r.command for r in store.runs(study)] == ["serve"]
+    row = read_claim(study, "C004-PAY")
+    assert edit_claim(study, "C004-PAY", {"central": "31000"}, if_match=row.etag).status == "saved"
+    assert client.get("/studies/mine").status_code == 200
+    recorded = store.runs(study)
+    assert len(recorded) == 2 and recorded[0].inputs_sha256 != recorded[1].inputs_sha256
+    history = client.get("/studies/mine/history")
+    assert history.status_code == 200 and "serve" in history.text

@@ -42,14 +42,25 @@ def git_commit(folder: Path) -> str | None:
     return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
 
 
-def record_run(study: Study, result: RunResult, command: str) -> Recorded:
+def record_run(study: Study, result: RunResult, command: str, *, unless_recorded: bool = False) -> Recorded:
     """Add ``result`` to the history of ``study``'s folder. A bundled study has no folder of the user's and is not
-    recorded; a folder that cannot be written is skipped with a warning, and the run stands."""
+    recorded; a folder that cannot be written is skipped with a warning, and the run stands. With
+    ``unless_recorded``, a run whose inputs, seed, draws, scenario and cut-off match the last recorded run's is not
+    added again (a server that runs a study on each start and after each edit records each state once)."""
     if study.path is None:
         return Recorded(None)
     folder = study.path
     if not os.access(folder, os.W_OK):
         return Recorded(None, f"{folder}: not writable; this run is not recorded in its history")
+    if unless_recorded and (folder / store.FILE).is_file():
+        try:
+            last = store.runs(folder)[-1:]
+        except (InputError, OSError, sqlite3.Error) as exc:
+            return Recorded(None, f"{exc}; this run is not recorded")
+        same = (result.inputs_sha256, result.seed, result.draws, result.scenario,
+                result.as_of.isoformat() if result.as_of else None)
+        if last and (last[0].inputs_sha256, last[0].seed, last[0].draws, last[0].scenario, last[0].as_of) == same:
+            return Recorded(last[0].id)
     run = store.StoredRun(
         0, datetime.now(UTC).isoformat(timespec="seconds"), command, result.version, git_commit(folder),
         result.inputs_sha256, result.seed, result.draws, result.scenario,

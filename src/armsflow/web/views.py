@@ -11,6 +11,7 @@ from typing import Any
 
 from armsflow.engine.run import run
 from armsflow.engine.whatif import Baseline, assumptions, baseline, table_of
+from armsflow.history.record import record_run
 from armsflow.results.run import RunResult
 from armsflow.study.loader import inputs_hash, refresh
 from armsflow.study.spec import Study
@@ -41,7 +42,8 @@ def study_of(entry: Entry) -> Study:
 
 def study_run(entry: Entry) -> tuple[Study, RunResult]:
     """The study as it is on disk now, and its full run (the study's own draws), kept while its files are unchanged:
-    a folder edited behind the server is read again on the next request."""
+    a folder edited behind the server is read again on the next request. A new state of a folder is recorded in
+    its run history (command ``serve``)."""
     study = study_of(entry)
     digest = inputs_hash(study.files)
     with _lock:
@@ -49,6 +51,9 @@ def study_run(entry: Entry) -> tuple[Study, RunResult]:
     if cached is not None and cached[0] == digest:
         return study, cached[1]
     found = run(study)
+    # Each state of a folder the workbench shows is kept in its run history (once), so that the history page can
+    # say why the estimate moved after an edit; a folder that cannot be written is served all the same.
+    record_run(study, found, "serve", unless_recorded=True)
     with _lock:
         _runs[entry.id] = (digest, found)
     return study, found
