@@ -122,7 +122,7 @@ def create_app(folders: list[Path], *, token: str | None = None, hosts: tuple[st
     """The workbench on ``folders`` and the bundled studies; with ``token``, every request must carry it; with
     ``hosts``, only requests naming one of them (without port) in their Host header are answered. ``secret`` keys
     the CSRF tokens (a new random one unless given: processes serving one workbench share theirs)."""
-    from armsflow.web import api, history, intake, pages, sources, whatif_save
+    from armsflow.web import api, charts, downloads, history, intake, pages, sources, whatif_save
 
     app = FastAPI(title="armsflow workbench", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = Registry(folders)
@@ -130,6 +130,8 @@ def create_app(folders: list[Path], *, token: str | None = None, hosts: tuple[st
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(downloads.router)
+    app.include_router(charts.router)
     app.include_router(sources.router)
     app.include_router(intake.router)
     app.include_router(history.router)
