@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, NamedTuple
 
@@ -79,11 +79,13 @@ def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, s
 @dataclass(frozen=True)
 class Reuse:
     """Parts of an earlier result of the same study, scenario, cut-off, seed and draws that ``assemble`` may take
-    over: the summaries of every variable not in ``changed`` (their draws are the same arrays), and the context
-    indicators (they read the evidence, never the model's draws)."""
+    over: the summaries and Sobol indices (``sensitivity``, when that result had them) of every variable not in
+    ``changed`` (their draws are the same arrays, and each output's indices come from a design of its own), and
+    the context indicators (they read the evidence, never the model's draws)."""
 
     result: RunResult
     changed: frozenset[str]
+    sensitivity: dict[str, list[SensitivityRow]] = field(default_factory=dict)
 
 
 def assemble(plan: Plan, values: dict[str, Array], seed: int, draws: int, *, sensitivity: bool,
@@ -101,8 +103,11 @@ def assemble(plan: Plan, values: dict[str, Array], seed: int, draws: int, *, sen
     if sensitivity:
         if progress:
             progress("sensitivity", 0.0)
-        indices = sobol(plan, values, headlines, study.meta.sobol_n, seed,
-                        (lambda f: progress("sensitivity", f)) if progress else None)
+        kept = {o: reuse.sensitivity[o] for o in headlines if reuse and o not in reuse.changed
+                and o in reuse.sensitivity}
+        fresh = sobol(plan, values, [o for o in headlines if o not in kept], study.meta.sobol_n, seed,
+                      (lambda f: progress("sensitivity", f)) if progress else None)
+        indices = {o: kept[o] if o in kept else fresh[o] for o in headlines}
         if progress:
             progress("sensitivity", 1.0)
     label = study.scenarios[plan.scenario].label if plan.scenario else None

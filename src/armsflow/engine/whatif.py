@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from armsflow.engine.budget import check_draws
+from armsflow.engine.budget import check_draws, check_sobol
 from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.run import MAX_DRAWS, Reuse, assemble, run
 from armsflow.engine.sampling import CHUNK, correlate, correlated, draw_one, draw_own, evaluate
+from armsflow.engine.sensitivity import sobol
 from armsflow.errors import ParameterError
 from armsflow.model.distributions import (
     Array,
@@ -37,7 +38,7 @@ from armsflow.model.distributions import (
     Uniform,
     from_table,
 )
-from armsflow.results.run import RunResult
+from armsflow.results.run import RunResult, SensitivityRow
 from armsflow.study.loader import StudyRef, as_study
 from armsflow.study.spec import Study, Variable
 
@@ -93,7 +94,9 @@ class Baseline:
     #: Each input's draws from its own stream, before the rank correlation reorders them; then every variable's.
     own: dict[str, Array] = field(repr=False)
     values: dict[str, Array] = field(repr=False)
+    #: The baseline's result without the drivers, and its drivers (Sobol indices of each headline output).
     result: RunResult = field(repr=False)
+    drivers: dict[str, list[SensitivityRow]] = field(repr=False)
 
     def what_if(self, distributions: Mapping[str, Mapping[str, Any]] | None = None, *,
                 sensitivity: bool = False) -> RunResult:
@@ -122,7 +125,7 @@ class Baseline:
                 values[name] = self.values[name]
         evaluate(plan, values, wanted=changed)
         return assemble(plan, values, self.seed, self.draws, sensitivity=sensitivity,
-                        reuse=Reuse(self.result, frozenset(changed)))
+                        reuse=Reuse(self.result, frozenset(changed), self.drivers))
 
 
 def baseline(study: StudyRef, *, scenario: str | None = None, as_of: date | None = None,
@@ -140,7 +143,10 @@ def baseline(study: StudyRef, *, scenario: str | None = None, as_of: date | None
     own = draw_own(plan, seed, draws)
     values = evaluate(plan, correlate(plan, own, seed))
     result = assemble(plan, values, seed, draws, sensitivity=False)
-    return Baseline(loaded, plan, seed, draws, own, values, result)
+    headlines = [r.id for r in result.headlines]
+    check_sobol(plan, loaded.meta.sobol_n, headlines)
+    drivers = sobol(plan, values, headlines, loaded.meta.sobol_n, seed)
+    return Baseline(loaded, plan, seed, draws, own, values, result, drivers)
 
 
 #: The distributions a what-if form can show as numbers: model.toml's key for the kind, then (key, field) pairs.
