@@ -3,6 +3,7 @@ JSON twin, refusals, and the study page with the charts in a real browser."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -18,7 +19,10 @@ import armsflow  # noqa: E402
 from armsflow.report.charts import assert_safe_svg  # noqa: E402
 from armsflow.web import charts  # noqa: E402
 from armsflow.web.app import create_app  # noqa: E402
-from test_web_browser import ARGS, ARTIFACTS, served  # noqa: E402, F401 - the served app fixture
+
+PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
+if PLAYWRIGHT:  # the browser tests' app served on a port (that module is skipped as a whole without Playwright)
+    from test_web_browser import ARGS, ARTIFACTS, served  # noqa: F401
 
 BASE = "http://127.0.0.1:8000"
 WHAT_IF = "munitions_share.low=0.2&munitions_share.high=0.3"
@@ -102,6 +106,7 @@ def test_an_unknown_study_is_404(client: TestClient) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not PLAYWRIGHT, reason="needs Playwright (pip install playwright)")
 def test_the_study_page_with_its_charts_in_a_browser(served: tuple[str, Path]) -> None:  # noqa: F811
     need_chromium()
     from playwright.sync_api import expect, sync_playwright
