@@ -186,6 +186,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 @pytest.mark.slow
 def test_change_save_reload_in_a_browser(served: tuple[str, Path]) -> None:
+    """A refused value is shown as typed beside the problem; a corrected one is saved and is the study after a
+    reload: in the form and in the full run."""
     need_chromium()
     pytest.importorskip("playwright")
     from playwright.sync_api import expect, sync_playwright
@@ -201,6 +203,11 @@ def test_change_save_reload_in_a_browser(served: tuple[str, Path]) -> None:
         page.goto(f"{base}/studies/mine")
         value = page.locator("#result-deliveries_value .median")
         old = value.inner_text()
+        page.fill("input[name='munitions_share.low']", "2")
+        page.click("#save-assumptions")
+        expect(page.locator("#save-problems")).to_contain_text("low (2) is above high (1)")
+        expect(page.locator("input[name='munitions_share.low']")).to_have_value("2")
+        page.screenshot(path=ARTIFACTS / "whatif-save-refused.png", full_page=True)
         page.fill("input[name='munitions_share.low']", "0.4")
         page.click("#save-assumptions")
         expect(page.locator("#save-message")).to_contain_text("Saved to model.toml")
