@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from armsflow.engine.run import run
@@ -18,10 +19,11 @@ from armsflow.study.spec import Study
 from armsflow.study.uses import claim_uses
 from armsflow.web.registry import Entry
 
-#: Per served study: the study as last read (re-validated only when its files change), the last full run with the
+#: Per served study (keyed by its folder or bundled name, not its id, which two apps in one process may share):
+#: the study as last read (re-validated only when its files change), the last full run with the
 #: hash of the inputs it ran on, and the what-if baselines of recent scenario/cut-off pairs (``BASELINES`` at most).
-_studies: dict[str, Study] = {}
-_runs: dict[str, tuple[str, RunResult]] = {}
+_studies: dict[str | Path, Study] = {}
+_runs: dict[str | Path, tuple[str, RunResult]] = {}
 _baselines: OrderedDict[tuple[str, str, str | None, date | None], Baseline] = OrderedDict()
 _lock = threading.Lock()
 #: Serialises building a baseline, so that twenty clients arriving at once on a new scenario build it once.
@@ -32,11 +34,11 @@ BASELINES = 8
 def study_of(entry: Entry) -> Study:
     """The study as it is on disk now (a folder edited behind the server is read again and validated)."""
     with _lock:
-        previous = _studies.get(entry.id)
+        previous = _studies.get(entry.ref)
     study = refresh(entry.ref, previous)
     if study is not previous:
         with _lock:
-            _studies[entry.id] = study
+            _studies[entry.ref] = study
     return study
 
 
@@ -47,7 +49,7 @@ def study_run(entry: Entry) -> tuple[Study, RunResult]:
     study = study_of(entry)
     digest = inputs_hash(study.files)
     with _lock:
-        cached = _runs.get(entry.id)
+        cached = _runs.get(entry.ref)
     if cached is not None and cached[0] == digest:
         return study, cached[1]
     found = run(study)
@@ -55,14 +57,14 @@ def study_run(entry: Entry) -> tuple[Study, RunResult]:
     # say why the estimate moved after an edit; a folder that cannot be written is served all the same.
     record_run(study, found, "serve", unless_recorded=True)
     with _lock:
-        _runs[entry.id] = (digest, found)
+        _runs[entry.ref] = (digest, found)
     return study, found
 
 
 def what_if_run(entry: Entry, study: Study, change: WhatIfChange, *, sensitivity: bool) -> RunResult:
     """The what-if ``change`` on ``study`` (as ``what_if`` computes it, at its draws and the study's seed), answered
     from a baseline of the study's draws kept for its scenario and cut-off, so that only what changed is drawn."""
-    key = (entry.id, inputs_hash(study.files), change.scenario, change.as_of)
+    key = (str(entry.ref), inputs_hash(study.files), change.scenario, change.as_of)
     with _lock:
         found = _baselines.get(key)
         if found is not None:
