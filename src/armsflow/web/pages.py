@@ -14,6 +14,7 @@ from armsflow.results.edit import ClaimRow
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
 from armsflow.web.app import EDIT_STATUS, check_write, entry_of, page_context, templates, writable
+from armsflow.web.whatif_save import study_etag
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +34,7 @@ def study_page(request: Request, ident: str) -> Response:
     entry = entry_of(request, ident)
     study, result = views.study_run(entry)
     return _page(request, "study.html", entry=entry, study=study, result=result,
-                 assumptions=views.what_if_form(study))
+                 assumptions=views.what_if_form(study), model_etag=study_etag(study))
 
 
 @router.get("/studies/{ident}/whatif", response_class=HTMLResponse)

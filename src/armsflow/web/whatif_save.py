@@ -34,9 +34,6 @@ def study_etag(study: Study) -> str:
     return model_etag(study.files[FILE])
 
 
-# The study page's form carries the version of model.toml it shows (``{{ study|model_etag }}``).
-templates.env.filters["model_etag"] = study_etag
-
 MESSAGES = {"saved": "Saved to model.toml. The results below are the study's full run.",
             "unchanged": "Nothing to save: these values are already the study's.",
             "invalid": "Not saved: model.toml is unchanged.",
@@ -90,6 +87,7 @@ def _page(request: Request, entry: Entry, status: str, notes: list[str], problem
             item["table"] = {key: (typed.get(f"{item['name']}.{key}") or value) if key != "dist" else value
                              for key, value in item["table"].items()}
     context = page_context(request, entry=entry, study=study, result=result, assumptions=assumptions,
+                           model_etag=study_etag(study),
                            save_outcome=status, save_notes=notes, save_problems=problems,
                            save_changes=done.changed if done else [])
     htmx = request.headers.get("hx-request") == "true"
