@@ -325,3 +325,32 @@ def test_each_state_the_workbench_shows_is_recorded_once(client: TestClient, stu
     assert len(recorded) == 2 and recorded[0].inputs_sha256 != recorded[1].inputs_sha256
     history = client.get("/studies/mine/history")
     assert history.status_code == 200 and "serve" in history.text
+
+
+def test_the_cutoff_slider_stops_at_each_publication_day(client: TestClient, study: Path) -> None:
+    days = armsflow.load_study(study).cutoffs()
+    assert days == sorted(set(days)) and len(days) > 10
+    last = len(days) - 1
+    page = client.get("/studies/mine")
+    assert f'name="cutoff" min="0" max="{last}" value="{last}"' in page.text
+    back = client.get(f"/studies/mine/whatif?cutoff={last - 1}")
+    assert back.status_code == 200 and f"Evidence published by {days[-2]}" in back.text
+    every = client.get(f"/studies/mine/whatif?cutoff={last}")
+    assert every.status_code == 200 and "Evidence: all" in every.text
+    for bad in (str(last + 1), "-1", "x"):
+        refused = client.get(f"/studies/mine/whatif?cutoff={bad}")
+        assert refused.status_code == 422 and "cutoff: a stop from 0" in refused.text
+    both = client.get(f"/studies/mine/whatif?cutoff=3&as_of={days[5]}")
+    assert both.status_code == 422 and "not both" in both.text
+
+
+def test_a_refused_partial_takes_the_place_of_its_target(client: TestClient) -> None:
+    """htmx swaps 4xx answers (base.html's responseHandling): a refused what-if answers with the message in an
+    element of the target's id, not an error page, so that the user sees it where the results were."""
+    headers = {"HX-Request": "true", "HX-Target": "results"}
+    refused = client.get("/studies/mine/whatif?munitions_share.low=abc", headers=headers)
+    assert refused.status_code == 422
+    assert refused.text.startswith('<div id="results" class="problem" role="alert">')
+    assert "munitions_share.low: not a number" in refused.text and "<html" not in refused.text
+    odd = client.get("/studies/mine/whatif?munitions_share.low=abc", headers={**headers, "HX-Target": '"><b>'})
+    assert odd.status_code == 422 and "<html" in odd.text  # a target that is no plain id gets the error page

@@ -127,3 +127,38 @@ def test_filter_the_evidence_and_a_conflict_between_two_pages(served: tuple[str,
         browser.close()
     row = next(line for line in (folder / "claims.csv").read_text().splitlines() if line.startswith("C004-PAY,"))
     assert ",31000," in row and "52000" not in row
+
+
+@pytest.mark.slow
+def test_slide_the_cutoff_and_see_a_refused_value_where_the_results_were(served: tuple[str, Path]) -> None:
+    """The what-if form in Chromium: the cut-off slider moved back by one publication day recomputes the results
+    (they name the day); a value the distribution refuses shows its message in the results' place; a good value
+    brings the results back, and their drivers load after them."""
+    need_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    base, folder = served
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    days = armsflow.load_study(folder).cutoffs()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{base}/studies/mine")
+        slider = page.locator("input[name=cutoff]")
+        slider.focus()
+        page.keyboard.press("ArrowLeft")  # one stop back: the evidence of every day but the last
+        expect(page.locator("#evidence-cutoff")).to_contain_text(f"Evidence published by {days[-2]}")
+        expect(page.locator("#drivers")).to_contain_text("Share of containers")
+        page.screenshot(path=ARTIFACTS / "7-cutoff.png", full_page=True)
+
+        page.fill("input[name='munitions_share.low']", "2")
+        page.locator("input[name='munitions_share.low']").dispatch_event("change")
+        expect(page.locator("#results.problem")).to_contain_text("munitions_share")
+        page.screenshot(path=ARTIFACTS / "8-refused-value.png", full_page=True)
+        page.fill("input[name='munitions_share.low']", "0.5")
+        page.locator("input[name='munitions_share.low']").dispatch_event("change")
+        expect(page.locator(".whatif")).to_contain_text("20,000 draws")
+        browser.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -180,6 +180,11 @@ class Study:
         """The sources published on or before ``as_of`` (all of them for ``None``): the evidence cut-off."""
         return {k: s for k, s in self.sources.items() if as_of is None or s.published <= as_of}
 
+    def cutoffs(self) -> list[date]:
+        """The days on which the study's evidence grows, in order: each distinct publication day of its sources. Every
+        cut-off from one of them up to the next keeps the same sources."""
+        return sorted({s.published for s in self.sources.values()})
+
     def outputs(self) -> list[Variable]:
         return [v for v in self.variables.values() if v.output]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -94,10 +95,22 @@ def _status_of(exc: ArmsflowError) -> int:
     return 422
 
 
+#: An element id a partial's refusal may take (htmx names its target in the HX-Target header).
+HTML_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
 def _respond(request: Request, status: int, message: str, detail: dict[str, Any] | None = None,
              headers: dict[str, str] | None = None) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message, **(detail or {})}, status_code=status, headers=headers)
+    target = request.headers.get("hx-target", "")
+    if request.headers.get("hx-request") == "true" and HTML_ID.fullmatch(target):
+        # A partial (what-if results, drivers, charts) refused: the message takes the place of the element the page
+        # asked to replace (htmx swaps 4xx answers there, see base.html), so that the user sees what was wrong.
+        partial: Response = templates.TemplateResponse(request, "problem.html", {"target": target, "status": status,
+                                                                                 "message": message},
+                                                       status_code=status, headers=headers)
+        return partial
     page: Response = templates.TemplateResponse(request, "error.html",
                                                 page_context(request, status=status, message=message),
                                                 status_code=status, headers=headers)

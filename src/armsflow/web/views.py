@@ -147,8 +147,9 @@ class WhatIfChange:
 
 
 def what_if_query(study: Study, query: Mapping[str, str]) -> WhatIfChange:
-    """The what-if form's query string (``name.key=value``, ``scenario``, ``as_of``) read against ``study``'s
-    assumptions; keys left empty keep the study's value. ``WebError`` 422 names the first bad field."""
+    """The what-if form's query string (``name.key=value``, ``scenario``, and the cut-off as a day ``as_of`` or as a
+    stop ``cutoff`` of the slider over ``Study.cutoffs``, the last stop being all the evidence) read against
+    ``study``'s assumptions; keys left empty keep the study's value. ``WebError`` 422 names the first bad field."""
     from armsflow.web.app import WebError
 
     tables: dict[str, dict[str, Any]] = {}
@@ -171,6 +172,15 @@ def what_if_query(study: Study, query: Mapping[str, str]) -> WhatIfChange:
         as_of = parse_day(query.get("as_of", ""))
     except ValueError:
         raise WebError(422, "as_of: a day YYYY-MM-DD") from None
+    if stop := query.get("cutoff", ""):
+        # Stop i keeps the sources of the first i + 1 publication days; the last stop is all the evidence (no
+        # cut-off), which holds the same sources as the last day.
+        last = len(study.cutoffs()) - 1
+        if not stop.isdigit() or int(stop) > last:
+            raise WebError(422, f"cutoff: a stop from 0 to {last} (the last is all the evidence), got {stop[:40]!r}")
+        if as_of is not None and int(stop) < last:
+            raise WebError(422, "cutoff: give the cut-off as a day (as_of) or a stop of the slider (cutoff), not both")
+        as_of = study.cutoffs()[int(stop)] if int(stop) < last else as_of
     return WhatIfChange(tables, scenario, as_of)
 
 
