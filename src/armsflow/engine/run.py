@@ -30,7 +30,6 @@ from armsflow.results import (
     Summary,
     summarise,
 )
-from armsflow.study.checks import formula_order
 from armsflow.study.loader import StudyRef, as_study, inputs_hash
 from armsflow.study.resolve import claim_piece
 from armsflow.study.spec import Published, closure
@@ -285,7 +284,7 @@ def _paired(plan: Plan, pub: Published, claim: Claim, factor: float) -> Summary 
         unit_factor = claim_piece(plan.evidence, quantity_claim, var.unit).factor
         for end, stated in zip(ends, _stated(quantity_claim), strict=True):
             end[name] = stated * unit_factor
-    for name in [n for n in formula_order(plan.variables) if n in reads]:
+    for name in [n for n in plan.order if n in reads]:  # the plan's order holds every quantity of a live estimate
         formula = plan.variables[name].definition.formula
         assert formula is not None
         for end in ends:
