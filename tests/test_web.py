@@ -284,12 +284,13 @@ def test_worker_processes_share_one_csrf_secret(study: Path, monkeypatch: pytest
 
 
 def test_what_if_page_shows_results_then_loads_their_drivers(client: TestClient) -> None:
-    """The results partial answers without the Sobol drivers and asks for them with the same values; the drivers
+    """The results partial answers without the Sobol drivers and asks for them with the same values once they have
+    rested half a second (a value being moved replaces the results, and their request, before that); the drivers
     partial ranks the changed assumption."""
     query = "munitions_share.low=0.1&munitions_share.high=0.2"
     results = client.get(f"/studies/mine/whatif?{query}")
     assert results.status_code == 200 and "what-if" in results.text
-    lazy = re.search(r'hx-get="(/studies/mine/drivers\?[^"]+)" hx-trigger="load"', results.text)
+    lazy = re.search(r'hx-get="(/studies/mine/drivers\?[^"]+)" hx-trigger="load delay:500ms"', results.text)
     assert lazy is not None and lazy.group(1).replace("&amp;", "&").endswith(query)
     drivers = client.get(lazy.group(1).replace("&amp;", "&"))
     assert drivers.status_code == 200 and "Sobol" in drivers.text and "Share of containers" in drivers.text
