@@ -47,3 +47,56 @@ def write_study(folder: Path, model: str, *, claims: str = "", prices: str = "",
         "id,item,low,central,high,currency,per,price_year,basis,source,credibility,notes\n" + prices)
     (folder / "model.toml").write_text(model)
     return folder
+
+
+# ---------------------------------------------------------------- the workbench's tests
+
+#: The base URL TestClient requests carry: a loopback name the workbench answers to.
+WEB_BASE = "http://127.0.0.1:8000"
+#: Debian's chromium under Playwright, headless, with no network calls of its own
+#: (shared/research/web-screening-intake.md).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def flagship_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The flagship copied once per session into a folder of its own (``armsflow init``), for tests to copy."""
+    import armsflow
+
+    folder = tmp_path_factory.mktemp("flagship") / "mine"
+    armsflow.init(folder)
+    return folder
+
+
+@pytest.fixture
+def study(flagship_template: Path, tmp_path: Path) -> Path:
+    """A writable copy of the flagship named ``mine`` (a test module may override it with a study of its own)."""
+    folder = tmp_path / "mine"
+    shutil.copytree(flagship_template, folder)
+    return folder
+
+
+@pytest.fixture
+def served(study: Path) -> Iterator[tuple[str, Path]]:
+    """The workbench on ``study`` served by uvicorn in a thread on a free port: its base URL and the folder."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from armsflow.web.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app([study]), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", study
+    server.should_exit = True
+    thread.join(5)

@@ -3,7 +3,6 @@ move, the saved study runs as the what-if did, and every refused save leaves the
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,6 @@ from armsflow.study.model_edit import model_etag, save_distributions
 
 SHARE = {"dist": "pert", "low": 0.65, "mode": 0.8, "high": 0.95, "lambda": 4.0}
 PRICE = {"dist": "lognormal", "low": 600000.0, "high": 3000000.0}
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("model-edit") / "mine"
-    armsflow.init(folder)
-    return folder
-
-
-@pytest.fixture
-def study(template: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "mine"
-    shutil.copytree(template, folder)
-    return folder
 
 
 def etag_of(study: Path) -> str:

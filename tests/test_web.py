@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import WEB_BASE
+
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
@@ -17,27 +19,12 @@ from armsflow.engine.whatif import assumptions, what_if  # noqa: E402
 from armsflow.study.edit import edit_claim, read_claim  # noqa: E402
 from armsflow.web.app import create_app  # noqa: E402
 
-BASE = "http://127.0.0.1:8000"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("web") / "mine"
-    armsflow.init(folder)
-    return folder
-
-
-@pytest.fixture
-def study(template: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "mine"
-    shutil.copytree(template, folder)
-    return folder
 
 
 @pytest.fixture
 def client(study: Path) -> TestClient:
-    return TestClient(create_app([study]), base_url=BASE)
+    return TestClient(create_app([study]), base_url=WEB_BASE)
 
 
 def form_of(client: TestClient, claim: str) -> dict[str, str]:
@@ -106,7 +93,7 @@ def test_writes_need_the_token_and_the_origin(client: TestClient, study: Path) -
     assert client.post("/studies/mine/claims/C004-PAY", data=stale).status_code == 403
     assert client.post("/studies/mine/claims/C004-PAY", data={**form, "credibility": "2"},
                        headers={"Origin": "http://evil.example"}).status_code == 403
-    fresh = TestClient(client.app, base_url=BASE)  # another browser, another session: the token is not its own
+    fresh = TestClient(client.app, base_url=WEB_BASE)  # another browser, another session: the token is not its own
     assert fresh.post("/studies/mine/claims/C004-PAY", data={**form, "credibility": "2"}).status_code == 403
     assert (study / "claims.csv").read_bytes() == before
 
@@ -273,7 +260,8 @@ def test_worker_processes_share_one_csrf_secret(study: Path, monkeypatch: pytest
 
     monkeypatch.setenv(CONFIG_ENV, json.dumps({"folders": [str(study)], "token": None,
                                                "hosts": ["127.0.0.1"], "secret": "ab" * 32}))
-    one, two = TestClient(app_from_environment(), base_url=BASE), TestClient(app_from_environment(), base_url=BASE)
+    one = TestClient(app_from_environment(), base_url=WEB_BASE)
+    two = TestClient(app_from_environment(), base_url=WEB_BASE)
     token = one.get("/api/session").json()["csrf"]
     two.cookies.update(one.cookies)
     etag = two.get("/api/studies/mine/claims/C004-PAY").headers["etag"]

@@ -4,14 +4,11 @@ estimate move, and a quote holding markup shown as text. Screenshots go to out/w
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM_ARGS
 from system import need_chromium
 
 pytest.importorskip("fastapi")
@@ -20,31 +17,6 @@ pytest.importorskip("playwright")
 import armsflow  # noqa: E402
 
 ARTIFACTS = Path(__file__).parent.parent / "out" / "web"
-#: From shared/research/web-screening-intake.md: Debian's chromium under Playwright, headless, no network calls.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    import uvicorn
-
-    from armsflow.web.app import create_app
-
-    folder = tmp_path / "mine"
-    armsflow.init(folder)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app([folder]), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", folder
-    server.should_exit = True
-    thread.join(5)
 
 
 @pytest.mark.slow
@@ -56,7 +28,7 @@ def test_edit_a_claim_and_see_the_estimate_move(served: tuple[str, Path]) -> Non
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     before = (folder / "claims.csv").read_bytes().splitlines()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -100,7 +72,7 @@ def test_filter_the_evidence_and_a_conflict_between_two_pages(served: tuple[str,
     base, folder = served
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.goto(f"{base}/studies/mine/evidence")
@@ -141,7 +113,7 @@ def test_slide_the_cutoff_and_see_a_refused_value_where_the_results_were(served:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     days = armsflow.load_study(folder).cutoffs()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -10,36 +10,25 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM_ARGS, WEB_BASE
 from system import need_chromium
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-import armsflow  # noqa: E402
 from armsflow.report.charts import assert_safe_svg  # noqa: E402
 from armsflow.web import charts  # noqa: E402
 from armsflow.web.app import create_app  # noqa: E402
 
 PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
-if PLAYWRIGHT:  # the browser tests' app served on a port (that module is skipped as a whole without Playwright)
-    from test_web_browser import ARGS, ARTIFACTS, served  # noqa: F401
+ARTIFACTS = Path(__file__).parent.parent / "out" / "web"
 
-BASE = "http://127.0.0.1:8000"
 WHAT_IF = "munitions_share.low=0.2&munitions_share.high=0.3"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("charts") / "mine"
-    armsflow.init(folder)
-    return folder
-
-
 @pytest.fixture
-def client(template: Path, tmp_path: Path) -> TestClient:
-    folder = tmp_path / "mine"
-    shutil.copytree(template, folder)
-    return TestClient(create_app([folder]), base_url=BASE)
+def client(study: Path) -> TestClient:
+    return TestClient(create_app([study]), base_url=WEB_BASE)
 
 
 @pytest.mark.slow
@@ -107,14 +96,14 @@ def test_an_unknown_study_is_404(client: TestClient) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not PLAYWRIGHT, reason="needs Playwright (pip install playwright)")
-def test_the_study_page_with_its_charts_in_a_browser(served: tuple[str, Path]) -> None:  # noqa: F811
+def test_the_study_page_with_its_charts_in_a_browser(served: tuple[str, Path]) -> None:
     need_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     base, _ = served
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text else None)

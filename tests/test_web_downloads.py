@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conftest import WEB_BASE
 from system import need_pdf
 
 pytest.importorskip("fastapi")
@@ -26,27 +26,11 @@ from armsflow.study.edit import edit_claim  # noqa: E402
 from armsflow.web import downloads  # noqa: E402
 from armsflow.web.app import create_app  # noqa: E402
 
-BASE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("downloads") / "mine"
-    armsflow.init(folder)
-    return folder
-
-
-@pytest.fixture
-def study(template: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "mine"
-    shutil.copytree(template, folder)
-    return folder
-
 
 @pytest.fixture
 def client(study: Path, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     monkeypatch.setattr(downloads, "_cache", {})  # every test renders its own reports
-    return TestClient(create_app([study]), base_url=BASE)
+    return TestClient(create_app([study]), base_url=WEB_BASE)
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ move", as pages and their JSON twins; a folder without history and a bundled stu
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+
+from conftest import WEB_BASE
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -15,26 +16,10 @@ from fastapi.testclient import TestClient  # noqa: E402
 import armsflow  # noqa: E402
 from armsflow.web.app import create_app  # noqa: E402
 
-BASE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("history") / "mine"
-    armsflow.init(folder)
-    return folder
-
-
-@pytest.fixture
-def study(template: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "mine"
-    shutil.copytree(template, folder)
-    return folder
-
 
 @pytest.fixture
 def client(study: Path) -> TestClient:
-    return TestClient(create_app([study]), base_url=BASE)
+    return TestClient(create_app([study]), base_url=WEB_BASE)
 
 
 def edit_in_the_workbench(client: TestClient, claim: str, **fields: str) -> None:

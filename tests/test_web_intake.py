@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from conftest import CHROMIUM_ARGS, WEB_BASE
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -23,7 +21,6 @@ from armsflow.intake import add_documents, list_candidates  # noqa: E402
 from armsflow.web.app import create_app  # noqa: E402
 from system import need_chromium  # noqa: E402
 
-BASE = "http://127.0.0.1:8000"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 FILES = ("sources.csv", "claims.csv", "model.toml")
 DOC = f"""Title: Containers leave Rajin
@@ -38,13 +35,6 @@ Customs data put trade at 34.4 million USD in 2023.
 """
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("intake") / "mine"
-    armsflow.init(folder)
-    return folder
-
-
 @pytest.fixture
 def document(tmp_path: Path) -> Path:
     path = tmp_path / "containers.txt"
@@ -53,16 +43,16 @@ def document(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def study(template: Path, tmp_path: Path, document: Path) -> Path:
+def study(flagship_template: Path, tmp_path: Path, document: Path) -> Path:
     folder = tmp_path / "mine"
-    shutil.copytree(template, folder)
+    shutil.copytree(flagship_template, folder)
     add_documents(folder, [document])
     return folder
 
 
 @pytest.fixture
 def client(study: Path) -> TestClient:
-    return TestClient(create_app([study]), base_url=BASE)
+    return TestClient(create_app([study]), base_url=WEB_BASE)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -92,9 +82,9 @@ def test_the_queue_and_its_json_twin(client: TestClient, study: Path) -> None:
 
 
 def test_accept_writes_the_rows_the_command_line_writes(client: TestClient, study: Path, tmp_path: Path,
-                                                        document: Path, template: Path) -> None:
+                                                        document: Path, flagship_template: Path) -> None:
     by_cli = tmp_path / "cli" / "mine"
-    shutil.copytree(template, by_cli)
+    shutil.copytree(flagship_template, by_cli)
     add_documents(by_cli, [document])
     ident = containers(study)
     done = CliRunner().invoke(cli, ["intake", "accept", str(by_cli), ident, "--variable", "containers",
@@ -233,26 +223,6 @@ def test_the_api_is_described(client: TestClient) -> None:
 # --- in a browser ----------------------------------------------------------------------------------------------
 
 ARTIFACTS = Path(__file__).parent.parent / "out" / "web"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture
-def served(study: Path) -> Iterator[tuple[str, Path]]:
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app([study]), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", study
-    server.should_exit = True
-    thread.join(5)
 
 
 @pytest.mark.slow
@@ -265,7 +235,7 @@ def test_accept_a_candidate_in_the_browser(served: tuple[str, Path]) -> None:
     ident = containers(folder)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM_ARGS, WEB_BASE
 from system import need_chromium
 
 pytest.importorskip("fastapi")
@@ -20,17 +17,19 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from armsflow.web.app import create_app  # noqa: E402
 
-BASE = "http://127.0.0.1:8000"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 ARTIFACTS = Path(__file__).parent.parent / "out" / "web"
-#: As in test_web_browser.py: Debian's chromium under Playwright, headless, no network calls.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+def study(mini: Path) -> Path:
+    """The small test study, for the served workbench (conftest's ``served``)."""
+    return mini
 
 
 @pytest.fixture
 def client(mini: Path) -> TestClient:
-    return TestClient(create_app([mini]), base_url=BASE)
+    return TestClient(create_app([mini]), base_url=WEB_BASE)
 
 
 def form_of(client: TestClient, source: str) -> dict[str, str]:
@@ -161,24 +160,6 @@ def test_the_id_cannot_be_changed(client: TestClient, mini: Path) -> None:
     assert (mini / "sources.csv").read_bytes() == before
 
 
-@pytest.fixture
-def served(mini: Path) -> Iterator[tuple[str, Path]]:
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app([mini]), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", mini
-    server.should_exit = True
-    thread.join(5)
-
-
 @pytest.mark.slow
 def test_edit_a_source_title_in_a_browser(served: tuple[str, Path]) -> None:
     need_chromium()
@@ -189,7 +170,7 @@ def test_edit_a_source_title_in_a_browser(served: tuple[str, Path]) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     before = (folder / "sources.csv").read_bytes().splitlines()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -5,45 +5,24 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM_ARGS, WEB_BASE
 from system import need_chromium
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-import armsflow  # noqa: E402
 from armsflow.web.app import create_app  # noqa: E402
 
-BASE = "http://127.0.0.1:8000"
 ARTIFACTS = Path(__file__).parent.parent / "out" / "web"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("whatif-save") / "mine"
-    armsflow.init(folder)
-    return folder
-
-
-@pytest.fixture
-def study(template: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "mine"
-    shutil.copytree(template, folder)
-    return folder
 
 
 @pytest.fixture
 def client(study: Path) -> TestClient:
-    return TestClient(create_app([study]), base_url=BASE)
+    return TestClient(create_app([study]), base_url=WEB_BASE)
 
 
 def form_of(client: TestClient, ident: str = "mine") -> dict[str, str]:
@@ -164,26 +143,6 @@ def test_the_json_twin(client: TestClient, study: Path) -> None:
     assert {"409", "428", "403", "422"} <= set(schema["put"]["responses"])
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    import uvicorn
-
-    folder = tmp_path / "mine"
-    armsflow.init(folder)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app([folder]), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", folder
-    server.should_exit = True
-    thread.join(5)
-
-
 @pytest.mark.slow
 def test_change_save_reload_in_a_browser(served: tuple[str, Path]) -> None:
     """A refused value is shown as typed beside the problem; a corrected one is saved and is the study after a
@@ -196,7 +155,7 @@ def test_change_save_reload_in_a_browser(served: tuple[str, Path]) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     before = (folder / "model.toml").read_bytes()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1400})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
