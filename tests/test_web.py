@@ -343,3 +343,17 @@ def test_a_refused_partial_takes_the_place_of_its_target(client: TestClient) -> 
     assert "munitions_share.low: not a number" in refused.text and "<html" not in refused.text
     odd = client.get("/studies/mine/whatif?munitions_share.low=abc", headers={**headers, "HX-Target": '"><b>'})
     assert odd.status_code == 422 and "<html" in odd.text  # a target that is no plain id gets the error page
+
+
+def test_the_evidence_by_publication_day(client: TestClient, study: Path) -> None:
+    loaded = armsflow.load_study(study)
+    days = loaded.cutoffs()
+    since, until = days[len(days) // 3], days[2 * len(days) // 3]
+    found = client.get(f"/api/studies/mine/evidence?published_from={since}&published_to={until}").json()
+    expected = {c.id for c in loaded.claims.values() if since <= loaded.sources[c.source].published <= until}
+    assert {c["id"] for c in found["claims"]} == expected and 0 < len(expected) < len(loaded.claims)
+    assert all(since.isoformat() <= s["published"] <= until.isoformat() for s in found["sources"])
+    page = client.get(f"/studies/mine/evidence?published_from={since}&published_to=")
+    assert page.status_code == 200 and f'value="{since}"' in page.text
+    refused = client.get("/studies/mine/evidence?published_to=2024-02-30")
+    assert refused.status_code == 422 and "published_to: a day YYYY-MM-DD" in refused.text

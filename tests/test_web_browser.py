@@ -79,7 +79,8 @@ def test_filter_the_evidence_and_a_conflict_between_two_pages(served: tuple[str,
         every = page.locator("#claims tr[id^=claim-]").count()
         page.select_option("select[name=variable]", "pay")
         page.click("#filters button")
-        expect(page).to_have_url(f"{base}/studies/mine/evidence?variable=pay&grade=&kind=&language=")
+        expect(page).to_have_url(f"{base}/studies/mine/evidence?variable=pay&grade=&kind=&language="
+                                 "&published_from=&published_to=")
         shown = page.locator("#claims tr[id^=claim-]")
         assert 0 < shown.count() < every
         assert all("variables.pay" in shown.nth(i).inner_text() for i in range(shown.count()))

@@ -77,10 +77,10 @@ def study(request: Request, ident: str) -> dict[str, Any]:
 
 @router.get("/studies/{ident}/evidence", responses=ERRORS)
 def evidence(request: Request, ident: str, variable: str = "", grade: str = "", kind: str = "",
-             language: str = "") -> dict[str, Any]:
+             language: str = "", published_from: str = "", published_to: str = "") -> dict[str, Any]:
     """Sources and claims, filtered; each claim with its grade, quote, link and where the model uses it."""
     study = views.study_of(entry_of(request, ident))
-    return views.evidence(study, views.Filters(variable, grade, kind, language))
+    return views.evidence(study, views.Filters(variable, grade, kind, language, published_from, published_to))
 
 
 @router.get("/studies/{ident}/claims/{claim}", responses=ERRORS)

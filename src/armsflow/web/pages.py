@@ -60,10 +60,10 @@ def drivers_partial(request: Request, ident: str) -> Response:
 
 @router.get("/studies/{ident}/evidence", response_class=HTMLResponse)
 def evidence_page(request: Request, ident: str, variable: str = "", grade: str = "", kind: str = "",
-                  language: str = "") -> Response:
+                  language: str = "", published_from: str = "", published_to: str = "") -> Response:
     entry = entry_of(request, ident)
     study = views.study_of(entry)
-    found = views.evidence(study, views.Filters(variable, grade, kind, language))
+    found = views.evidence(study, views.Filters(variable, grade, kind, language, published_from, published_to))
     return _page(request, "evidence.html", entry=entry, study=study, evidence=found)
 
 

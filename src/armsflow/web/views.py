@@ -84,17 +84,37 @@ def what_if_run(entry: Entry, study: Study, change: WhatIfChange, *, sensitivity
 
 @dataclass(frozen=True)
 class Filters:
-    """The evidence page's filters; empty text means any."""
+    """The evidence page's filters; empty text means any. ``published_from`` and ``published_to`` (YYYY-MM-DD)
+    bound the publication day of a claim's source, both days included."""
 
     variable: str = ""
     grade: str = ""
     kind: str = ""
     language: str = ""
+    published_from: str = ""
+    published_to: str = ""
+
+    def days(self) -> tuple[date | None, date | None]:
+        """The two bounds as days; ``WebError`` 422 naming the filter that is not a day."""
+        from armsflow.web.app import WebError
+
+        found: list[date | None] = []
+        for name in ("published_from", "published_to"):
+            try:
+                found.append(parse_day(getattr(self, name)))
+            except ValueError:
+                raise WebError(422, f"{name}: a day YYYY-MM-DD, got {getattr(self, name)[:40]!r}") from None
+        return found[0], found[1]
 
 
 def evidence(study: Study, filters: Filters) -> dict[str, Any]:
     """Sources and claims, each claim with its source's grade, language, link and where the model uses it."""
     uses = claim_uses(study)
+    since, until = filters.days()
+
+    def in_window(day: date) -> bool:
+        return (since is None or day >= since) and (until is None or day <= until)
+
     claims = []
     for claim in study.claims.values():
         source = study.sources.get(claim.source)
@@ -114,10 +134,13 @@ def evidence(study: Study, filters: Filters) -> dict[str, Any]:
             continue
         if filters.language and filters.language != row["language"]:
             continue
+        if (since or until) and (source is None or not in_window(source.published)):
+            continue
         claims.append(row)
     sources = [{"id": s.id, "publisher": s.publisher, "title": s.title, "url": s.url,
                 "published": s.published.isoformat(), "language": s.language, "reliability": s.reliability}
-               for s in study.sources.values()]
+               for s in study.sources.values() if in_window(s.published)
+               and (not filters.language or filters.language == s.language)]
     return {"study": study.meta.id, "filters": filters.__dict__, "claims": claims, "sources": sources,
             "variables": sorted(study.variables), "languages": sorted({s.language for s in study.sources.values()})}
 
