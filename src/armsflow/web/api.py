@@ -61,10 +61,14 @@ def session(request: Request) -> Session:
 
 
 @router.get("/studies")
-def studies(request: Request) -> list[dict[str, Any]]:
-    """The served studies: their ids, and whether each is read-only (bundled)."""
-    return [{"id": e.id, "read_only": e.read_only, "folder": e.folder.name if e.folder else None}
-            for e in request.app.state.registry.entries.values()]
+def studies(request: Request) -> dict[str, Any]:
+    """The served studies: their ids, whether each is read-only (bundled), and the served folders that take copies
+    (``POST /api/studies/{id}/copy``; ``into`` counts them from 0)."""
+    registry = request.app.state.registry
+    registry.refresh()
+    return {"studies": [{"id": e.id, "read_only": e.read_only, "folder": e.folder.name if e.folder else None}
+                        for e in registry.entries.values()],
+            "copy_into": [p.name for p in registry.parents]}
 
 
 @router.get("/studies/{ident}", responses=ERRORS)

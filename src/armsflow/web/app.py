@@ -135,7 +135,7 @@ def create_app(folders: list[Path], *, token: str | None = None, hosts: tuple[st
     """The workbench on ``folders`` and the bundled studies; with ``token``, every request must carry it; with
     ``hosts``, only requests naming one of them (without port) in their Host header are answered. ``secret`` keys
     the CSRF tokens (a new random one unless given: processes serving one workbench share theirs)."""
-    from armsflow.web import api, charts, downloads, history, intake, pages, sources, whatif_save
+    from armsflow.web import api, charts, copies, downloads, history, intake, pages, sources, whatif_save
 
     app = FastAPI(title="armsflow workbench", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = Registry(folders)
@@ -148,6 +148,7 @@ def create_app(folders: list[Path], *, token: str | None = None, hosts: tuple[st
     app.include_router(sources.router)
     app.include_router(intake.router)
     app.include_router(history.router)
+    app.include_router(copies.router)
     app.include_router(whatif_save.router)
     app.add_middleware(Guard, token=token, hosts=hosts)
 

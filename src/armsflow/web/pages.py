@@ -14,6 +14,7 @@ from armsflow.results.edit import ClaimRow
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
 from armsflow.web.app import EDIT_STATUS, check_write, entry_of, page_context, templates, writable
+from armsflow.web.copies import copy_targets
 from armsflow.web.whatif_save import study_etag
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +27,9 @@ def _page(request: Request, name: str, status: int = 200, **values: Any) -> Resp
 
 @router.get("/", response_class=HTMLResponse)
 def studies_page(request: Request) -> Response:
-    return _page(request, "studies.html", entries=list(request.app.state.registry.entries.values()))
+    registry = request.app.state.registry
+    registry.refresh()
+    return _page(request, "studies.html", entries=list(registry.entries.values()))
 
 
 @router.get("/studies/{ident}", response_class=HTMLResponse)
@@ -34,7 +37,8 @@ def study_page(request: Request, ident: str) -> Response:
     entry = entry_of(request, ident)
     study, result = views.study_run(entry)
     return _page(request, "study.html", entry=entry, study=study, result=result,
-                 assumptions=views.what_if_form(study), model_etag=study_etag(study))
+                 assumptions=views.what_if_form(study), model_etag=study_etag(study),
+                 copy_into=copy_targets(request.app.state.registry))
 
 
 @router.get("/studies/{ident}/whatif", response_class=HTMLResponse)
