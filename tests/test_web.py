@@ -357,3 +357,21 @@ def test_the_evidence_by_publication_day(client: TestClient, study: Path) -> Non
     assert page.status_code == 200 and f'value="{since}"' in page.text
     refused = client.get("/studies/mine/evidence?published_to=2024-02-30")
     assert refused.status_code == 422 and "published_to: a day YYYY-MM-DD" in refused.text
+
+
+def test_switching_an_assumptions_kind(client: TestClient, study: Path) -> None:
+    """Choosing another kind shows its fields filled from the typed ones, and the what-if runs on the new kind;
+    a kind the form does not offer, or an assumption the study does not have, is refused."""
+    field = client.get("/studies/mine/assumptions/munitions_share?munitions_share.dist=pert"
+                       "&munitions_share.low=0.7&munitions_share.high=0.9")
+    assert field.status_code == 200 and field.text.startswith("<fieldset>")
+    assert "<option selected>pert</option>" in field.text
+    assert all(f'name="munitions_share.{k}" value="{v}"' in field.text
+               for k, v in (("low", 0.7), ("mode", 0.8), ("high", 0.9)))
+    point = client.get("/studies/mine/whatif?munitions_share.dist=point&munitions_share.value=0.5")
+    expected = what_if(armsflow.load_study(study), {"munitions_share": {"dist": "point", "value": 0.5}},
+                       sensitivity=False).result("deliveries_value").p50
+    median = re.search(r'id="result-deliveries_value"><td>[^<]+</td><td class="n median">([^<]+)<', point.text)
+    assert point.status_code == 200 and median is not None and median.group(1) == f"{expected:.2f}"
+    assert client.get("/studies/mine/whatif?munitions_share.dist=beta").status_code == 422
+    assert client.get("/studies/mine/assumptions/pay").status_code == 404

@@ -106,7 +106,8 @@ def test_filter_the_evidence_and_a_conflict_between_two_pages(served: tuple[str,
 def test_slide_the_cutoff_and_see_a_refused_value_where_the_results_were(served: tuple[str, Path]) -> None:
     """The what-if form in Chromium: the cut-off slider moved back by one publication day recomputes the results
     (they name the day); a value the distribution refuses shows its message in the results' place; a good value
-    brings the results back, and their drivers load after them."""
+    brings the results back, and their drivers load after them; another kind of distribution shows its own fields,
+    filled from the old ones."""
     need_chromium()
     from playwright.sync_api import expect, sync_playwright
 
@@ -133,5 +134,10 @@ def test_slide_the_cutoff_and_see_a_refused_value_where_the_results_were(served:
         page.fill("input[name='munitions_share.low']", "0.5")
         page.locator("input[name='munitions_share.low']").dispatch_event("change")
         expect(page.locator(".whatif")).to_contain_text("20,000 draws")
+
+        page.select_option("select[name='munitions_share.dist']", "pert")  # another kind: its fields, filled
+        expect(page.locator("input[name='munitions_share.mode']")).to_have_value("0.75")
+        expect(page.locator(".whatif")).to_contain_text("20,000 draws")
+        page.screenshot(path=ARTIFACTS / "9-kind.png", full_page=True)
         browser.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -125,3 +125,22 @@ def test_baseline_refuses_what_it_cannot_keep() -> None:
         baseline(FLAGSHIP, seed=-1)
     with pytest.raises(ParameterError, match="not an assumption"):
         baseline(FLAGSHIP, draws=1000).what_if({"pay": {"dist": "point", "value": 1}})
+
+
+def test_a_kind_switch_keeps_the_range_and_the_centre() -> None:
+    from armsflow.engine.whatif import FORM_KINDS, Z90, convert_table, table_keys
+
+    uniform = {"dist": "uniform", "low": 2.0, "high": 6.0}
+    assert convert_table(uniform, "pert") == {"dist": "pert", "low": 2.0, "mode": 4.0, "high": 6.0}
+    assert convert_table(uniform, "point") == {"dist": "point", "value": 4.0}
+    normal = convert_table(uniform, "normal")
+    assert normal["mean"] == 4.0 and normal["mean"] + Z90 * normal["sd"] == pytest.approx(6.0)
+    back = convert_table(normal, "lognormal")  # the normal's 90 % interval is the lognormal's
+    assert back == pytest.approx({"dist": "lognormal", "low": 2.0, "high": 6.0})
+    assert convert_table({"dist": "lognormal", "low": 1.0, "high": 100.0}, "triangular")["mode"] == 10.0
+    skewed = convert_table({"dist": "pert", "low": 1.0, "mode": 9.0, "high": 10.0}, "normal")
+    assert skewed["mean"] == 9.0
+    for kind in FORM_KINDS:  # every conversion gives a table of the kind's own keys
+        assert set(convert_table(uniform, kind)) - {"dist"} <= set(table_keys(kind))
+    with pytest.raises(ParameterError, match="dist"):
+        table_keys("beta")

@@ -14,6 +14,7 @@ effect of that change alone, free of sampling noise.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -28,6 +29,7 @@ from armsflow.engine.sampling import CHUNK, correlate, correlated, draw_one, dra
 from armsflow.engine.sensitivity import sobol
 from armsflow.errors import ParameterError
 from armsflow.model.distributions import (
+    Z90,
     Array,
     DistributionError,
     LogNormal,
@@ -172,3 +174,42 @@ def table_of(variable: Variable) -> dict[str, Any] | None:
         if (value := getattr(dist, attr)) is not None:
             table[key] = value
     return table
+
+
+#: The kinds a what-if form offers for an assumption, in the order shown.
+FORM_KINDS = tuple(kind for kind, _ in _TABLES.values())
+
+
+def table_keys(kind: str) -> tuple[str, ...]:
+    """The keys of a model.toml table of ``kind`` that a form shows (``FORM_KINDS``), besides ``dist``."""
+    for name, keys in _TABLES.values():
+        if name == kind:
+            return tuple(key for key, _ in keys)
+    raise ParameterError("dist", f"one of {', '.join(FORM_KINDS)}, got {kind[:40]!r}")
+
+
+def convert_table(table: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    """``table`` (a distribution a form shows) as a table of another ``kind`` that keeps its range and centre, so
+    that switching an assumption's kind starts from where it was rather than from nothing.
+
+    The range is the support of a point, uniform, triangular or PERT, and the 90 % interval of a lognormal (its
+    ``low`` and ``high``) or a normal (mean ± 1.645 sd, its truncation aside); the centre is the mode, the value,
+    the mean, the lognormal's median or the middle of a uniform. A PERT keeps its default lambda. A point becomes
+    a range of no width, which a ranged kind refuses until the user widens it: nothing is invented."""
+    keys = table_keys(kind)
+    old = table["dist"]
+    number = {k: float(v) for k, v in table.items() if k != "dist"}
+    if old == "point":
+        low = high = centre = number["value"]
+    elif old == "normal":
+        low, high = number["mean"] - Z90 * number["sd"], number["mean"] + Z90 * number["sd"]
+        centre = number["mean"]
+    else:
+        low, high = number["low"], number["high"]
+        centre = (number["mode"] if "mode" in number else math.sqrt(low * high) if old == "lognormal" and low > 0
+                  else (low + high) / 2)
+    values = {"value": centre, "low": low, "high": high, "mode": min(max(centre, low), high), "mean": centre,
+              "sd": (high - low) / (2 * Z90)}
+    if kind == "normal":
+        return {"dist": kind, "mean": centre, "sd": values["sd"]}
+    return {"dist": kind, **{key: values[key] for key in keys if key in values}}

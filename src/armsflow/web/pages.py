@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from armsflow.results.edit import ClaimRow
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
-from armsflow.web.app import EDIT_STATUS, check_write, entry_of, page_context, templates, writable
+from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, page_context, templates, writable
 from armsflow.web.copies import copy_targets
 from armsflow.web.whatif_save import study_etag
 
@@ -50,6 +50,18 @@ def what_if_partial(request: Request, ident: str) -> Response:
     result = views.what_if_run(entry, study, change, sensitivity=False)
     return _page(request, "results.html", entry=entry, study=study, result=result, what_if=True,
                  query=request.url.query)
+
+
+@router.get("/studies/{ident}/assumptions/{name}", response_class=HTMLResponse)
+def assumption_partial(request: Request, ident: str, name: str) -> Response:
+    """One assumption's fields in the what-if form for the kind and values of the query (an htmx partial: choosing
+    another kind shows its fields, filled from the old ones)."""
+    entry = entry_of(request, ident)
+    items = {item["name"]: item for item in views.what_if_form(views.study_of(entry))}
+    if name not in items:
+        raise WebError(404, f"no assumption {name[:40]!r} (one of {', '.join(items)})")
+    shown = {**items[name], "table": views.assumption_query(items[name], request.query_params)}
+    return _page(request, "assumption.html", entry=entry, a=shown)
 
 
 @router.get("/studies/{ident}/drivers", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from armsflow.engine.run import run
-from armsflow.engine.whatif import Baseline, assumptions, baseline, table_of
+from armsflow.engine.whatif import FORM_KINDS, Baseline, assumptions, baseline, convert_table, table_keys, table_of
 from armsflow.history.record import record_run
 from armsflow.results.run import RunResult
 from armsflow.study.loader import inputs_hash, refresh
@@ -146,13 +146,47 @@ def evidence(study: Study, filters: Filters) -> dict[str, Any]:
 
 
 def what_if_form(study: Study) -> list[dict[str, Any]]:
-    """The assumptions a what-if form can show: name, label, unit and the distribution's table."""
+    """The assumptions a what-if form can show: name, label, unit, the distribution's table and the kinds it may
+    take instead."""
     out = []
     for var in assumptions(study):
         table = table_of(var)
         if table is not None:
-            out.append({"name": var.name, "label": var.label, "unit": str(var.unit.text), "table": table})
+            out.append({"name": var.name, "label": var.label, "unit": str(var.unit.text), "table": table,
+                        "kinds": FORM_KINDS})
     return out
+
+
+def assumption_query(item: dict[str, Any], query: Mapping[str, str]) -> dict[str, Any]:
+    """One assumption's table as the what-if form gives it (``name.dist`` and ``name.key`` fields; empty keeps the
+    study's value). A kind other than the study's starts from the typed table converted to it
+    (``engine.whatif.convert_table``), so that the fields of the old kind carry over until the new ones are shown.
+    ``WebError`` 422 names a field that is not a number or a kind the form does not offer."""
+    from armsflow.web.app import WebError
+
+    name, study_table = item["name"], item["table"]
+    typed: dict[str, Any] = {"dist": study_table["dist"]}
+    for key in study_table:
+        if key != "dist":
+            typed[key] = _number_field(query, f"{name}.{key}", study_table[key])
+    kind = query.get(f"{name}.dist") or study_table["dist"]
+    if kind == study_table["dist"]:
+        return typed
+    if kind not in FORM_KINDS:
+        raise WebError(422, f"{name}.dist: one of {', '.join(FORM_KINDS)}, got {kind[:40]!r}")
+    start = convert_table(typed, kind)
+    return {"dist": kind, **{key: _number_field(query, f"{name}.{key}", start[key])
+                             for key in table_keys(kind) if key in start}}
+
+
+def _number_field(query: Mapping[str, str], field: str, default: Any) -> Any:
+    from armsflow.web.app import WebError
+
+    text = query.get(field, "")
+    try:
+        return float(text) if text else default
+    except ValueError:
+        raise WebError(422, f"{field}: not a number: {text[:40]!r}") from None
 
 
 def parse_day(text: str) -> date | None:
@@ -177,15 +211,7 @@ def what_if_query(study: Study, query: Mapping[str, str]) -> WhatIfChange:
 
     tables: dict[str, dict[str, Any]] = {}
     for item in what_if_form(study):
-        table: dict[str, Any] = {"dist": item["table"]["dist"]}
-        for key in item["table"]:
-            if key == "dist":
-                continue
-            text = query.get(f"{item['name']}.{key}", "")
-            try:
-                table[key] = float(text) if text else item["table"][key]
-            except ValueError:
-                raise WebError(422, f"{item['name']}.{key}: not a number: {text[:40]!r}") from None
+        table = assumption_query(item, query)
         if table != item["table"]:
             tables[item["name"]] = table
     scenario = query.get("scenario") or None
