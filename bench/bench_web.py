@@ -1,8 +1,8 @@
 """Time the workbench's what-if on the flagship: ``armsflow serve`` in its own process, N clients at once, each
 doing what the page does when an assumption moves: fetch the recomputed results (the htmx partial), and, when
-the value rests, the Sobol drivers that the results load half a second after them. Against the engine's own time for the same what-if in process: the
-baseline's incremental what-if (``armsflow.engine.whatif.Baseline.what_if``, 20,000 draws) without and with the
-drivers, and the full recompute (``what_if``) for scale.
+the value rests, the Sobol drivers that the results load half a second after them. Against the engine's own time
+for the same what-if in process: the baseline's incremental what-if (``armsflow.engine.whatif.Baseline.what_if``,
+20,000 draws) without and with the drivers, and the full recompute (``what_if``) for scale.
 
     python bench/bench_web.py [--clients 20] [--requests 5] [--json]
 """
