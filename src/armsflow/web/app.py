@@ -41,6 +41,16 @@ def _number(value: float | None) -> str:
 templates.env.filters["num"] = _number
 
 
+def _field(value: object) -> str:
+    """A number as a form field shows it for editing: exact (``repr``), without a float's trailing ``.0``."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+templates.env.filters["field"] = _field
+
+
 #: The HTTP status of each outcome of a claim edit (``ClaimEdit.status``), for the page and the API alike.
 EDIT_STATUS = {"saved": 200, "unchanged": 200, "invalid": 422, "conflict": 409}
 
