@@ -59,14 +59,16 @@ def test_as_of_the_fnf_publication_date() -> None:
     assert "kida-2025" not in {p.id for p in then.published}  # published in Apr 2025
     value = then.result("deliveries_value")
     assert "C035-RPC" not in value.claims  # OSC's crate modelling came out in 2025
-    assert value.fallbacks == ["systems"]  # no public count of artillery systems before Nov 2024
+    # ISW's capacity (C029) stands in for rounds per container, a labelled fallback; no public count of artillery
+    # systems before Nov 2024
+    assert value.fallbacks == ["rounds_per_container", "systems"] and "C029" in value.claims
     assert value.extrapolated == ["containers"]  # ROK DIA's count of 23 Oct 2024 carried five days on
 
 
 @pytest.mark.parametrize(("scenario", "output", "in_force", "not_in_force"), [
     ("production-cost", "deliveries_value", {"P-BAIN-152"}, {"P-KEI-152"}),
     ("rok-ceiling", "rounds", {"C017-RPC", "C019-RPC", "C023-RPC"}, {"C035-RPC", "C029"}),
-    ("osc-crates", "rounds", {"C035-RPC"}, {"C029"}),
+    ("osc-crates", "rounds", {"C035"}, {"C035-RPC", "C029", "C023", "C026"}),  # OSC's own rounds, no containers
     ("inss-ally", "troop_revenue", {"C052-ALLY"}, {"C051"}),
 ])
 def test_each_scenario_does_what_its_label_says(scenario: str, output: str, in_force: set[str],
@@ -75,6 +77,16 @@ def test_each_scenario_does_what_its_label_says(scenario: str, output: str, in_f
     result = run(load_study("russia-dprk"), scenario=scenario, draws=20_000, sensitivity=False).result(output)
     behind = set(result.claims) | set(result.prices)
     assert in_force <= behind and not (not_in_force & behind)
+
+
+def test_capacities_are_never_central_values() -> None:
+    """ISW's 'each container can hold 300-500 shells' (C029) caps OSC's rounds per container; it is not pooled."""
+    study = load_study("russia-dprk")
+    base = run(study, draws=50_000, sensitivity=False, keep_samples=True)
+    per = base.samples["rounds_per_container"]
+    assert per.max() <= 500 and "C029" in base.result("rounds").claims  # cited as the cap it is
+    osc = run(study, scenario="osc-crates", draws=50_000, sensitivity=False).result("rounds")
+    assert osc.p50 == pytest.approx(3.7, rel=0.05)  # OSC's 4.2-5.8 M by Apr 2025 (C035), read at 28 Oct 2024
 
 
 def test_the_base_values_at_one_basis() -> None:
@@ -99,7 +111,7 @@ def test_explain_traces_a_result_to_its_claims() -> None:
     assert ex.formula == "value_152 + value_122"
     assert ex.sensitivity and ex.sensitivity[0].input == "rounds_per_container"  # not a headline output, explained
     by_name = {i.name: i for i in ex.inputs}
-    assert {e.ref for e in by_name["rounds_per_container"].evidence} == {"C029", "C035-RPC"}
+    assert {e.ref for e in by_name["rounds_per_container"].evidence} == {"C029", "C035-RPC"}  # C029 as the cap
     assert by_name["munitions_share"].assumption.startswith("Own assumption")
     kei = next(e for e in by_name["price_152"].evidence if e.ref == "P-KEI-152")
     assert kei.conversion and "2023→2024" in kei.conversion[0]  # inflated from the price year
@@ -139,3 +151,25 @@ def test_implied_prices_pair_each_publication_with_its_own_quantities(today: Run
     assert by_id["fnf-2024"].implied_method == "model"  # FNF 2024 published no quantities
     fnf25 = by_id["fnf-2025"]
     assert fnf25.implied is None and "troops" in fnf25.implied_note  # its total covers more than its rounds
+
+
+def test_each_assumption_text_has_a_key_of_its_own() -> None:
+    """A variable's own assumption, its fallback's and a scenario's override's are three texts: each is keyed
+    apart (``VAR``, ``VAR.fallback``, ``SCENARIO.VAR``), so that a translation never shows one for another."""
+    from armsflow.study.texts_load import StudyTexts
+
+    study = load_study("russia-dprk")
+    keys = {
+        "base": {a.origin for a in run(study, draws=5_000, sensitivity=False).assumptions},
+        "then": {a.origin for a in run(study, draws=5_000, sensitivity=False, as_of=date(2024, 10, 28)).assumptions},
+        "rok": {a.origin for a in run(study, draws=5_000, sensitivity=False, scenario="rok-ceiling").assumptions},
+    }
+    assert "rounds_per_container" in keys["base"] and "rounds_per_container.fallback" not in keys["base"]
+    assert {"rounds_per_container.fallback", "systems.fallback"} <= keys["then"]
+    assert {"rok-ceiling.rounds_per_container", "rok-ceiling.share_152"} <= keys["rok"]
+    german = study.texts["de"]
+    assert isinstance(german, StudyTexts)
+    texts = {k: german.get("assumptions", k, "") for k in set().union(*keys.values())}
+    assert all(texts.values()), [k for k, v in texts.items() if not v]  # every one translated
+    assert len({texts["rounds_per_container"], texts["rounds_per_container.fallback"],
+                texts["rok-ceiling.rounds_per_container"]}) == 3

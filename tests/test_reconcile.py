@@ -98,3 +98,39 @@ def test_the_flagship_s_troop_scenario_follows_inss() -> None:
     revenue = next(o for o in ally.outputs if o.id == "troop_revenue")
     assert ally.reproduces == ("inss-2024-troops",) and [p.group for p in revenue.parts] == ["pay"]
     assert sum(p.effect for p in revenue.parts) == pytest.approx(revenue.total, abs=1e-9)
+
+
+def test_a_scenario_whose_outputs_stop_reading_some_inputs(tmp_path: Path) -> None:
+    """A scenario that rewrites a formula so that it no longer reads some inputs (the flagship's osc-crates reads
+    OSC's rounds instead of containers x share x rounds per container): the inputs only one state draws are swapped
+    with the formulas that read them, and the parts still add up to the whole move."""
+    model = MODEL + """
+[variables.z]
+label = "Z"
+unit = "1"
+dist = "uniform"
+low = 1
+high = 3
+assumption = "test"
+
+[outputs.other]
+label = "Other"
+unit = "1"
+formula = "x * y"
+
+[scenarios.direct]
+label = "Direct"
+[scenarios.direct.variables.total]
+formula = "z * 1e9 * usd"
+[scenarios.direct.variables.other]
+formula = "z * 2"
+"""
+    result = armsflow.reconcile(write_study(tmp_path / "s", model, claims=CLAIMS), draws=5_000)
+    gap = next(g for g in result.scenarios if g.scenario == "direct")
+    assert {o.id for o in gap.outputs} == {"total", "other"}
+    for change in gap.outputs:
+        assert sum(p.effect for p in change.parts) == pytest.approx(change.total, abs=1e-9)
+    flagship = armsflow.reconcile("russia-dprk", draws=5_000)
+    osc = next(g for g in flagship.scenarios if g.scenario == "osc-crates")
+    rounds = next(o for o in osc.outputs if o.id == "rounds")
+    assert rounds.total < 0 and sum(p.effect for p in rounds.parts) == pytest.approx(rounds.total)

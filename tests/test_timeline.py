@@ -100,3 +100,77 @@ formula = "count"
     early = run(study, sensitivity=False, as_of=date(2024, 6, 1)).result("total")
     assert early.p50 == pytest.approx(1.0) and early.claims == ["K1"]  # one claim: carried flat, flagged
     assert early.extrapolated == ["count"]
+
+
+SERIES_MODEL = """
+[variables.both]
+label = "Both series pooled"
+unit = "container"
+timeline = "count"
+
+[variables.high_only]
+label = "The high series alone"
+unit = "container"
+timeline = "count"
+series = "high"
+
+[variables.high_alone]
+label = "The same claims in a timeline of their own"
+unit = "container"
+timeline = "high"
+
+[timelines.count]
+label = "Cumulative count"
+unit = "container"
+start = 2024-01-01
+[timelines.count.series.low]
+claims = ["K1"]
+[timelines.count.series.high]
+claims = ["K2"]
+
+[timelines.high]
+label = "Cumulative count, high"
+unit = "container"
+start = 2024-01-01
+claims = ["K2"]
+
+[outputs.pooled]
+label = "Pooled"
+unit = "container"
+formula = "both"
+
+[outputs.one]
+label = "One series"
+unit = "container"
+formula = "high_only - high_alone"
+
+[outputs.alone]
+label = "Alone"
+unit = "container"
+formula = "high_alone"
+"""
+SERIES_CLAIMS = ("K1,S1,count,,1000,,container,2024-12-31,1,q,\n"
+                 "K2,S1,count,,3000,,container,2024-12-31,1,q,\n")
+
+
+def test_a_variable_reads_one_series_of_a_timeline(tmp_path: Path) -> None:
+    """``series = NAME`` reads that series alone: the same draws as a timeline holding only its claims, while the
+    timeline read whole pools both series."""
+    study = load_study(write_study(tmp_path / "s", SERIES_MODEL, claims=SERIES_CLAIMS))
+    result = run(study, sensitivity=False, keep_samples=True)
+    assert result.result("alone").p50 == pytest.approx(3000, rel=0.01)
+    assert result.result("one").p5 == result.result("one").p95 == 0  # draw for draw the same
+    assert result.result("one").claims == ["K2"]  # only the series' claim is behind it
+    assert 1000 < result.result("pooled").mean < 3000  # both series, pooled draw by draw
+
+
+def test_an_unknown_or_misplaced_series_is_refused(tmp_path: Path) -> None:
+    from armsflow import StudyError
+
+    bad = SERIES_MODEL.replace('series = "high"', 'series = "nope"')
+    with pytest.raises(StudyError, match=r"variables.high_only.series: timeline count has no series 'nope' \(it has "
+                                         r"low, high\)"):
+        load_study(write_study(tmp_path / "bad", bad, claims=SERIES_CLAIMS))
+    misplaced = SERIES_MODEL.replace('formula = "high_alone"', 'formula = "high_alone"\nseries = "high"')
+    with pytest.raises(StudyError, match=r"outputs.alone.series: applies to a variable of a timeline"):
+        load_study(write_study(tmp_path / "misplaced", misplaced, claims=SERIES_CLAIMS))

@@ -70,21 +70,33 @@ def _formula(variable: Variable | None) -> str | None:
 
 
 def groups(a: Plan, b: Plan, va: dict[str, Array], vb: dict[str, Array]) -> list[Group]:
-    """The variables that differ between the two plans, as groups; a variable only one state has joins the group
-    of the formula that reads it, since neither can be swapped without the other."""
+    """The variables that differ between the two plans, as groups; a variable only one state has, or draws (an
+    input the other state's outputs no longer read), joins the group of the changed formula that reads it, since
+    neither can be swapped without the other."""
     names = sorted(set(a.variables) | set(b.variables))
     changed_inputs = [n for n in names if (n in va or n in vb)
                       and (n not in va or n not in vb or not np.array_equal(va[n], vb[n]))]
     changed_formulas = [n for n in names if _formula(a.variables.get(n)) != _formula(b.variables.get(n))
                         and (_formula(a.variables.get(n)) or _formula(b.variables.get(n)))]
-    members: dict[str, set[str]] = {n: {n} for n in [*changed_inputs, *changed_formulas]}
+    changed = [*changed_inputs, *changed_formulas]
+    leader = {n: n for n in changed}  # union-find: each changed variable's group, named by one of its members
+
+    def find(n: str) -> str:
+        while leader[n] != n:
+            n = leader[n]
+        return n
+
     for f in changed_formulas:
-        for plan, other in ((b, a), (a, b)):
+        for plan, other, drawn, other_drawn in ((b, a, vb, va), (a, b, va, vb)):
             var = plan.variables.get(f)
             formula = var.definition.formula if var else None
             for dep in formula.names if formula else ():
-                if dep not in other.variables and dep in members and dep != f:
-                    members[f] |= members.pop(dep)
+                alone = dep not in other.variables or (dep in drawn and dep not in other_drawn)
+                if alone and dep in leader:
+                    leader[find(dep)] = find(f)
+    members: dict[str, set[str]] = {}
+    for n in changed:
+        members.setdefault(find(n), set()).add(n)
     out = []
     for name, variables in members.items():
         var = b.variables.get(name) or a.variables[name]

@@ -79,7 +79,7 @@ def make_plan(study: Study, scenario: str | None = None, as_of: date | None = No
 def _input(study: Study, ev: Evidence, var: Variable, definition: Definition,
            fallback: bool = False) -> Input | None:
     if definition.kind == "timeline":
-        timeline, used = timeline_of(ev, study.timelines[definition.timeline])
+        timeline, used = timeline_of(ev, study.timelines[definition.timeline].only(definition.series))
         if not used:
             return None
         day = definition.at or study.meta.reference_date

@@ -203,7 +203,7 @@ def provenance(plan: Plan, name: str) -> Provenance:
             else:
                 sources.add(ref)
         if definition.assumption:
-            assumptions.append(Assumption(dep, definition.assumption, dep))
+            assumptions.append(Assumption(dep, definition.assumption, assumption_key(plan, dep)))
         if item and item.fallback_used:
             fallbacks.append(dep)
         if item and item.extrapolated:
@@ -213,6 +213,16 @@ def provenance(plan: Plan, name: str) -> Provenance:
             if spec.assumption:
                 assumptions.append(Assumption(dep, spec.assumption, spec.name))
     return Provenance(sorted(claims), sorted(prices), sorted(sources), assumptions, fallbacks, extrapolated)
+
+
+def assumption_key(plan: Plan, name: str) -> str:
+    """Where the assumption a variable states in this plan is written, as the study's translations key it: the
+    variable's name, prefixed by the scenario whose override states it (``rok-ceiling.rounds_per_container``) and
+    followed by ``.fallback`` when the fallback's (``systems.fallback``)."""
+    scenario = plan.study.scenarios[plan.scenario] if plan.scenario else None
+    item = plan.inputs.get(name)
+    prefix = f"{plan.scenario}." if scenario is not None and name in scenario.overrides else ""
+    return f"{prefix}{name}{'.fallback' if item and item.fallback_used else ''}"
 
 
 def _summarise(plan: Plan, values: dict[str, Array], name: str) -> OutputResult:

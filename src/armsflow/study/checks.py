@@ -159,6 +159,9 @@ def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Defi
             c.add(line, f"{path}.timeline", f"unknown timeline {definition.timeline!r}")
         elif not spec.unit.same_dimension(var.unit):
             c.add(line, f"{path}.timeline", f"timeline {spec.name} is in {spec.unit}, the variable in {var.unit}")
+        elif definition.series and not spec.only(definition.series).series:
+            c.add(line, f"{path}.series", f"timeline {spec.name} has no series {definition.series!r} (it has "
+                                          f"{', '.join(s.name for s in spec.series)})")
         return
     if definition.kind not in ("claims", "prices"):
         return
@@ -196,7 +199,8 @@ def _evidence_claims(study: Study, variables: dict[str, Variable], name: str) ->
         definition = variables[dep].definition
         found.update(definition.claims)
         if definition.kind == "timeline" and definition.timeline in study.timelines:
-            found.update(c for s in study.timelines[definition.timeline].series for c in s.claims)
+            spec = study.timelines[definition.timeline].only(definition.series)
+            found.update(c for s in spec.series for c in s.claims)
     return found
 
 

@@ -26,7 +26,7 @@ FILE = "model.toml"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 DIST_KEYS = {"value", "low", "high", "mode", "lambda", "mean", "sd", "alpha", "beta", "values", "weights",
              "components", "samples"}
-DEF_KEYS = {"claims", "prices", "dist", "formula", "timeline", "at", "assumption", "cites", "caps",
+DEF_KEYS = {"claims", "prices", "dist", "formula", "timeline", "at", "series", "assumption", "cites", "caps",
             "capacity", "proxy", "rescaled"} | DIST_KEYS
 VAR_KEYS = {"label", "unit", "fallback"} | DEF_KEYS
 OUTPUT_KEYS = VAR_KEYS | {"headline", "thresholds"}
@@ -229,6 +229,9 @@ class ModelReader:
             self.problem(self.lines.key(path, "assumption"), f"{path}.assumption", "must be text")
             assumption = ""
         cites = self._ids(path, table, "cites")
+        for key in ("at", "series"):
+            if key in table and kind != "timeline":
+                self.problem(self.lines.key(path, key) or line, f"{path}.{key}", "applies to a variable of a timeline")
         if kind == "timeline":
             name, at = table["timeline"], table.get("at")
             if not isinstance(name, str):
@@ -237,8 +240,13 @@ class ModelReader:
             if at is not None and not isinstance(at, date):
                 self.problem(self.lines.key(path, "at") or line, f"{path}.at", "must be a TOML date (no quotes)")
                 return None
+            series = table.get("series", "")
+            if not isinstance(series, str) or ("series" in table and not series):
+                self.problem(self.lines.key(path, "series") or line, f"{path}.series",
+                             "must be the name of a [timelines.NAME.series.SERIES] table")
+                return None
             return Definition("timeline", line, key_line, assumption=assumption.strip(), cites=cites, timeline=name,
-                              at=at)
+                              at=at, series=series)
         if kind in ("claims", "prices"):
             ids = self._ids(path, table, kind)
             if not ids:

@@ -51,6 +51,7 @@ class Definition:
     cites: tuple[str, ...] = ()
     timeline: str = ""
     at: date | None = None
+    series: str = ""  # one series of the timeline, read alone (all of them when empty)
     caps: tuple[str, ...] = ()  # capacity (or upper-bound) claims that cap a claims-derived variable
     capacity: bool = False  # capacity claims in ``claims`` taken as values; ``assumption`` says why
     proxy: bool = False  # prices of another basis than the study's stand in; ``assumption`` says why
@@ -99,6 +100,11 @@ class TimelineSpec:
     spread: float
     assumption: str
     line: int
+
+    def only(self, series: str) -> TimelineSpec:
+        """This timeline with the one series ``series`` (itself for empty text): a variable that reads one
+        publication's series, where the timeline sets several side by side."""
+        return replace(self, series=tuple(s for s in self.series if s.name == series)) if series else self
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ fnf-2024 = "…"
 [scenarios]
 production-cost = "…"
 
-[assumptions]   # the own assumption of a variable (or a fallback of it) or of a timeline
-munitions_share = "…"
+[assumptions]   # the own assumption of a variable or a timeline; "VAR.fallback" for a variable's fallback,
+munitions_share = "…"   # "SCENARIO.VAR" for a scenario's override
 
 [claims]        # what a claim measures, by claim id (the measure column of claims.csv)
 C023 = "…"
@@ -71,9 +71,14 @@ def _known(study: Study, declared: set[str]) -> dict[str, set[str]]:
     """The keys each table may hold, from the loaded study; ``declared`` adds the variables whose definition had a
     problem of its own, so that their texts are not reported a second time."""
     variables = set(study.variables) | declared | {n for s in study.scenarios.values() for n in s.overrides}
-    assumed = {n for n, v in study.variables.items() if v.definition.assumption
-               or (v.fallback is not None and v.fallback.assumption)}
-    assumed |= {n for s in study.scenarios.values() for n, v in s.overrides.items() if v.definition.assumption}
+    # As ``engine.run.assumption_key`` names them: a variable's own, its fallback's, and a scenario's override's.
+    assumed = set()
+    for prefix, defined in (("", study.variables), *((f"{s.name}.", s.overrides) for s in study.scenarios.values())):
+        for n, v in defined.items():
+            if v.definition.assumption:
+                assumed.add(f"{prefix}{n}")
+            if v.fallback is not None and v.fallback.assumption:
+                assumed.add(f"{prefix}{n}.fallback")
     return {
         "labels": variables,
         "timelines": set(study.timelines) | {f"{t.name}.{s.name}" for t in study.timelines.values() for s in t.series},
