@@ -39,6 +39,7 @@ from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.sampling import simulate
 from armsflow.engine.sensitivity import sobol
 from armsflow.model.distributions import LogNormal, Mixture, Pert, Point, Uniform
+from armsflow.model.truncation import Truncated
 from armsflow.study.loader import load_study
 from armsflow.study.resolve import AtDate, Scaled
 from figures import Figure, log
@@ -121,7 +122,51 @@ def np_draw(dist: Any, rng: np.random.Generator, n: int) -> Array:
         return out
     if isinstance(dist, AtDate):
         return np_timeline(dist, rng, n)
+    if isinstance(dist, Truncated):
+        return np_truncated(dist, rng, n)
     raise Unsupported(f"no hand-written draw for {type(dist).__name__}")
+
+
+def np_truncated(cut: Truncated, rng: np.random.Generator, n: int) -> Array:
+    """A pool of PERTs and points cut to [low, high] (a claim's bound or cap), by inverse CDF within the bounds:
+    each component reweighted by its mass inside, then F⁻¹(F(low) + U (F(high) − F(low))) with SciPy's regularised
+    incomplete beta function and its inverse."""
+    from scipy.special import betainc, betaincinv
+
+    pairs = list(zip(cut.base.components, cut.base.weights, strict=True)) if isinstance(cut.base, Mixture) \
+        else [(cut.base, 1.0)]
+    parts: list[tuple[Any, float, float, float]] = []
+    for component, weight in pairs:
+        if isinstance(component, Point):
+            if cut.low <= component.value <= cut.high:
+                parts.append((component, weight, 0.0, 1.0))
+            continue
+        if not isinstance(component, Pert):
+            raise Unsupported(f"no hand-written cut of {type(component).__name__}")
+        width = component.high - component.low
+        a = 1 + component.lam * (component.mode - component.low) / width
+        b = 1 + component.lam * (component.high - component.mode) / width
+        below, upto = (float(betainc(a, b, min(max((x - component.low) / width, 0.0), 1.0)))
+                       for x in (cut.low, cut.high))
+        if upto > below:
+            parts.append((component, weight * (upto - below), below, upto))
+    weights = np.array([w for _, w, _, _ in parts])
+    which = rng.choice(len(parts), n, p=weights / weights.sum()) if len(parts) > 1 else np.zeros(n, dtype=int)
+    out = np.empty(n)
+    for k, (component, _, below, upto) in enumerate(parts):
+        mask = which == k
+        count = int(mask.sum())
+        if isinstance(component, Point):
+            out[mask] = component.value
+            continue
+        width = component.high - component.low
+        a = 1 + component.lam * (component.mode - component.low) / width
+        b = 1 + component.lam * (component.high - component.mode) / width
+        if below == 0.0 and upto == 1.0:  # not reached by the bounds: a plain beta draw
+            out[mask] = component.low + width * rng.beta(a, b, count)
+        else:
+            out[mask] = component.low + width * betaincinv(a, b, below + (upto - below) * rng.random(count))
+    return np.clip(out, cut.low, cut.high)
 
 
 def np_timeline(at: AtDate, rng: np.random.Generator, n: int) -> Array:
@@ -384,11 +429,11 @@ def squigglepy_model(plan: Plan) -> Callable[[int, int], dict[str, Array]]:
             return sq.mixture([to_sq(c, False) for c in d.components], [w / total for w in d.weights])
         raise Unsupported(f"no squigglepy version of {type(d).__name__}")
 
-    # squigglepy has no timeline (a monotone fit per draw): those inputs are drawn by the hand-written NumPy, timed
-    # with the rest.
-    timelines = {name: s for name, s in plan.inputs.items() if isinstance(s.sampler, AtDate)}
+    # squigglepy has no timeline (a monotone fit per draw) and no distribution cut to a claim's bound: those inputs
+    # are drawn by the hand-written NumPy, timed with the rest.
+    timelines = {name: s for name, s in plan.inputs.items() if isinstance(s.sampler, (AtDate, Truncated))}
     if set(timelines) & set(corr_names):
-        raise Unsupported("a correlated timeline")
+        raise Unsupported("a correlated timeline or cut distribution")
 
     def run(seed: int, n: int) -> dict[str, Array]:
         sq.set_seed(seed)
@@ -399,8 +444,7 @@ def squigglepy_model(plan: Plan) -> Callable[[int, int], dict[str, Array]]:
         v = {name: np.asarray(sq.sample(d, n=n, verbose=False), dtype=np.float64) for name, d in dists.items()}
         rng = np.random.default_rng(seed)
         for name, item in timelines.items():
-            assert isinstance(item.sampler, AtDate)
-            v[name] = np_timeline(item.sampler, rng, n)
+            v[name] = np_draw(item.sampler, rng, n)
         v.update(formulas(v))
         return v
 
