@@ -56,12 +56,12 @@ def test_vendored_htmx_is_the_pinned_file() -> None:
 def test_an_edit_changes_one_line_and_the_estimate(client: TestClient, study: Path) -> None:
     before = (study / "claims.csv").read_bytes().splitlines(keepends=True)
     median = client.get("/api/studies/mine").json()["run"]["results"]
-    form = form_of(client, "C004-PAY")
-    response = client.post("/studies/mine/claims/C004-PAY", data={**form, "central": "40000"})
+    form = form_of(client, "C051")  # NIS's pay per soldier, behind the troop revenue
+    response = client.post("/studies/mine/claims/C051", data={**form, "central": "2500"})
     assert response.status_code == 200 and "Saved" in response.text
     after = (study / "claims.csv").read_bytes().splitlines(keepends=True)
     changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
-    assert len(changed) == 1 and b",,40000,," in after[changed[0]]
+    assert len(changed) == 1 and b",,2500,," in after[changed[0]]
     moved = client.get("/api/studies/mine").json()["run"]["results"]
     troop = {r["id"]: r["p50"] for r in median}["troop_revenue"]
     assert {r["id"]: r["p50"] for r in moved}["troop_revenue"] != troop

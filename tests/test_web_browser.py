@@ -36,10 +36,12 @@ def test_edit_a_claim_and_see_the_estimate_move(served: tuple[str, Path]) -> Non
         page.click("text=mine")
         troop = page.locator("#result-troop_revenue .median")
         old = troop.inner_text()
+        drivers = page.locator("#drivers p", has_text="troop_revenue")
+        old_drivers = drivers.inner_text()
         page.screenshot(path=ARTIFACTS / "1-study.png", full_page=True)
 
-        page.goto(f"{base}/studies/mine/claims/C004-PAY")
-        page.fill("input[name=central]", "40000")
+        page.goto(f"{base}/studies/mine/claims/C051")  # NIS's pay per soldier, behind the troop revenue
+        page.fill("input[name=central]", "2500")
         page.fill("textarea[name=quote]", '<script>alert("x")</script> quoted')
         page.click("#save")
         expect(page.locator("#message")).to_contain_text("Saved")
@@ -47,6 +49,7 @@ def test_edit_a_claim_and_see_the_estimate_move(served: tuple[str, Path]) -> Non
 
         page.goto(f"{base}/studies/mine")
         assert page.locator("#result-troop_revenue .median").inner_text() != old
+        assert page.locator("#drivers p", has_text="troop_revenue").inner_text() != old_drivers  # the drivers too
         page.fill("input[name='munitions_share.high']", "0.3")
         page.fill("input[name='munitions_share.low']", "0.2")
         page.click("text=Recompute")
@@ -54,7 +57,7 @@ def test_edit_a_claim_and_see_the_estimate_move(served: tuple[str, Path]) -> Non
         page.screenshot(path=ARTIFACTS / "3-what-if.png", full_page=True)
 
         page.goto(f"{base}/studies/mine/evidence?variable=pay")
-        expect(page.locator("#claim-C004-PAY .quote")).to_contain_text('<script>alert("x")</script> quoted')
+        expect(page.locator("#claim-C051 .quote")).to_contain_text('<script>alert("x")</script> quoted')
         page.screenshot(path=ARTIFACTS / "4-evidence.png", full_page=True)
         browser.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
