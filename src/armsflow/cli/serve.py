@@ -22,7 +22,8 @@ def serve(folders: Annotated[list[Path] | None, typer.Argument(help=(
           workers: Annotated[int | None, typer.Option(
               help="Server processes (default: one per core, at most 4); what-ifs compute on every core.")] = None,
           ) -> None:
-    """Serve the workbench: results, evidence, claim edits (checked, atomic) and what-if, in a browser."""
+    """Serve the workbench in a browser: results and charts, evidence, claim and source edits (checked, atomic),
+    what-if and saving it, the intake queue, the run history, report downloads."""
     from armsflow.web import serve as run_server
 
     with errors():
