@@ -70,6 +70,8 @@ def test_as_of_the_fnf_publication_date() -> None:
     ("rok-ceiling", "rounds", {"C017-RPC", "C019-RPC", "C023-RPC"}, {"C035-RPC", "C029"}),
     ("osc-crates", "rounds", {"C035"}, {"C035-RPC", "C029", "C023", "C026"}),  # OSC's own rounds, no containers
     ("inss-ally", "troop_revenue", {"C052-ALLY"}, {"C051"}),
+    ("inss-2023", "rounds", {"C047-152", "C047-122"}, {"C035-RPC", "C023", "C029"}),
+    ("inss-2023", "deliveries_value", {"C047-MSL"}, {"C026-MSL", "C045"}),
 ])
 def test_each_scenario_does_what_its_label_says(scenario: str, output: str, in_force: set[str],
                                                not_in_force: set[str]) -> None:
@@ -163,6 +165,8 @@ def test_each_assumption_text_has_a_key_of_its_own() -> None:
         "base": {a.origin for a in run(study, draws=5_000, sensitivity=False).assumptions},
         "then": {a.origin for a in run(study, draws=5_000, sensitivity=False, as_of=date(2024, 10, 28)).assumptions},
         "rok": {a.origin for a in run(study, draws=5_000, sensitivity=False, scenario="rok-ceiling").assumptions},
+        **{name: {a.origin for a in run(study, draws=5_000, sensitivity=False, scenario=name).assumptions}
+           for name in study.scenarios},
     }
     assert "rounds_per_container" in keys["base"] and "rounds_per_container.fallback" not in keys["base"]
     assert {"rounds_per_container.fallback", "systems.fallback"} <= keys["then"]
