@@ -65,7 +65,7 @@ def test_the_html_report_is_of_the_study_as_it_is_now(client: TestClient, study:
     for output in ("deliveries_value", "troop_revenue"):
         assert median_text(study, output) in text
 
-    assert edit_claim(study, "C004-PAY", {"central": "40000"}, if_match=None).status == "saved"
+    assert edit_claim(study, "C051", {"central": "2500"}, if_match=None).status == "saved"  # NIS's pay per soldier
     after = median_text(study, "troop_revenue")
     assert after != before
     again = text_of(client.get("/studies/mine/report.html").text)
