@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -100,3 +101,27 @@ def served(study: Path) -> Iterator[tuple[str, Path]]:
     yield f"http://127.0.0.1:{port}", study
     server.should_exit = True
     thread.join(5)
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright, headless (the test is skipped, naming what is missing, without
+    either): tests open their pages from it and watch them with ``console_errors``."""
+    from system import need_chromium
+
+    need_chromium()
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def console_errors(page: Any) -> list[str]:
+    """The errors the page logs from now on (a Content-Security-Policy refusal among them)."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, WEB_BASE
-from system import need_chromium
+from conftest import WEB_BASE, console_errors
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -96,25 +95,19 @@ def test_an_unknown_study_is_404(client: TestClient) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not PLAYWRIGHT, reason="needs Playwright (pip install playwright)")
-def test_the_study_page_with_its_charts_in_a_browser(served: tuple[str, Path]) -> None:
-    need_chromium()
-    from playwright.sync_api import expect, sync_playwright
+def test_the_study_page_with_its_charts_in_a_browser(served: tuple[str, Path], chromium: Any) -> None:
+    from playwright.sync_api import expect
 
     base, _ = served
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text else None)
-        failed: list[str] = []
-        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-        page.goto(f"{base}/studies/mine")
-        # Until the results load the charts themselves, htmx fetches the partial as such a placeholder would.
-        page.evaluate("htmx.ajax('GET', '/studies/mine/charts', {target: '#results', swap: 'afterend'})")
-        expect(page.locator("#charts figure svg").first).to_be_visible(timeout=30_000)
-        assert page.locator("#charts figure svg").count() >= 10
-        page.screenshot(path=ARTIFACTS / "charts.png", full_page=True)
-        browser.close()
-    assert not errors, errors  # nothing refused by the Content-Security-Policy
-    assert [url for url in failed if not url.endswith("/favicon.ico")] == []
+    page = chromium.new_page(viewport={"width": 1280, "height": 1000})
+    errors = console_errors(page)
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(f"{base}/studies/mine")
+    page.locator("#charts").scroll_into_view_if_needed()  # the study page draws its charts once they are in view
+    expect(page.locator("#charts figure svg").first).to_be_visible(timeout=30_000)
+    assert page.locator("#charts figure svg").count() >= 10
+    page.screenshot(path=ARTIFACTS / "charts.png", full_page=True)
+    assert not errors, errors  # nothing refused by the Content-Security-Policy, nothing missing
+    assert failed == []

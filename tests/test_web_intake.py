@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, WEB_BASE
+from conftest import WEB_BASE, console_errors
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -19,7 +20,6 @@ import armsflow  # noqa: E402
 from armsflow.cli import app as cli  # noqa: E402
 from armsflow.intake import add_documents, list_candidates  # noqa: E402
 from armsflow.web.app import create_app  # noqa: E402
-from system import need_chromium  # noqa: E402
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 FILES = ("sources.csv", "claims.csv", "model.toml")
@@ -226,30 +226,24 @@ ARTIFACTS = Path(__file__).parent.parent / "out" / "web"
 
 
 @pytest.mark.slow
-def test_accept_a_candidate_in_the_browser(served: tuple[str, Path]) -> None:
-    need_chromium()
-    pytest.importorskip("playwright")
-    from playwright.sync_api import expect, sync_playwright
+def test_accept_a_candidate_in_the_browser(served: tuple[str, Path], chromium: Any) -> None:
+    from playwright.sync_api import expect
 
     base, folder = served
     ident = containers(folder)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{base}/studies/mine")
-        page.click("text=Intake queue")
-        card = page.locator(f"#cand-{ident}")
-        expect(card.locator(".quote")).to_contain_text('<script>alert("x")</script>')
-        page.screenshot(path=ARTIFACTS / "intake-1-queue.png", full_page=True)
-        card.locator("select[name=variable]").select_option("containers")
-        card.locator("input[name=grade]").fill("B2")
-        card.locator(".accept-button").click()
-        expect(page.locator("#message")).to_contain_text(f"Accepted {ident} as claim")
-        expect(page.locator(f"#cand-{ident}")).to_have_count(0)
-        page.screenshot(path=ARTIFACTS / "intake-2-accepted.png", full_page=True)
-        browser.close()
+    page = chromium.new_page(viewport={"width": 1280, "height": 1000})
+    errors = console_errors(page)
+    page.goto(f"{base}/studies/mine")
+    page.click("text=Intake queue")
+    card = page.locator(f"#cand-{ident}")
+    expect(card.locator(".quote")).to_contain_text('<script>alert("x")</script>')
+    page.screenshot(path=ARTIFACTS / "intake-1-queue.png", full_page=True)
+    card.locator("select[name=variable]").select_option("containers")
+    card.locator("input[name=grade]").fill("B2")
+    card.locator(".accept-button").click()
+    expect(page.locator("#message")).to_contain_text(f"Accepted {ident} as claim")
+    expect(page.locator(f"#cand-{ident}")).to_have_count(0)
+    page.screenshot(path=ARTIFACTS / "intake-2-accepted.png", full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e], errors
     assert re.search(rf"Intake {ident}:", (folder / "claims.csv").read_text(encoding="utf-8"))

@@ -4,13 +4,12 @@ browser (Debian's chromium driven by Playwright; screenshots go to out/web/)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, WEB_BASE
-from system import need_chromium
+from conftest import WEB_BASE, console_errors
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -161,30 +160,24 @@ def test_the_id_cannot_be_changed(client: TestClient, mini: Path) -> None:
 
 
 @pytest.mark.slow
-def test_edit_a_source_title_in_a_browser(served: tuple[str, Path]) -> None:
-    need_chromium()
-    pytest.importorskip("playwright")
-    from playwright.sync_api import expect, sync_playwright
+def test_edit_a_source_title_in_a_browser(served: tuple[str, Path], chromium: Any) -> None:
+    from playwright.sync_api import expect
 
     base, folder = served
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     before = (folder / "sources.csv").read_bytes().splitlines()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{base}/studies/mini/evidence")
-        page.click("#claim-C3 a.source")
-        expect(page.locator("h1")).to_contain_text("Source S2")
-        page.fill("input[name=title]", "Price list, 2024 edition")
-        page.click("#save")
-        expect(page.locator("#message")).to_contain_text("Saved")
-        expect(page.locator("input[name=title]")).to_have_value("Price list, 2024 edition")
-        page.screenshot(path=ARTIFACTS / "5-source-saved.png", full_page=True)
-        page.click("#citing a >> text=C4")
-        expect(page.locator("h1")).to_contain_text("Claim C4")
-        browser.close()
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    errors = console_errors(page)
+    page.goto(f"{base}/studies/mini/evidence")
+    page.click("#claim-C3 a.source")
+    expect(page.locator("h1")).to_contain_text("Source S2")
+    page.fill("input[name=title]", "Price list, 2024 edition")
+    page.click("#save")
+    expect(page.locator("#message")).to_contain_text("Saved")
+    expect(page.locator("input[name=title]")).to_have_value("Price list, 2024 edition")
+    page.screenshot(path=ARTIFACTS / "5-source-saved.png", full_page=True)
+    page.click("#citing a >> text=C4")
+    expect(page.locator("h1")).to_contain_text("Claim C4")
     assert not [e for e in errors if "Content Security Policy" in e], errors
     after = (folder / "sources.csv").read_bytes().splitlines()
     assert [b for a, b in zip(before, after, strict=True) if a != b] == [

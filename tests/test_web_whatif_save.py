@@ -4,13 +4,12 @@ TestClient, its JSON twin, and the whole flow in a real browser (Debian's chromi
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, WEB_BASE
-from system import need_chromium
+from conftest import WEB_BASE, console_errors
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -144,39 +143,33 @@ def test_the_json_twin(client: TestClient, study: Path) -> None:
 
 
 @pytest.mark.slow
-def test_change_save_reload_in_a_browser(served: tuple[str, Path]) -> None:
+def test_change_save_reload_in_a_browser(served: tuple[str, Path], chromium: Any) -> None:
     """A refused value is shown as typed beside the problem; a corrected one is saved and is the study after a
     reload: in the form and in the full run."""
-    need_chromium()
-    pytest.importorskip("playwright")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, folder = served
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     before = (folder / "model.toml").read_bytes()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{base}/studies/mine")
-        value = page.locator("#result-deliveries_value .median")
-        old = value.inner_text()
-        page.fill("input[name='munitions_share.low']", "2")
-        page.click("#save-assumptions")
-        expect(page.locator("#save-problems")).to_contain_text("low (2) is above high (1)")
-        expect(page.locator("input[name='munitions_share.low']")).to_have_value("2")
-        page.screenshot(path=ARTIFACTS / "whatif-save-refused.png", full_page=True)
-        page.fill("input[name='munitions_share.low']", "0.4")
-        page.click("#save-assumptions")
-        expect(page.locator("#save-message")).to_contain_text("Saved to model.toml")
-        page.screenshot(path=ARTIFACTS / "whatif-saved.png", full_page=True)
-        page.reload()
-        expect(page.locator("input[name='munitions_share.low']")).to_have_value("0.4")
-        assert page.locator("#result-deliveries_value .median").inner_text() != old
-        expect(page.locator("#results h2")).not_to_contain_text("what-if")
-        page.screenshot(path=ARTIFACTS / "whatif-saved-reloaded.png", full_page=True)
-        browser.close()
+    page = chromium.new_page(viewport={"width": 1280, "height": 1400})
+    errors = console_errors(page)
+    page.goto(f"{base}/studies/mine")
+    value = page.locator("#result-deliveries_value .median")
+    old = value.inner_text()
+    page.fill("input[name='munitions_share.low']", "2")
+    page.click("#save-assumptions")
+    expect(page.locator("#save-problems")).to_contain_text("low (2) is above high (1)")
+    expect(page.locator("input[name='munitions_share.low']")).to_have_value("2")
+    page.screenshot(path=ARTIFACTS / "whatif-save-refused.png", full_page=True)
+    page.fill("input[name='munitions_share.low']", "0.4")
+    page.click("#save-assumptions")
+    expect(page.locator("#save-message")).to_contain_text("Saved to model.toml")
+    page.screenshot(path=ARTIFACTS / "whatif-saved.png", full_page=True)
+    page.reload()
+    expect(page.locator("input[name='munitions_share.low']")).to_have_value("0.4")
+    assert page.locator("#result-deliveries_value .median").inner_text() != old
+    expect(page.locator("#results h2")).not_to_contain_text("what-if")
+    page.screenshot(path=ARTIFACTS / "whatif-saved-reloaded.png", full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e], errors
     after = (folder / "model.toml").read_bytes()
     assert [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b] == [
