@@ -143,6 +143,9 @@ def test_git_revisions_are_compared(tmp_path: Path) -> None:
     assert any(c.file == "model.toml" for c in result.changes)
     code, _, err = invoke("diff", str(folder), "no-such-revision")
     assert code == 2 and err.startswith("A/B: 'no-such-revision' is not a revision")
+    for option in ("--output=/tmp/x", "-h"):  # never handed to git as one of its options
+        code, _, err = invoke("diff", str(folder), "--", option)
+        assert code == 2 and "a revision never starts with '-'" in err, err
 
 
 def test_bad_history_inputs_fail_with_one_line(tmp_path: Path) -> None:

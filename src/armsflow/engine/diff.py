@@ -41,6 +41,8 @@ def _git_files(folder: Path, revision: str) -> tuple[str, dict[str, bytes]]:
     git = shutil.which("git")
     if git is None:
         raise ParameterError("revision", "git is not installed")
+    if revision.startswith("-"):  # git would read it as one of its options
+        raise ParameterError("revision", f"{revision[:40]!r} is not a revision (a revision never starts with '-')")
 
     def run(*args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run([git, "-C", str(folder), *args], capture_output=True, timeout=30, check=False)
