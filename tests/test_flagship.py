@@ -72,6 +72,7 @@ def test_as_of_the_fnf_publication_date() -> None:
     ("inss-ally", "troop_revenue", {"C052-ALLY"}, {"C051"}),
     ("inss-2023", "rounds", {"C047-152", "C047-122"}, {"C035-RPC", "C023", "C029"}),
     ("inss-2023", "deliveries_value", {"C047-MSL"}, {"C026-MSL", "C045"}),
+    ("kida-2025", "containers_shipped", {"C048-CONT"}, {"C023", "C026", "C027"}),
 ])
 def test_each_scenario_does_what_its_label_says(scenario: str, output: str, in_force: set[str],
                                                not_in_force: set[str]) -> None:
