@@ -67,10 +67,16 @@ def render_studies(found: StudyList, console: Console) -> None:
     for info in found.studies:
         mark = " (default)" if info.default else ""
         console.print(f"[bold]{escape(info.name)}[/bold]{mark}: {escape(info.title)}")
+        # A grid, so that a label longer than the line wraps under itself, not under the ids.
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column()
         for r in info.results:
-            console.print(f"  result    {escape(r.id):<24} {escape(r.label)}")
+            grid.add_row("  result", escape(r.id), escape(r.label))
         for sc in info.scenarios:
-            console.print(f"  scenario  {escape(sc.id):<24} {escape(sc.label)}")
+            grid.add_row("  scenario", escape(sc.id), escape(sc.label))
+        console.print(grid)
 
 
 def implied_text(est: PublishedResult) -> str:
