@@ -10,9 +10,7 @@ names the version it was made from, and is refused as a ``conflict`` when the ro
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +18,8 @@ from typing import Generic, Literal, NamedTuple
 
 from armsflow.errors import ParameterError, Problem, StudyError, fail
 from armsflow.results.edit import ClaimEdit, ClaimRow, R, SourceEdit, SourceRow
-from armsflow.study.files import atomic_write
-from armsflow.study.loader import MAX_BYTES, _read_files, study_from_files
-
-#: One edit at a time in this process, whatever the table: two saves naming the same version cannot both pass the
-#: version check, and each edit is checked against the other tables as they stand when it is written.
-_EDITING = threading.Lock()
+from armsflow.study.files import EDITING, atomic_write, study_file, version
+from armsflow.study.loader import _read_files, study_from_files
 
 Status = Literal["saved", "unchanged", "invalid", "conflict"]
 
@@ -49,20 +43,6 @@ class _Found(NamedTuple):
     fields: list[str]
     line: int
     offset: int
-
-
-def _path(folder: Path, file: str) -> Path:
-    """``folder/file``, refused unless it is a regular file inside a study folder (no link leads out)."""
-    if not folder.is_dir():
-        raise fail(str(folder), 0, "", "no such study folder (moved or deleted?)")
-    path = folder / file
-    if path.is_symlink() or not path.is_file():
-        raise fail(file, 0, "", "not a regular file in the study folder (a symbolic link is never written through)")
-    if path.resolve().parent != folder.resolve():
-        raise fail(file, 0, "", "resolves outside the study folder")
-    if path.stat().st_size > MAX_BYTES:
-        raise fail(file, 0, "", f"larger than {MAX_BYTES // 2**20} MiB")
-    return path
 
 
 def _records(text: str) -> Iterator[tuple[str, list[str], int, int]]:
@@ -90,15 +70,11 @@ def _records(text: str) -> Iterator[tuple[str, list[str], int, int]]:
         offset += len(raw)
 
 
-def _etag(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()[:20]
-
-
 def _table(folder: Path, file: str) -> tuple[str, list[str], list[tuple[str, list[str], int, int]]]:
     """(file text, header, records after the header) of ``folder/file``, which must have an ``id`` column.
     A byte-order mark stays in the text, and so in the file written back."""
     try:
-        text = _path(folder, file).read_bytes().decode("utf-8")
+        text = study_file(folder, file).read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise fail(file, 0, "", f"not UTF-8 text: {exc.reason}") from None
     try:
@@ -126,7 +102,7 @@ def _find(folder: Path, table: _Table[R], ident: str) -> _Found:
 def _row(folder: Path, table: _Table[R], found: _Found) -> R:
     padded = found.fields + [""] * (len(found.header) - len(found.fields))
     values = dict(zip(found.header, padded, strict=False))
-    return table.row(folder, values["id"], found.line, values, _etag(found.raw))
+    return table.row(folder, values["id"], found.line, values, version(found.raw.encode()))
 
 
 def _citing(folder: Path, source_id: str) -> list[str]:
@@ -177,7 +153,7 @@ def edit_source(folder: Path, source_id: str, changes: Mapping[str, str], *, if_
 
 def _edit(folder: Path, table: _Table[R], ident: str, changes: Mapping[str, str],
           if_match: str | None) -> tuple[Status, R, list[Problem]]:
-    with _EDITING:
+    with EDITING:
         found = _find(folder, table, ident)
         current = _row(folder, table, found)
         unknown = sorted(set(changes) - set(found.header))
@@ -203,7 +179,7 @@ def _edit(folder: Path, table: _Table[R], ident: str, changes: Mapping[str, str]
             study_from_files(files, folder.name)
         except StudyError as exc:
             return "invalid", current, exc.problems
-        if _path(folder, table.file).read_bytes() != found.text.encode():  # changed by another program meanwhile
+        if study_file(folder, table.file).read_bytes() != found.text.encode():  # changed by another program meanwhile
             return "conflict", _row(folder, table, _find(folder, table, ident)), []
         atomic_write(folder / table.file, files[table.file])
         return "saved", _row(folder, table, _find(folder, table, ident)), []

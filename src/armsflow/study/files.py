@@ -1,17 +1,46 @@
-"""Replacing a study's files atomically: written to a temporary file in the file's own folder, flushed to disk and
-moved over the old one with ``os.replace``, so a kill at any moment leaves either the old file or the new one, never
-a mix. Every writer of study files (intake, the workbench's claim edit) goes through ``atomic_write``.
+"""Writing a study's files: only a regular file directly inside the study folder (``study_file``), one write at a
+time in this process (``EDITING``), each version of a text named by a hash of its bytes (``version``), and the file
+replaced atomically: written to a temporary file in the file's own folder, flushed to disk and moved over the old
+one with ``os.replace``, so a kill at any moment leaves either the old file or the new one, never a mix. Every writer
+of study files (intake, the workbench's row edits and saved what-ifs) goes through ``atomic_write``.
 
 ``ARMSFLOW_TEST_WRITE_PAUSE`` (seconds) makes every write pause before its replace: the kill tests' hook.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 
+from armsflow.errors import fail
+from armsflow.study.loader import MAX_BYTES
+
 PAUSE = "ARMSFLOW_TEST_WRITE_PAUSE"
+#: One edit of a study's files at a time in this process, whatever the file: two saves naming the same version cannot
+#: both pass the version check, and each edit is checked against the other files as they stand when it is written.
+EDITING = threading.Lock()
+
+
+def study_file(folder: Path, name: str) -> Path:
+    """``folder/name``, refused unless it is a regular file inside a study folder (no link leads out)."""
+    if not folder.is_dir():
+        raise fail(str(folder), 0, "", "no such study folder (moved or deleted?)")
+    path = folder / name
+    if path.is_symlink() or not path.is_file():
+        raise fail(name, 0, "", "not a regular file in the study folder (a symbolic link is never written through)")
+    if path.resolve().parent != folder.resolve():
+        raise fail(name, 0, "", "resolves outside the study folder")
+    if path.stat().st_size > MAX_BYTES:
+        raise fail(name, 0, "", f"larger than {MAX_BYTES // 2**20} MiB")
+    return path
+
+
+def version(data: bytes) -> str:
+    """The version of a row's or a file's bytes: what an edit names in ``if_match`` (an HTTP ``ETag``)."""
+    return hashlib.sha256(data).hexdigest()[:20]
 
 
 def _pause() -> None:

@@ -17,19 +17,17 @@ applies its tables in every scenario. ``ModelEdit.scenarios`` names those scenar
 
 from __future__ import annotations
 
-import hashlib
 import re
-import threading
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from armsflow.errors import Problem, StudyError, fail
+from armsflow.errors import Problem, StudyError
 from armsflow.model.distributions import DistributionError, finite_number, from_table
 from armsflow.results.model_edit import LineChange, ModelEdit
-from armsflow.study.files import atomic_write
-from armsflow.study.loader import MAX_BYTES, _read_files, study_from_files
+from armsflow.study.files import EDITING, atomic_write, study_file, version
+from armsflow.study.loader import _read_files, study_from_files
 from armsflow.study.spec import Study
 from armsflow.study.toml_lines import TomlLines
 
@@ -49,27 +47,9 @@ KEYS: dict[str, tuple[str, ...]] = {
 _LINE = re.compile(r"^(?P<head>[ \t]*(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*)(?P<value>[^\s#]+)(?P<tail>[ \t]*(#.*)?)$")
 #: Integers up to this size are written as TOML integers; larger ones as floats (no 64-bit overflow).
 _EXACT = 2**53
-#: One save at a time in this process, so that two saves naming the same version cannot both pass the check.
-_EDITING = threading.Lock()
-
-
 def model_etag(data: bytes) -> str:
     """The version of model.toml's bytes ``data``: what a save names in ``if_match``."""
-    return hashlib.sha256(data).hexdigest()[:20]
-
-
-def _model_path(folder: Path) -> Path:
-    """``folder/model.toml``, refused unless it is a regular file inside a study folder (no link leads out)."""
-    if not folder.is_dir():
-        raise fail(str(folder), 0, "", "no such study folder (moved or deleted?)")
-    path = folder / FILE
-    if path.is_symlink() or not path.is_file():
-        raise fail(FILE, 0, "", "not a regular file in the study folder (a symbolic link is never written through)")
-    if path.resolve().parent != folder.resolve():
-        raise fail(FILE, 0, "", "resolves outside the study folder")
-    if path.stat().st_size > MAX_BYTES:
-        raise fail(FILE, 0, "", f"larger than {MAX_BYTES // 2**20} MiB")
-    return path
+    return version(data)
 
 
 def save_distributions(folder: Path, tables: Mapping[str, Mapping[str, Any]], *,
@@ -83,12 +63,12 @@ def save_distributions(folder: Path, tables: Mapping[str, Mapping[str, Any]], *,
     the ``etag`` the save was made from (``None``: any version). The file is replaced atomically
     (``study.files.atomic_write``).
     """
-    with _EDITING:
+    with EDITING:
         return _save(folder, tables, if_match)
 
 
 def _save(folder: Path, tables: Mapping[str, Mapping[str, Any]], if_match: str | None) -> ModelEdit:
-    path = _model_path(folder)
+    path = study_file(folder, FILE)
     data = path.read_bytes()
     etag = model_etag(data)
     if if_match is not None and if_match != etag:
