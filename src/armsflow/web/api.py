@@ -68,7 +68,7 @@ def studies(request: Request) -> dict[str, Any]:
     registry.refresh()
     return {"studies": [{"id": e.id, "read_only": e.read_only, "folder": e.folder.name if e.folder else None}
                         for e in registry.entries.values()],
-            "copy_into": [p.name for p in registry.parents]}
+            "copy_into": registry.copy_into}
 
 
 @router.get("/studies/{ident}", responses=ERRORS)

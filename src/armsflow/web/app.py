@@ -51,8 +51,18 @@ def _field(value: object) -> str:
 templates.env.filters["field"] = _field
 
 
-#: The HTTP status of each outcome of a claim edit (``ClaimEdit.status``), for the page and the API alike.
+#: The HTTP status of each outcome of a row edit (``ClaimEdit.status``, ``SourceEdit.status``), for the page and the
+#: API alike.
 EDIT_STATUS = {"saved": 200, "unchanged": 200, "invalid": 422, "conflict": 409}
+
+
+def edit_message(status: str, noun: str) -> str:
+    """What the edit page of a ``noun`` (claim, source) says after a save with outcome ``status``."""
+    return {"saved": "Saved. The study's results are recomputed from the file on its page.",
+            "unchanged": "Nothing changed.",
+            "invalid": "Not saved: the study would not pass check. The file is unchanged.",
+            "conflict": f"Not saved: this {noun} was changed elsewhere since you opened it. The current row is "
+                        "shown; apply your change again."}[status]
 
 
 class WebError(Exception):
@@ -97,8 +107,20 @@ def page_context(request: Request, **values: Any) -> dict[str, Any]:
             "version": __version__, **values}
 
 
+#: The parameters whose value names a row of a study table: a value the table lacks is a missing page (404).
+ROWS = ("claim", "source")
+
+
+def render(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,
+           **values: Any) -> Response:
+    """The template ``name`` (a page or an htmx partial) with the page context and ``values``."""
+    page: Response = templates.TemplateResponse(request, name, page_context(request, **values),
+                                                status_code=status_code, headers=headers)
+    return page
+
+
 def _status_of(exc: ArmsflowError) -> int:
-    if isinstance(exc, ParameterError) and exc.parameter == "claim":
+    if isinstance(exc, ParameterError) and exc.parameter in ROWS:
         return 404
     if isinstance(exc, StudyError) and any("no such study folder" in p.message for p in exc.problems):
         return 404
@@ -121,10 +143,7 @@ def _respond(request: Request, status: int, message: str, detail: dict[str, Any]
                                                                                  "message": message},
                                                        status_code=status, headers=headers)
         return partial
-    page: Response = templates.TemplateResponse(request, "error.html",
-                                                page_context(request, status=status, message=message),
-                                                status_code=status, headers=headers)
-    return page
+    return render(request, "error.html", status, headers, status=status, message=message)
 
 
 def _methods(request: Request) -> set[str]:

@@ -26,7 +26,7 @@ from armsflow.study.loader import inputs_hash
 from armsflow.study.spec import Study
 from armsflow.web import views
 from armsflow.web.api import ERRORS
-from armsflow.web.app import entry_of, page_context, templates
+from armsflow.web.app import entry_of, render
 from armsflow.web.registry import Entry
 
 router = APIRouter()
@@ -115,8 +115,7 @@ def charts_of(request: Request, ident: str) -> Charts:
 def charts_partial(request: Request, ident: str) -> Response:
     """The charts as an htmx partial (a ``<section id="charts">``), for the full run or the query's what-if."""
     found = charts_of(request, ident)
-    page: Response = templates.TemplateResponse(request, "charts.html", page_context(request, charts=found))
-    return page
+    return render(request, "charts.html", charts=found)
 
 
 @router.get("/api/studies/{ident}/charts", responses=ERRORS)

@@ -8,7 +8,6 @@ name is checked against a plain pattern and never joined to a path otherwise.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Header, Request
@@ -78,8 +77,3 @@ def copy_api(request: Request, ident: str, body: Copy,
     copied = _copy(request, ident, body.name, body.into)
     assert copied.folder is not None
     return JSONResponse({"id": copied.id, "folder": copied.folder.name}, status_code=201)
-
-
-def copy_targets(registry: Registry) -> list[str]:
-    """The names of the served folders that take copies, in the order ``into`` counts them."""
-    return [Path(p).name for p in registry.parents]

@@ -16,7 +16,7 @@ from armsflow.results.history import DiffResult, HistoryResult
 from armsflow.study.loader import HISTORY_FILE
 from armsflow.web import views
 from armsflow.web.api import ERRORS
-from armsflow.web.app import WebError, entry_of, page_context, templates
+from armsflow.web.app import WebError, entry_of, render
 from armsflow.web.registry import Entry
 
 router = APIRouter()
@@ -47,15 +47,10 @@ def _diff(entry: Entry, a: str, b: str) -> DiffResult:
     return diff(entry.ref, _spec("a", a), _spec("b", b) if b else None)
 
 
-def _page(request: Request, name: str, status: int = 200, **values: Any) -> Response:
-    page: Response = templates.TemplateResponse(request, name, page_context(request, **values), status_code=status)
-    return page
-
-
 @router.get("/studies/{ident}/history", response_class=HTMLResponse, include_in_schema=False)
 def history_page(request: Request, ident: str) -> Response:
     entry = entry_of(request, ident)
-    return _page(request, "history.html", entry=entry, history=_history(entry), diff=None, a="", b="")
+    return render(request, "history.html", entry=entry, history=_history(entry), diff=None, a="", b="")
 
 
 @router.get("/studies/{ident}/history/diff", response_class=HTMLResponse, include_in_schema=False)
@@ -64,9 +59,9 @@ def diff_page(request: Request, ident: str, a: str, b: str = "") -> Response:
     try:
         found = _diff(entry, a, b)
     except (ArmsflowError, WebError) as exc:  # shown beside the form, so that the sides can be corrected
-        return _page(request, "history.html", 422, entry=entry, history=_history(entry), diff=None, a=a, b=b,
-                     message=str(exc))
-    return _page(request, "history.html", entry=entry, history=_history(entry), diff=found, a=a, b=b)
+        return render(request, "history.html", 422, entry=entry, history=_history(entry), diff=None, a=a, b=b,
+                      message=str(exc))
+    return render(request, "history.html", entry=entry, history=_history(entry), diff=found, a=a, b=b)
 
 
 @router.get("/api/studies/{ident}/history", responses=ERRORS)

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from armsflow.errors import ArmsflowError, ParameterError
 from armsflow.intake.queue import CLAIM_FIELDS, SOURCE_FIELDS, accept_candidate, list_candidates, reject_candidate
 from armsflow.intake.results import IntakeQueue
-from armsflow.study.loader import load_study
+from armsflow.web import views
 from armsflow.web.api import ERRORS, Refusal
-from armsflow.web.app import WebError, check_write, entry_of, page_context, templates, writable
+from armsflow.web.app import WebError, check_write, entry_of, render, writable
 from armsflow.web.registry import Entry
 
 router = APIRouter()
@@ -47,9 +47,9 @@ class Reject(BaseModel):
     reason: StrictStr = ""
 
 
-def _variables(folder: Path) -> list[dict[str, str]]:
+def _variables(entry: Entry) -> list[dict[str, str]]:
     """The study's variables a claim can be evidence for: name, label and unit, for the accept form's choice."""
-    study = load_study(folder)
+    study = views.study_of(entry)
     return [{"name": v.name, "label": v.label, "unit": str(v.unit.text)} for v in study.variables.values()
             if v.definition.kind in _CLAIM_KINDS]
 
@@ -73,10 +73,8 @@ def _page(request: Request, entry: Entry, status: int = 200, **values: Any) -> R
                                "message": "", "outcome": "", "form": {}, **values}
     if entry.folder is not None:
         context["queue"] = list_candidates(entry.folder)
-        context["variables"] = _variables(entry.folder)
-    page: Response = templates.TemplateResponse(request, "intake.html", page_context(request, **context),
-                                                status_code=status)
-    return page
+        context["variables"] = _variables(entry)
+    return render(request, "intake.html", status, **context)
 
 
 @router.get("/studies/{ident}/intake", response_class=HTMLResponse, include_in_schema=False)
@@ -126,7 +124,7 @@ def intake(request: Request, ident: str, include_decided: bool = False) -> dict[
     if entry.folder is None:
         return {"read_only": True, "queue": None, "variables": []}
     queue = list_candidates(entry.folder, include_decided=include_decided)
-    return {"read_only": False, "queue": queue.to_dict(), "variables": _variables(entry.folder)}
+    return {"read_only": False, "queue": queue.to_dict(), "variables": _variables(entry)}
 
 
 @router.post("/api/studies/{ident}/intake/{candidate}/accept", responses=DECIDE_ERRORS)

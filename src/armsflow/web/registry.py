@@ -83,6 +83,11 @@ class Registry:
                         self._add(folder.name, Entry("", folder, None), grown)
             self.entries = grown
 
+    @property
+    def copy_into(self) -> list[str]:
+        """The names of the served folders that take copies, in the order a copy's ``into`` counts them."""
+        return [p.name for p in self.parents]
+
     def entry_of_folder(self, folder: Path) -> Entry | None:
         """The entry serving ``folder``, after looking at the folders holding studies again."""
         self.refresh()

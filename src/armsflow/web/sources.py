@@ -3,23 +3,18 @@ through ``armsflow.study.edit.edit_source``: checked before anything is written,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StrictStr
 
-from armsflow.errors import ParameterError
 from armsflow.results.edit import SourceRow
 from armsflow.study.edit import edit_source, read_source
 from armsflow.web import views
 from armsflow.web.api import ERRORS, Refusal
-from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, page_context, templates, writable
+from armsflow.web.app import EDIT_STATUS, WebError, check_write, edit_message, entry_of, render, writable
 from armsflow.web.registry import Entry
 
 pages = APIRouter(include_in_schema=False)
@@ -30,13 +25,6 @@ router = APIRouter()
 SOURCE_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS, 404: {"model": Refusal, "description": "no such study or source"}}
 
-MESSAGES = {"saved": "Saved. The study's results are recomputed from the file on its page.",
-            "unchanged": "Nothing changed.",
-            "invalid": "Not saved: the study would not pass check. The file is unchanged.",
-            "conflict": "Not saved: this source was changed elsewhere since you opened it. The current row is "
-                        "shown; apply your change again."}
-
-
 class SourceChange(BaseModel):
     """New text for some columns of a source row (column name to text); its grade is ``reliability``."""
 
@@ -44,36 +32,16 @@ class SourceChange(BaseModel):
     fields: dict[str, StrictStr]
 
 
-@contextmanager
-def _absent_is_404() -> Iterator[None]:
-    """A source id the table lacks is a missing page (404), as a claim id is, not a bad request."""
-    try:
-        yield
-    except ParameterError as exc:
-        if exc.parameter != "source":
-            raise
-        raise WebError(404, str(exc)) from None
-
-
 def _read(entry: Entry, source: str) -> SourceRow:
-    """The source's row; a bundled study's is read from the installed package (shown, never written)."""
-    with _absent_is_404():
-        if entry.folder is not None:
-            return read_source(entry.folder, source)
-        with resources.as_file(resources.files("armsflow.studies").joinpath(str(entry.ref))) as folder:
-            return read_source(Path(folder), source)
-
-
-def _page(request: Request, status: int = 200, **values: Any) -> Response:
-    page: Response = templates.TemplateResponse(request, "source.html", page_context(request, **values),
-                                                status_code=status)
-    return page
+    """The source's row (a bundled study's too, shown, never written)."""
+    with views.folder_of(entry) as folder:
+        return read_source(folder, source)
 
 
 @pages.get("/studies/{ident}/sources/{source}", response_class=HTMLResponse)
 def source_page(request: Request, ident: str, source: str) -> Response:
     entry = entry_of(request, ident)
-    return _page(request, entry=entry, row=_read(entry, source), problems=[], message="")
+    return render(request, "source.html", entry=entry, row=_read(entry, source), problems=[], message="")
 
 
 @pages.post("/studies/{ident}/sources/{source}", response_class=HTMLResponse)
@@ -86,12 +54,11 @@ async def source_save(request: Request, ident: str, source: str,
     current = _read(entry, source)
     # The form has no id field; a posted id that differs is passed on, so that it is refused rather than ignored.
     changes = views.form_changes(current.fields, form)
-    with _absent_is_404():
-        done = edit_source(folder, source, changes, if_match=etag or None)
+    done = edit_source(folder, source, changes, if_match=etag or None)
     # An invalid edit is shown as typed, beside check's message, so that the user can correct it.
     shown = done.row if done.status != "invalid" else replace(done.row, fields={**done.row.fields, **changes})
-    return _page(request, EDIT_STATUS[done.status], entry=entry, row=shown, problems=done.problems,
-                 message=MESSAGES[done.status], outcome=done.status)
+    return render(request, "source.html", EDIT_STATUS[done.status], entry=entry, row=shown, problems=done.problems,
+                  message=edit_message(done.status, "source"), outcome=done.status)
 
 
 @api.get("/studies/{ident}/sources/{source}", responses=SOURCE_ERRORS)
@@ -116,8 +83,7 @@ def source_put(request: Request, ident: str, source: str, change: SourceChange,
     folder = writable(entry_of(request, ident))
     if not if_match:
         raise WebError(428, "If-Match: name the ETag of the row you edited (GET the source first)")
-    with _absent_is_404():
-        done = edit_source(folder, source, change.fields, if_match=if_match.strip('"'))
+    done = edit_source(folder, source, change.fields, if_match=if_match.strip('"'))
     return JSONResponse(done.to_dict(), status_code=EDIT_STATUS[done.status], headers={"ETag": f'"{done.row.etag}"'})
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +17,12 @@ from armsflow.engine.whatif import FORM_KINDS, Baseline, assumptions, baseline, 
 from armsflow.history.record import record_run
 from armsflow.results.run import RunResult
 from armsflow.study.loader import inputs_hash, refresh
+from armsflow.study.model_edit import FILE as MODEL_FILE
+from armsflow.study.model_edit import model_etag
 from armsflow.study.spec import Study
 from armsflow.study.uses import claim_uses
-from armsflow.web.registry import Entry
+from armsflow.web.app import WebError
+from armsflow.web.registry import Entry, Registry
 
 #: Per served study (keyed by its folder or bundled name, not its id, which two apps in one process may share):
 #: the study as last read (re-validated only when its files change), the last full run with the
@@ -61,6 +66,25 @@ def study_run(entry: Entry) -> tuple[Study, RunResult]:
     return study, found
 
 
+def study_page(entry: Entry, registry: Registry) -> dict[str, Any]:
+    """What the study page shows: the study as it is on disk, its full run, the what-if form's assumptions, the
+    version of its model.toml (which a saved what-if names) and the served folders that take a copy of it."""
+    study, result = study_run(entry)
+    return {"entry": entry, "study": study, "result": result, "assumptions": what_if_form(study),
+            "model_etag": model_etag(study.files[MODEL_FILE]), "copy_into": registry.copy_into}
+
+
+@contextmanager
+def folder_of(entry: Entry) -> Iterator[Path]:
+    """The folder to read ``entry``'s rows from: the user's, or a bundled study's in the installed package (shown,
+    never written)."""
+    if entry.folder is not None:
+        yield entry.folder
+        return
+    with resources.as_file(resources.files("armsflow.studies").joinpath(str(entry.ref))) as folder:
+        yield Path(folder)
+
+
 def what_if_run(entry: Entry, study: Study, change: WhatIfChange, *, sensitivity: bool) -> RunResult:
     """The what-if ``change`` on ``study`` (as ``what_if`` computes it, at its draws and the study's seed), answered
     from a baseline of the study's draws kept for its scenario and cut-off, so that only what changed is drawn."""
@@ -96,8 +120,6 @@ class Filters:
 
     def days(self) -> tuple[date | None, date | None]:
         """The two bounds as days; ``WebError`` 422 naming the filter that is not a day."""
-        from armsflow.web.app import WebError
-
         found: list[date | None] = []
         for name in ("published_from", "published_to"):
             try:
@@ -162,8 +184,6 @@ def assumption_query(item: dict[str, Any], query: Mapping[str, str]) -> dict[str
     study's value). A kind other than the study's starts from the typed table converted to it
     (``engine.whatif.convert_table``), so that the fields of the old kind carry over until the new ones are shown.
     ``WebError`` 422 names a field that is not a number or a kind the form does not offer."""
-    from armsflow.web.app import WebError
-
     name, study_table = item["name"], item["table"]
     typed: dict[str, Any] = {"dist": study_table["dist"]}
     for key in study_table:
@@ -180,8 +200,6 @@ def assumption_query(item: dict[str, Any], query: Mapping[str, str]) -> dict[str
 
 
 def _number_field(query: Mapping[str, str], field: str, default: Any) -> Any:
-    from armsflow.web.app import WebError
-
     text = query.get(field, "")
     try:
         return float(text) if text else default
@@ -207,8 +225,6 @@ def what_if_query(study: Study, query: Mapping[str, str]) -> WhatIfChange:
     """The what-if form's query string (``name.key=value``, ``scenario``, and the cut-off as a day ``as_of`` or as a
     stop ``cutoff`` of the slider over ``Study.cutoffs``, the last stop being all the evidence) read against
     ``study``'s assumptions; keys left empty keep the study's value. ``WebError`` 422 names the first bad field."""
-    from armsflow.web.app import WebError
-
     tables: dict[str, dict[str, Any]] = {}
     for item in what_if_form(study):
         table = assumption_query(item, query)

@@ -20,18 +20,12 @@ from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr
 
 from armsflow.results.model_edit import ModelEdit
 from armsflow.study.model_edit import FILE, model_etag, save_distributions
-from armsflow.study.spec import Study
 from armsflow.web import views
 from armsflow.web.api import ERRORS, Refusal
-from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, page_context, templates, writable
+from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, render, writable
 from armsflow.web.registry import Entry
 
 router = APIRouter()
-
-
-def study_etag(study: Study) -> str:
-    """The version of ``study``'s model.toml, which the what-if form sends back with a save."""
-    return model_etag(study.files[FILE])
 
 
 MESSAGES = {"saved": "Saved to model.toml. The results below are the study's full run.",
@@ -80,21 +74,16 @@ async def what_if_save(request: Request, ident: str, csrf: Annotated[str, Form()
 def _page(request: Request, entry: Entry, status: str, notes: list[str], problems: list[str],
           typed: Mapping[str, str] | None, done: ModelEdit | None = None) -> Response:
     """The study page with the save's outcome in the what-if form; the form shows ``typed`` where given."""
-    study, result = views.study_run(entry)
-    assumptions = views.what_if_form(study)
+    values = views.study_page(entry, request.app.state.registry)
     if typed is not None:
-        for item in assumptions:
+        for item in values["assumptions"]:
             item["table"] = {key: (typed.get(f"{item['name']}.{key}") or value) if key != "dist" else value
                              for key, value in item["table"].items()}
-    context = page_context(request, entry=entry, study=study, result=result, assumptions=assumptions,
-                           model_etag=study_etag(study),
-                           save_outcome=status, save_notes=notes, save_problems=problems,
-                           save_changes=done.changed if done else [])
     htmx = request.headers.get("hx-request") == "true"
     headers = {"HX-Retarget": "main", "HX-Reswap": "outerHTML", "HX-Reselect": "main"} if htmx else None
-    page: Response = templates.TemplateResponse(request, "study.html", context,
-                                                status_code=200 if htmx else EDIT_STATUS[status], headers=headers)
-    return page
+    return render(request, "study.html", 200 if htmx else EDIT_STATUS[status], headers, **values,
+                  save_outcome=status, save_notes=notes, save_problems=problems,
+                  save_changes=done.changed if done else [])
 
 
 @router.get("/api/studies/{ident}/model/distributions", responses=ERRORS)
@@ -102,7 +91,7 @@ def distributions(request: Request, ident: str) -> JSONResponse:
     """The assumptions a save can write, as model.toml tables; the ``ETag`` header (and ``etag``) is model.toml's
     version, for ``If-Match`` on a ``PUT``."""
     study = views.study_of(entry_of(request, ident))
-    etag = study_etag(study)
+    etag = model_etag(study.files[FILE])
     tables: dict[str, Any] = {item["name"]: item["table"] for item in views.what_if_form(study)}
     return JSONResponse({"etag": etag, "distributions": tables}, headers={"ETag": f'"{etag}"'})
 
