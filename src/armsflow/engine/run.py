@@ -62,17 +62,24 @@ def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, s
              keep_samples: bool = False, progress: Progress | None = None) -> RunResult:
     """Run an already resolved plan (see ``make_plan``)."""
     study = plan.study
-    draws = study.meta.draws if draws is None else draws
-    seed = study.meta.seed if seed is None else seed
-    if not 100 <= draws <= MAX_DRAWS:
-        raise ParameterError("draws", f"must be between 100 and {MAX_DRAWS:,}, got {draws:,}")
-    if seed < 0:
-        raise ParameterError("seed", f"must be 0 or more, got {seed}")
-    check_draws(plan, draws)
+    draws, seed = settings(plan, draws, seed)
     if sensitivity:
         check_sobol(plan, study.meta.sobol_n, [v.name for v in plan.variables.values() if v.output and v.headline])
     values = simulate(plan, seed, draws, (lambda f: progress("sampling", f)) if progress else None)
     return assemble(plan, values, seed, draws, sensitivity=sensitivity, keep_samples=keep_samples, progress=progress)
+
+
+def settings(plan: Plan, draws: int | None, seed: int | None, most: int = MAX_DRAWS) -> tuple[int, int]:
+    """The draws and seed of a run of ``plan`` (the study's own where ``None``), checked: ``ParameterError`` names
+    a number of draws outside 100 to ``most``, a negative seed, or draws the machine's memory cannot hold."""
+    draws = plan.study.meta.draws if draws is None else draws
+    seed = plan.study.meta.seed if seed is None else seed
+    if not 100 <= draws <= most:
+        raise ParameterError("draws", f"must be between 100 and {most:,}, got {draws:,}")
+    if seed < 0:
+        raise ParameterError("seed", f"must be 0 or more, got {seed}")
+    check_draws(plan, draws)
+    return draws, seed
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from armsflow.engine.budget import check_draws, check_sobol
+from armsflow.engine.budget import check_sobol
 from armsflow.engine.plan import Plan, make_plan
-from armsflow.engine.run import MAX_DRAWS, Reuse, assemble, run
+from armsflow.engine.run import MAX_DRAWS, Reuse, assemble, run, settings
 from armsflow.engine.sampling import CHUNK, correlate, correlated, draw_one, draw_own, evaluate
 from armsflow.engine.sensitivity import sobol
 from armsflow.errors import ParameterError
@@ -106,7 +106,6 @@ class Baseline:
         seed and draws, computed from the baseline's draws: only the changed assumptions are drawn again."""
         study = with_distributions(self.study, distributions or {})
         plan = make_plan(study, self.plan.scenario, self.plan.as_of)
-        check_draws(plan, self.draws)
         own = dict(self.own)
         for name in distributions or {}:
             if name in plan.inputs and plan.inputs[name].sampler != self.plan.inputs[name].sampler:
@@ -135,13 +134,8 @@ def baseline(study: StudyRef, *, scenario: str | None = None, as_of: date | None
     """The study's draws for later what-ifs (``Baseline.what_if``), at ``draws`` draws (at most one chunk of a
     run, since the draws are kept in memory) and the study's seed unless ``seed`` is given."""
     loaded = as_study(study)
-    seed = loaded.meta.seed if seed is None else seed
-    if not 100 <= draws <= min(CHUNK, MAX_DRAWS):
-        raise ParameterError("draws", f"a what-if baseline takes between 100 and {CHUNK:,} draws, got {draws:,}")
-    if seed < 0:
-        raise ParameterError("seed", f"must be 0 or more, got {seed}")
     plan = make_plan(loaded, scenario, as_of)
-    check_draws(plan, draws)
+    draws, seed = settings(plan, draws, seed, most=min(CHUNK, MAX_DRAWS))
     own = draw_own(plan, seed, draws)
     values = evaluate(plan, correlate(plan, own, seed))
     result = assemble(plan, values, seed, draws, sensitivity=False)
