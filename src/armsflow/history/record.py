@@ -54,13 +54,13 @@ def record_run(study: Study, result: RunResult, command: str, *, unless_recorded
         return Recorded(None, f"{folder}: not writable; this run is not recorded in its history")
     if unless_recorded and (folder / store.FILE).is_file():
         try:
-            last = store.runs(folder)[-1:]
+            last = store.last_run(folder)
         except (InputError, OSError, sqlite3.Error) as exc:
             return Recorded(None, f"{exc}; this run is not recorded")
         same = (result.inputs_sha256, result.seed, result.draws, result.scenario,
                 result.as_of.isoformat() if result.as_of else None)
-        if last and (last[0].inputs_sha256, last[0].seed, last[0].draws, last[0].scenario, last[0].as_of) == same:
-            return Recorded(last[0].id)
+        if last and (last.inputs_sha256, last.seed, last.draws, last.scenario, last.as_of) == same:
+            return Recorded(last.id)
     run = store.StoredRun(
         0, datetime.now(UTC).isoformat(timespec="seconds"), command, result.version, git_commit(folder),
         result.inputs_sha256, result.seed, result.draws, result.scenario,

@@ -122,6 +122,13 @@ def runs(folder: Path) -> list[StoredRun]:
         return [_stored(r) for r in con.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id")]
 
 
+def last_run(folder: Path) -> StoredRun | None:
+    """The run of ``folder`` recorded last, or ``None`` before the first."""
+    with connect(folder, create=False) as con:
+        row = con.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    return _stored(row) if row is not None else None
+
+
 def run_with_files(folder: Path, ident: int) -> tuple[StoredRun, dict[str, bytes]]:
     """One recorded run and the bytes of the study files it read."""
     with connect(folder, create=False) as con:
