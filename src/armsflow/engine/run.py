@@ -32,7 +32,7 @@ from armsflow.results import (
 )
 from armsflow.study.loader import StudyRef, as_study, inputs_hash
 from armsflow.study.resolve import claim_piece
-from armsflow.study.spec import Published, closure
+from armsflow.study.spec import Published, assumption_key, closure
 
 Progress = Callable[[str, float], None]
 MAX_DRAWS = 100_000_000
@@ -210,7 +210,7 @@ def provenance(plan: Plan, name: str) -> Provenance:
             else:
                 sources.add(ref)
         if definition.assumption:
-            assumptions.append(Assumption(dep, definition.assumption, assumption_key(plan, dep)))
+            assumptions.append(Assumption(dep, definition.assumption, _assumption_key(plan, dep)))
         if item and item.fallback_used:
             fallbacks.append(dep)
         if item and item.extrapolated:
@@ -222,14 +222,11 @@ def provenance(plan: Plan, name: str) -> Provenance:
     return Provenance(sorted(claims), sorted(prices), sorted(sources), assumptions, fallbacks, extrapolated)
 
 
-def assumption_key(plan: Plan, name: str) -> str:
-    """Where the assumption a variable states in this plan is written, as the study's translations key it: the
-    variable's name, prefixed by the scenario whose override states it (``rok-ceiling.rounds_per_container``) and
-    followed by ``.fallback`` when the fallback's (``systems.fallback``)."""
-    scenario = plan.study.scenarios[plan.scenario] if plan.scenario else None
+def _assumption_key(plan: Plan, name: str) -> str:
+    """The translation key of the assumption variable ``name`` states in this plan (``spec.assumption_key``)."""
+    overridden = plan.scenario is not None and name in plan.study.scenarios[plan.scenario].overrides
     item = plan.inputs.get(name)
-    prefix = f"{plan.scenario}." if scenario is not None and name in scenario.overrides else ""
-    return f"{prefix}{name}{'.fallback' if item and item.fallback_used else ''}"
+    return assumption_key(name, plan.scenario if overridden else None, bool(item and item.fallback_used))
 
 
 def _summarise(plan: Plan, values: dict[str, Array], name: str) -> OutputResult:

@@ -203,6 +203,13 @@ class Study:
         return merged
 
 
+def assumption_key(name: str, scenario: str | None = None, fallback: bool = False) -> str:
+    """Where the assumption of variable ``name`` is written, as a study's translations key it (``texts.LANG.toml``,
+    ``[assumptions]``): the name, prefixed by the scenario whose override states it (``rok-ceiling.share_152``),
+    followed by ``.fallback`` for its fallback's (``systems.fallback``)."""
+    return f"{scenario + '.' if scenario else ''}{name}{'.fallback' if fallback else ''}"
+
+
 def closure(variables: dict[str, Variable], names: list[str]) -> set[str]:
     """The variables ``names`` read, directly or through formulas, including themselves."""
     seen: set[str] = set()

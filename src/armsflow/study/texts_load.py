@@ -42,7 +42,7 @@ import re
 from dataclasses import dataclass, field
 
 from armsflow.errors import Problem
-from armsflow.study.spec import Study
+from armsflow.study.spec import Study, assumption_key
 from armsflow.study.toml_lines import TomlLines, read_toml
 
 FILE = re.compile(r"^texts\.([a-z]{2})\.toml$")
@@ -71,14 +71,14 @@ def _known(study: Study, declared: set[str]) -> dict[str, set[str]]:
     """The keys each table may hold, from the loaded study; ``declared`` adds the variables whose definition had a
     problem of its own, so that their texts are not reported a second time."""
     variables = set(study.variables) | declared | {n for s in study.scenarios.values() for n in s.overrides}
-    # As ``engine.run.assumption_key`` names them: a variable's own, its fallback's, and a scenario's override's.
+    # A variable's own assumption, its fallback's, and a scenario's override's (``spec.assumption_key``).
     assumed = set()
-    for prefix, defined in (("", study.variables), *((f"{s.name}.", s.overrides) for s in study.scenarios.values())):
+    for scenario, defined in ((None, study.variables), *((s.name, s.overrides) for s in study.scenarios.values())):
         for n, v in defined.items():
             if v.definition.assumption:
-                assumed.add(f"{prefix}{n}")
+                assumed.add(assumption_key(n, scenario))
             if v.fallback is not None and v.fallback.assumption:
-                assumed.add(f"{prefix}{n}.fallback")
+                assumed.add(assumption_key(n, scenario, fallback=True))
     return {
         "labels": variables,
         "timelines": set(study.timelines) | {f"{t.name}.{s.name}" for t in study.timelines.values() for s in t.series},
