@@ -8,9 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from armsflow.results.run import RunResult
 from armsflow.study.edit import edit_claim, read_claim
+from armsflow.study.spec import Study
 from armsflow.web import views
 from armsflow.web.app import EDIT_STATUS, WebError, check_write, edit_message, entry_of, render, writable
+from armsflow.web.registry import Entry
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,12 +33,17 @@ def study_page(request: Request, ident: str) -> Response:
 @router.get("/studies/{ident}/whatif", response_class=HTMLResponse)
 def what_if_partial(request: Request, ident: str) -> Response:
     """The results for the what-if form's values (an htmx partial); nothing is written."""
-    entry = entry_of(request, ident)
-    study = views.study_of(entry)
-    change = views.what_if_query(study, request.query_params)
-    result = views.what_if_run(entry, study, change, sensitivity=False)
+    entry, study, result = _what_if(request, ident, sensitivity=False)
     return render(request, "results.html", entry=entry, study=study, result=result, what_if=True,
                   query=request.url.query)
+
+
+def _what_if(request: Request, ident: str, *, sensitivity: bool) -> tuple[Entry, Study, RunResult]:
+    """The served study, and its run with the what-if form's values of the query string."""
+    entry = entry_of(request, ident)
+    study = views.study_of(entry)
+    return entry, study, views.what_if_run(entry, study, views.what_if_query(study, request.query_params),
+                                           sensitivity=sensitivity)
 
 
 @router.get("/studies/{ident}/assumptions/{name}", response_class=HTMLResponse)
@@ -53,10 +61,7 @@ def assumption_partial(request: Request, ident: str, name: str) -> Response:
 @router.get("/studies/{ident}/drivers", response_class=HTMLResponse)
 def drivers_partial(request: Request, ident: str) -> Response:
     """The Sobol drivers of the what-if form's values (an htmx partial the results load after they are shown)."""
-    entry = entry_of(request, ident)
-    study = views.study_of(entry)
-    change = views.what_if_query(study, request.query_params)
-    result = views.what_if_run(entry, study, change, sensitivity=True)
+    entry, _, result = _what_if(request, ident, sensitivity=True)
     return render(request, "drivers.html", entry=entry, result=result)
 
 
