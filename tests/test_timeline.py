@@ -174,3 +174,6 @@ def test_an_unknown_or_misplaced_series_is_refused(tmp_path: Path) -> None:
     misplaced = SERIES_MODEL.replace('formula = "high_alone"', 'formula = "high_alone"\nseries = "high"')
     with pytest.raises(StudyError, match=r"outputs.alone.series: applies to a variable of a timeline"):
         load_study(write_study(tmp_path / "misplaced", misplaced, claims=SERIES_CLAIMS))
+    dated = SERIES_MODEL.replace('formula = "high_alone"', 'formula = "high_alone"\nat = 2024-06-30')
+    with pytest.raises(StudyError, match=r"model.toml:\d+: outputs.alone.at: applies to a variable of a timeline"):
+        load_study(write_study(tmp_path / "dated", dated, claims=SERIES_CLAIMS))
