@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from armsflow.model.units import UnitError, convert, dims_text, parse_unit
@@ -53,3 +55,60 @@ def test_money_as_known_on_a_day_uses_only_the_rows_published_by_then() -> None:
     assert to_reporting("USD", 2023, "USD", 2024).factor == later.factor  # no cut-off: every row
     krw = to_reporting("KRW", 2024, "USD", 2024, known_by=date(2024, 12, 31))
     assert krw.steps[0] == "2024 average not published by 2024-12-31: 2023's used"
+
+
+def test_money_in_euros_yuan_and_between_two_currencies_other_than_the_dollar() -> None:
+    """Hand calculations from reference/fx.csv and price_index.csv: a cross rate goes through the dollar, both
+    sides at the same year, and a cut-off holds back the year for both."""
+    from datetime import date
+
+    from armsflow.model.money import exchange, to_reporting
+
+    eur = to_reporting("EUR", 2015, "USD", 2024)
+    assert eur.factor == (1 / 0.901896) * (313.689 / 237.017)
+    assert eur.steps == ("EUR→USD at 2015 average (1.10878)", "USD prices 2015→2024 (×1.3235)")
+    cross = exchange("EUR", "CNY", 2023)
+    assert cross.factor == 7.08463 / 0.925053
+    held = exchange("CNY", "KRW", 2024, known_by=date(2024, 10, 28))
+    assert held.factor == 1306 / 7.08463 and held.steps[0] == "2024 average not published by 2024-10-28: 2023's used"
+
+
+def test_every_rate_row_has_a_source_and_a_series() -> None:
+    """Each row of the money tables names where it comes from; the years the issue asks for are there, except the
+    rouble after the ECB stopped quoting it (March 2022) and CPI-U for 2025 (not in the shipped table yet)."""
+    import csv
+    from importlib import resources
+
+    def read(name: str) -> list[dict[str, str]]:
+        text = resources.files("armsflow.reference").joinpath(name).read_text("utf-8")
+        return list(csv.DictReader(text.splitlines()))
+
+    fx = read("fx.csv")
+    assert all(r["source"].startswith("https://") and ("AEXKOUS" in r["notes"] or "EXR.D." in r["notes"]) for r in fx)
+    years = {c: {int(r["year"]) for r in fx if r["currency"] == c} for c in ("KRW", "EUR", "CNY", "GBP", "RUB")}
+    for currency in ("KRW", "EUR", "CNY", "GBP"):
+        assert set(range(2010, 2026)) <= years[currency], currency
+    assert years["RUB"] == set(range(2010, 2022))
+    cpi = read("price_index.csv")
+    assert {int(r["year"]) for r in cpi} >= set(range(2010, 2025))
+    assert all("CUUR0000SA0" in r["notes"] for r in cpi)
+
+
+def test_ecb_script_averages_daily_cross_rates_and_leaves_out_a_year_with_gaps(tmp_path: Path) -> None:
+    """scripts/fx-from-ecb on a file in the ECB's layout, against a hand calculation."""
+    import subprocess
+    import sys
+
+    ecb = tmp_path / "eurofxref-hist.csv"
+    ecb.write_text("Date,USD,KRW,RUB,\n"
+                   "2021-01-05,1.25,1375,90,\n"
+                   "2021-01-04,1.20,1320,N/A,\n"
+                   "2020-12-31,1.00,1100,80,\n", encoding="utf-8")
+    script = Path(__file__).parents[1] / "scripts" / "fx-from-ecb"
+    done = subprocess.run([sys.executable, str(script), str(ecb), "KRW:2021", "EUR:2020-2021", "RUB:2020-2021"],
+                          capture_output=True, text=True, check=True)
+    rows = [line.split(",")[:3] for line in done.stdout.splitlines()]
+    # KRW per USD: (1375/1.25 + 1320/1.20) / 2 = (1100 + 1100) / 2; EUR per USD: (0.8 + 1/1.2) / 2.
+    assert rows == [["KRW", "2021", "1100"], ["EUR", "2020", "1"], ["EUR", "2021", f"{(0.8 + 1 / 1.2) / 2:.6g}"],
+                    ["RUB", "2020", "80"]]
+    assert "RUB 2021: not quoted on every day of the year, left out" in done.stderr

@@ -4,6 +4,10 @@ Vintages: an annual average of year Y is taken as known from 15 January of Y + 1
 releases December's CPI with the year's average and the Federal Reserve's H.10 annual averages are out. A
 conversion asked for as known on a day (``known_by``, a run's evidence cut-off) uses only the years known then:
 a year not yet published is replaced by the last one that is, and the conversion's steps say so.
+
+Rates: KRW from the Federal Reserve's H.10 (FRED AEXKOUS) where the table has them, every other year and currency
+from the ECB's daily euro reference rates averaged by ``scripts/fx-from-ecb``; the ECB has not quoted the rouble
+since 2 March 2022, so RUB ends with 2021.
 """
 
 from __future__ import annotations
@@ -74,8 +78,9 @@ def exchange(currency: str, target: str, year: int, known_by: date | None = None
     ``known_by``."""
     if currency == target:
         return Conversion(1.0, ())
-    other = next(c for c in (currency, target) if c != "USD")
-    used, note = _known(other, year, "fx.csv", "per_usd", known_by)
+    # Both sides at one year, the latest that each non-dollar side had published by then.
+    known = [_known(c, year, "fx.csv", "per_usd", known_by) for c in (currency, target) if c != "USD"]
+    used, note = min(known)
     factor = per_usd(target, used) / per_usd(currency, used)
     return Conversion(factor, (*((note,) if note else ()), f"{currency}→{target} at {used} average ({factor:.6g})"))
 
