@@ -177,3 +177,30 @@ def test_an_unknown_or_misplaced_series_is_refused(tmp_path: Path) -> None:
     dated = SERIES_MODEL.replace('formula = "high_alone"', 'formula = "high_alone"\nat = 2024-06-30')
     with pytest.raises(StudyError, match=r"model.toml:\d+: outputs.alone.at: applies to a variable of a timeline"):
         load_study(write_study(tmp_path / "dated", dated, claims=SERIES_CLAIMS))
+
+
+def test_a_timeline_of_capacities_is_read_only_by_a_variable_that_says_so(tmp_path: Path) -> None:
+    """A series of capacities may stand beside estimates in a timeline (the flagship's shells); a variable that
+    reads it takes a ceiling for a value, so check refuses it unless the variable says capacity = true. A lower
+    bound is a point open upward, as a lone low always was."""
+    from armsflow import StudyError
+
+    folder = write_study(tmp_path / "caps", SERIES_MODEL, claims=SERIES_CLAIMS)
+    header = "id,source,measure,low,central,high,unit,as_of,credibility,quote,notes,per,kind\n"
+    (folder / "claims.csv").write_text(header + "K1,S1,count,1000,,,container,2024-12-31,1,q,,,lower\n"
+                                                "K2,S1,count,,3000,,container,2024-12-31,1,q,,,capacity\n")
+    with pytest.raises(StudyError) as refused:
+        load_study(folder)
+    lines = str(refused.value).splitlines()
+    why = "read one series of estimates (series = ...), or say capacity = true and why in assumption"
+    assert [line for line in lines if "capacities" in line] == [
+        f"model.toml:5: variables.both.timeline: timeline count has capacities (K2): {why}",
+        f"model.toml:10: variables.high_only.timeline: timeline count has capacities (K2): {why}",
+        f"model.toml:16: variables.high_alone.timeline: timeline high has capacities (K2): {why}"]
+    model = SERIES_MODEL.replace('timeline = "count"\n\n[variables.high_only]', 'timeline = "count"\nseries = "low"'
+                                 '\n\n[variables.high_only]')
+    model = model.replace('series = "high"\n', 'series = "high"\ncapacity = true\nassumption = "ceilings"\n')
+    model = model.replace('timeline = "high"\n', 'timeline = "high"\ncapacity = true\nassumption = "ceilings"\n')
+    (folder / "model.toml").write_text(model)
+    result = run(load_study(folder), sensitivity=False)
+    assert result.result("pooled").p5 >= 1000  # the lower bound's point opens upward from its number

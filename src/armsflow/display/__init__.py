@@ -179,9 +179,13 @@ ROLES = {"lower": "a lower bound: cuts the estimates below", "upper": "an upper 
 
 
 def stated(e: EvidenceUse) -> str:
-    """What a source stated: ``low 1,000, central 2,000 container``, the given numbers only."""
-    parts = [f"{word} {number(v)}" for word, v in (("low", e.stated_low), ("central", e.stated_central),
-                                                  ("high", e.stated_high)) if v is not None]
+    """What a source stated: ``low 1,000, central 2,000 container``, the given numbers only; a lone low or high
+    is a bound and reads as one (``at least 10,000 container``)."""
+    given = [(word, v) for word, v in (("low", e.stated_low), ("central", e.stated_central),
+                                       ("high", e.stated_high)) if v is not None]
+    if len(given) == 1 and given[0][0] != "central":
+        given = [("at least" if given[0][0] == "low" else "up to", given[0][1])]
+    parts = [f"{word} {number(v)}" for word, v in given]
     return escape(", ".join(parts) + f" {e.stated_unit}")
 
 

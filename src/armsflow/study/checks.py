@@ -19,7 +19,7 @@ from armsflow.evidence.records import Source
 from armsflow.model import formula as fml
 from armsflow.model.correlation import spearman_to_normal
 from armsflow.model.units import Unit, dims_text, parse_unit
-from armsflow.study.resolve import Evidence, ResolveError, bounds, pieces, pooled
+from armsflow.study.resolve import Evidence, ResolveError, bounds, claim_piece, pieces, pooled
 from armsflow.study.spec import Definition, Scenario, Study, Variable, closure
 
 FILE = "model.toml"
@@ -162,6 +162,15 @@ def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Defi
         elif definition.series and not spec.only(definition.series).series:
             c.add(line, f"{path}.series", f"timeline {spec.name} has no series {definition.series!r} (it has "
                                           f"{', '.join(s.name for s in spec.series)})")
+        elif not definition.capacity:
+            # A timeline may show capacities as a series of their own, beside estimates; a variable that reads
+            # them takes a ceiling for a value, which it must say (capacity = true and why).
+            read = spec.only(definition.series) if definition.series else spec
+            caps = [r for s in read.series for r in s.claims if r in ev.claims and ev.claims[r].kind == "capacity"]
+            if caps:
+                c.add(line, f"{path}.timeline", f"timeline {spec.name} has capacities ({', '.join(caps)}): read "
+                                                "one series of estimates (series = ...), or say capacity = true "
+                                                "and why in assumption")
         return
     if definition.kind not in ("claims", "prices"):
         return
@@ -288,8 +297,10 @@ def _check_timelines(c: _Checker, ev: Evidence) -> None:
                     if c.known.claims is not None and ref not in c.known.claims:
                         c.add(series.line, f"{path}.claims", f"unknown claim id {ref!r}")
                     continue
-                try:
-                    pieces(ev, Definition("claims", series.line, claims=(ref,)), spec.unit)
+                if claim.source not in ev.sources:
+                    continue
+                try:  # every kind: a lower bound is a point open upward, a capacity a series of ceilings
+                    claim_piece(ev, claim, spec.unit)
                 except ResolveError as exc:
                     c.add(series.line, f"{path}.claims", str(exc))
 

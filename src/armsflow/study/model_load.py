@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -245,27 +246,18 @@ class ModelReader:
                 self.problem(self.lines.key(path, "series") or line, f"{path}.series",
                              "must be the name of a [timelines.NAME.series.SERIES] table")
                 return None
+            capacity, _ = self._flags(path, table, kind, assumption)
             return Definition("timeline", line, key_line, assumption=assumption.strip(), cites=cites, timeline=name,
-                              at=at, series=series)
+                              at=at, series=series, capacity=capacity)
         if kind in ("claims", "prices"):
             ids = self._ids(path, table, kind)
             if not ids:
                 self.problem(self.lines.key(path, kind), f"{path}.{kind}", "must list at least one id")
                 return None
-            capacity, proxy = table.get("capacity", False), table.get("proxy", False)
+            capacity, proxy = self._flags(path, table, kind, assumption)
             caps = self._ids(path, table, "caps")
-            for key, value, applies in (("capacity", capacity, kind == "claims"), ("proxy", proxy, kind == "prices")):
-                if not isinstance(value, bool):
-                    self.problem(self.lines.key(path, key), f"{path}.{key}", "must be true or false")
-                elif value and not applies:
-                    self.problem(self.lines.key(path, key), f"{path}.{key}",
-                                 f"applies to a variable of {'claims' if key == 'capacity' else 'prices'}")
-                elif value and not assumption.strip():
-                    self.problem(self.lines.key(path, key), f"{path}.{key}",
-                                 "say why in 'assumption' (it is shown among the study's own assumptions)")
             if caps and kind != "claims":
                 self.problem(self.lines.key(path, "caps"), f"{path}.caps", "applies to a variable of claims")
-            capacity, proxy = capacity is True, proxy is True
             return Definition(kind, line, key_line, claims=ids if kind == "claims" else (),
                               prices=ids if kind == "prices" else (), assumption=assumption.strip(), cites=cites,
                               caps=caps, capacity=capacity, proxy=proxy)
@@ -298,6 +290,23 @@ class ModelReader:
         if not assumption.strip() and not cites:
             self.problem(line, path, "a distribution needs 'assumption' (an own assumption, said so) or 'cites'")
         return Definition("dist", line, key_line, dist=dist, assumption=assumption.strip(), cites=cites)
+
+    def _flags(self, path: str, table: Mapping[str, Any], kind: str, assumption: str) -> tuple[bool, bool]:
+        """``capacity`` (claims or a timeline taken as values) and ``proxy`` (prices of another basis), each true
+        only where it applies and with its reason in ``assumption``."""
+        flags = []
+        for key, applies, where in (("capacity", kind in ("claims", "timeline"), "claims or of a timeline"),
+                                    ("proxy", kind == "prices", "prices")):
+            value = table.get(key, False)
+            if not isinstance(value, bool):
+                self.problem(self.lines.key(path, key), f"{path}.{key}", "must be true or false")
+            elif value and not applies:
+                self.problem(self.lines.key(path, key), f"{path}.{key}", f"applies to a variable of {where}")
+            elif value and not assumption.strip():
+                self.problem(self.lines.key(path, key), f"{path}.{key}",
+                             "say why in 'assumption' (it is shown among the study's own assumptions)")
+            flags.append(value is True)
+        return flags[0], flags[1]
 
     def _ids(self, path: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
         raw = table.get(key, [])
