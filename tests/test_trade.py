@@ -98,7 +98,9 @@ def test_compare_converts_other_currencies_at_the_annual_rate() -> None:
     # 13.06 bn KRW at the 2023 average of 1,306 KRW/USD is 10 M USD.
     found = compare(record("K", "2023-H1", 13.06e9, currency="KRW"), record("U", "2023", 8e6))
     assert found is not None and found.ratio == pytest.approx(1.25)
-    assert compare(record("E", "2023", 1e6, currency="EUR"), record("U", "2023", 1e6)) is None  # no EUR rate
+    euros = compare(record("E", "2023", 1e6, currency="EUR"), record("U", "2023", 1e6))
+    assert euros is not None and euros.ratio == pytest.approx(1 / 0.925053)  # EUR per USD, 2023 (ECB)
+    assert compare(record("R", "2023", 1e6, currency="RUB"), record("U", "2023", 1e6)) is None  # no RUB rate since 2022
     assert compare(record("A", "2023", 1e6), record("Z", "2022", 0)) is None
 
 
@@ -116,7 +118,7 @@ def test_part_larger_than_whole_and_two_values_for_one_period() -> None:
 
 def test_no_conflict_across_reporters_flows_or_unconvertible_currencies() -> None:
     records = [record("A", "2024-H1", 52.9e6), record("B", "2024", 34e6, reporter="CHN"),
-               record("C", "2024", 34e6, flow="export"), record("D", "2024", 1e6, currency="EUR")]
+               record("C", "2024", 34e6, flow="export"), record("D", "2024", 1e6, currency="RUB")]
     assert conflicts(records) == []
 
 
