@@ -257,8 +257,9 @@ def _flagship(v: dict[str, Array]) -> dict[str, Array]:
     shipped = v["containers"] * v["munitions_share"] * v["rounds_per_container"]
     rounds_152 = shipped * v["share_152"]
     rounds_122 = shipped * (1.0 - v["share_152"])
+    price_122 = v["price_152"] * v["price_ratio_122"]
     value_152 = rounds_152 * v["price_152"]
-    value_122 = rounds_122 * v["price_122"]
+    value_122 = rounds_122 * price_122
     value_missiles = v["missiles"] * v["price_missile"]
     value_systems = v["systems"] * v["price_system"]
     shells_value = value_152 + value_122
@@ -267,6 +268,7 @@ def _flagship(v: dict[str, Array]) -> dict[str, Array]:
         "containers_shipped": v["containers"],
         "rounds_152": rounds_152,
         "rounds_122": rounds_122,
+        "price_122": price_122,
         "value_missiles": value_missiles,
         "value_systems": value_systems,
         "inss_rounds_2023": v["inss_152"] + v["inss_122"],
@@ -287,6 +289,7 @@ FLAGSHIP_FORMULAS = {
     "containers_shipped": "containers",
     "rounds_152": "containers * munitions_share * rounds_per_container * share_152",
     "rounds_122": "containers * munitions_share * rounds_per_container * (1 - share_152)",
+    "price_122": "price_152 * price_ratio_122",
     "value_missiles": "missiles * price_missile",
     "value_systems": "systems * price_system",
     "inss_rounds_2023": "inss_152 + inss_122",

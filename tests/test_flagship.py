@@ -73,6 +73,9 @@ def test_as_of_the_fnf_publication_date() -> None:
     ("inss-2023", "rounds", {"C047-152", "C047-122"}, {"C035-RPC", "C023", "C029"}),
     ("inss-2023", "deliveries_value", {"C047-MSL"}, {"C026-MSL", "C045"}),
     ("kida-2025", "containers_shipped", {"C048-CONT"}, {"C023", "C026", "C027"}),
+    ("rocket-122", "deliveries_value", {"P-JIESHUN-PG7", "P-KEI-152"}, set()),
+    ("fnf-2025", "deliveries_value", {"C010", "C011", "C012", "C013", "C043", "C014"}, {"C035-RPC", "C023", "C045"}),
+    ("fnf-2025", "troop_revenue", {"C015"}, {"C062"}),
 ])
 def test_each_scenario_does_what_its_label_says(scenario: str, output: str, in_force: set[str],
                                                not_in_force: set[str]) -> None:
@@ -100,6 +103,19 @@ def test_the_base_values_at_one_basis() -> None:
                for a in result.assumptions)
 
 
+def test_the_122_mm_price_is_a_stated_share_of_the_152_mm_price() -> None:
+    """Base: a 122 mm round costs half to all of a 152 mm shell, never more; rocket-122 prices it as a rocket."""
+    study = load_study("russia-dprk")
+    base = run(study, draws=20_000, sensitivity=False, keep_samples=True)
+    ratio = base.samples["price_122"] / base.samples["price_152"]
+    assert ratio.min() >= 0.5 and ratio.max() <= 1.0
+    assert "P-JIESHUN-PG7" not in base.result("deliveries_value").prices
+    rockets = run(study, scenario="rocket-122", draws=20_000, sensitivity=False, keep_samples=True)
+    assert rockets.samples["price_122"].mean() > rockets.samples["price_152"].mean()
+    assert any(a.variable == "price_122" and a.text.startswith("Seoul's conversions fit about 100")
+               for a in rockets.result("deliveries_value").assumptions)
+
+
 def test_capacity_ceiling_exceeds_crate_modelling() -> None:
     study = load_study("russia-dprk")
     ceiling = run(study, scenario="rok-ceiling", draws=50_000, sensitivity=False).result("rounds")
@@ -112,7 +128,8 @@ def test_explain_traces_a_result_to_its_claims() -> None:
 
     ex = explain(load_study("russia-dprk"), "shells_value", draws=20_000)
     assert ex.formula == "value_152 + value_122"
-    assert ex.sensitivity and ex.sensitivity[0].input == "rounds_per_container"  # not a headline output, explained
+    # not a headline output, explained; the 152 mm price prices the 122 mm rounds too, so it leads
+    assert ex.sensitivity and [s.input for s in ex.sensitivity[:2]] == ["price_152", "rounds_per_container"]
     by_name = {i.name: i for i in ex.inputs}
     assert {e.ref for e in by_name["rounds_per_container"].evidence} == {"C029", "C035-RPC"}  # C029 as the cap
     assert by_name["munitions_share"].assumption.startswith("Own assumption")

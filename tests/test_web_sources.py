@@ -102,7 +102,7 @@ def test_bundled_sources_are_read_only(client: TestClient) -> None:
     csrf = client.get("/api/session").json()["csrf"]
     page = client.get("/studies/russia-dprk/sources/S-FNF-2024-10-28")
     assert page.status_code == 200 and "read-only" in page.text and 'id="save"' not in page.text
-    assert page.text.count(" readonly>") == 7  # every field shown, none editable
+    assert page.text.count(" readonly>") == 8  # every field shown (originator too), none editable
     assert 'href="/studies/russia-dprk/claims/C001"' in page.text
     post = client.post("/studies/russia-dprk/sources/S-FNF-2024-10-28", data={"csrf": csrf, "title": "x"})
     assert post.status_code == 403 and "armsflow init" in post.text
