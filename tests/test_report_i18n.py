@@ -178,3 +178,14 @@ def test_missing_cjk_font_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert lines == ["warning: no font for Korean text is installed; the PDF shows it as empty boxes "
                      "(Debian/Ubuntu: apt-get install fonts-nanum)"]
     assert font_warnings("<p>Latin only</p>") == []
+
+
+@pytest.mark.parametrize(("lang", "kind", "expected"), [
+    ("en", "lower", "at least 10,000 containers"), ("de", "lower", "mindestens 10.000 Container"),
+    ("en", "upper", "up to 10,000 containers"), ("de", "upper", "bis zu 10.000 Container"),
+    ("en", "capacity", "capacity: 10,000 containers"), ("de", "capacity", "Fassungsvermögen: 10.000 Container"),
+    ("de", "estimate", "10.000 Container"),
+])
+def test_a_claim_says_what_kind_of_statement_its_numbers_are(lang: str, kind: str, expected: str) -> None:
+    """The evidence appendix reads a bound or a capacity as one, in the report's language (claims.csv ``kind``)."""
+    assert Fmt(lang).stated(10_000, None, None, unit="container", kind=kind).replace("\xa0", " ") == expected

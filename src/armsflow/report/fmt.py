@@ -110,10 +110,22 @@ class Fmt:
     def month(self, day: dt.date) -> str:
         return format_date(day, "MMM yyyy", locale=self.locale)
 
-    def stated(self, *values: float | None, unit: str = "1") -> str:
+    def stated(self, *values: float | None, unit: str = "1", kind: str = "estimate") -> str:
         """A source's numbers as stated (low / central / high, the given ones) with this language's separators, and
         their unit in words: ``1.7, 5.5, "billion USD"`` → "1.7 / 5.5 billion US dollars" / "1,7 / 5,5 Mrd.
-        US-Dollar"; ``300, 600, "USD/round"`` → "300 / 600 US dollars per round"."""
+        US-Dollar"; ``300, 600, "USD/round"`` → "300 / 600 US dollars per round". A claim's ``kind`` says what the
+        numbers are: "at least 10,000 containers", "up to 248 missiles", "capacity: 300 / 500 rounds per
+        container"."""
+        text = {"value": self._stated(values, unit)}
+        if kind == "lower":
+            return self.gettext("at least %(value)s") % text
+        if kind == "upper":
+            return self.gettext("up to %(value)s") % text
+        if kind == "capacity":
+            return self.gettext("capacity: %(value)s") % text
+        return text["value"]
+
+    def _stated(self, values: tuple[float | None, ...], unit: str) -> str:
         given = [v for v in values if v is not None]
         numbers = " / ".join(format_decimal(v, format="#,##0.######", locale=self.locale) for v in given)
         u = _split(unit)
