@@ -134,3 +134,23 @@ formula = "z * 2"
     osc = next(g for g in flagship.scenarios if g.scenario == "osc-crates")
     rounds = next(o for o in osc.outputs if o.id == "rounds")
     assert rounds.total < 0 and sum(p.effect for p in rounds.parts) == pytest.approx(rounds.total)
+
+
+def test_a_scenario_drawn_from_the_base_has_the_draws_it_would_have_alone() -> None:
+    """reconcile draws the base once and each scenario only where it differs (engine.sampling.draw_state): every
+    input of every flagship scenario must come out exactly as drawing the scenario from nothing gives it, the
+    rank-correlated prices included (production-cost changes one of them)."""
+    import numpy as np
+
+    from armsflow.engine.plan import make_plan
+    from armsflow.engine.sampling import draw_inputs, draw_state
+
+    study = armsflow.load_study("russia-dprk")
+    base = make_plan(study)
+    drawn = draw_state(base, 7, 2_000)
+    assert all(np.array_equal(drawn.values[n], x) for n, x in draw_inputs(base, 7, 2_000).items())
+    for name in study.scenarios:
+        plan = make_plan(study, name)
+        shared = draw_state(plan, 7, 2_000, like=(base, drawn)).values
+        alone = draw_inputs(plan, 7, 2_000)
+        assert shared.keys() == alone.keys() and all(np.array_equal(shared[n], alone[n]) for n in alone), name

@@ -23,7 +23,7 @@ from itertools import combinations
 import numpy as np
 
 from armsflow.engine.plan import Plan
-from armsflow.engine.sampling import draw_inputs
+from armsflow.engine.sampling import Drawn, draw_state
 from armsflow.model import formula as fml
 from armsflow.model.distributions import Array
 from armsflow.results import OutputChange, Part
@@ -130,8 +130,22 @@ class _Hybrid:
     def __init__(self, a: Plan, b: Plan, va: dict[str, Array], vb: dict[str, Array], found: list[Group],
                  outputs: list[str]) -> None:
         self.a, self.b, self.va, self.vb, self.groups, self.outputs = a, b, va, vb, found, outputs
+        # An output's median depends only on the chosen groups among those it can read in either state, so each
+        # (output, those groups) is computed once: most subsets of a scenario's groups leave most outputs alone.
+        self.reach = [frozenset(i for i, g in enumerate(found)
+                                if g.variables & (closure(a.variables, [o]) | closure(b.variables, [o])))
+                      for o in outputs]
+        self.known: dict[tuple[int, frozenset[int]], float] = {}
 
     def medians(self, chosen: frozenset[int]) -> list[float]:
+        keys = [(o, chosen & reach) for o, reach in enumerate(self.reach)]
+        missing = [o for o, key in enumerate(keys) if key not in self.known]
+        if missing:
+            for o, value in zip(missing, self._compute(chosen, [self.outputs[o] for o in missing]), strict=True):
+                self.known[keys[o]] = value
+        return [self.known[key] for key in keys]
+
+    def _compute(self, chosen: frozenset[int], outputs: list[str]) -> list[float]:
         swap = set().union(*(self.groups[i].variables for i in chosen)) if chosen else set()
         variables = dict(self.a.variables)
         for name in swap:
@@ -141,12 +155,12 @@ class _Hybrid:
                 variables.pop(name, None)
         values: dict[str, Array] = {n: x for n, x in self.va.items() if n not in swap}
         values.update({n: x for n, x in self.vb.items() if n in swap})
-        needed = closure(variables, self.outputs)
+        needed = closure(variables, outputs)
         for name in formula_order({n: v for n, v in variables.items() if n in needed}):
             formula = variables[name].definition.formula
             assert formula is not None
             values[name] = fml.evaluate(formula, values)
-        return [float(np.median(values[o])) / variables[o].unit.scale for o in self.outputs]
+        return [float(np.median(values[o])) / variables[o].unit.scale for o in outputs]
 
 
 def _shapley_exact(k: int, value: dict[frozenset[int], list[float]], m: int) -> list[list[float]]:
@@ -163,10 +177,13 @@ def _shapley_exact(k: int, value: dict[frozenset[int], list[float]], m: int) -> 
     return phi
 
 
-def attribute(a: Plan, b: Plan, *, seed: int, draws: int) -> tuple[list[OutputChange], list[Group], list[Group]]:
+def attribute(a: Plan, b: Plan, *, seed: int, draws: int,
+              drawn: Drawn | None = None) -> tuple[list[OutputChange], list[Group], list[Group]]:
     """The headline outputs both plans have, each with its change from ``a`` to ``b`` attributed to the groups
-    that reach them; then those groups, and the changed groups no headline output reads."""
-    va, vb = draw_inputs(a, seed, draws), draw_inputs(b, seed, draws)
+    that reach them; then those groups, and the changed groups no headline output reads. ``drawn``: ``a``'s draws
+    (``draw_state``) when the caller compares ``a`` with several states; ``b`` draws only what differs from them."""
+    first = drawn or draw_state(a, seed, draws)
+    va, vb = first.values, draw_state(b, seed, draws, like=(a, first)).values
     outputs = [n for n, v in b.variables.items() if v.output and v.headline and n in a.variables
                and a.variables[n].output]
     relevant = closure(a.variables, outputs) | closure(b.variables, outputs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from armsflow.engine.attribution import METHOD, attribute
 from armsflow.engine.plan import make_plan
+from armsflow.engine.sampling import draw_state
 from armsflow.results.reconcile import ReconcileResult, ScenarioGap, Unreconciled
 from armsflow.study.loader import StudyRef, as_study
 from armsflow.study.resolve import claim_piece
@@ -26,8 +27,9 @@ def reconcile(study: StudyRef, *, seed: int | None = None, draws: int | None = N
         if pub.scenario:
             follows.setdefault(pub.scenario, []).append(pub.id)
     gaps = []
+    drawn = draw_state(base, seed, draws)  # once: each scenario redraws only the inputs it changes
     for name, scenario in loaded.scenarios.items():
-        outputs, _, _ = attribute(base, make_plan(loaded, name), seed=seed, draws=draws)
+        outputs, _, _ = attribute(base, make_plan(loaded, name), seed=seed, draws=draws, drawn=drawn)
         gaps.append(ScenarioGap(name, scenario.label, tuple(follows.get(name, ())), tuple(outputs)))
     unreconciled = []
     for pub in loaded.published.values():

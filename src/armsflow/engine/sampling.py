@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -61,6 +62,34 @@ def correlate(plan: Plan, own: dict[str, Array], seed: int, chunk: int = 0) -> d
         for j, name in enumerate(names):
             values[name] = reordered[:, j]
     return values
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One state's input draws: each input's own (``own``, before the rank correlation) and as correlated
+    (``values``), so that another state of the same study can take over those of its inputs that did not change."""
+
+    own: dict[str, Array]
+    values: dict[str, Array]
+
+
+def draw_state(plan: Plan, seed: int, n: int, like: tuple[Plan, Drawn] | None = None) -> Drawn:
+    """``n`` draws of every input of ``plan`` (chunk 0), the same as ``draw_inputs`` gives. With ``like``, another
+    plan of the same study and its draws at the same seed and ``n``: an input whose sampler is the same there has
+    the same draws (its own stream), so only the others are drawn, and the rank correlation is imposed again only
+    where a correlated input or the correlations changed."""
+    if like is None:
+        own = draw_own(plan, seed, n)
+        return Drawn(own, correlate(plan, own, seed))
+    other, drawn = like
+    own = {name: drawn.own[name] if name in other.inputs and other.inputs[name].sampler == plan.inputs[name].sampler
+           else draw_one(plan, name, seed, n) for name in sorted(plan.inputs)}
+    redrawn = {name for name in own if name not in drawn.own or own[name] is not drawn.own[name]}
+    names = correlated(plan)
+    if (redrawn & set(names) or names != correlated(other)
+            or plan.study.correlations != other.study.correlations):
+        return Drawn(own, correlate(plan, own, seed))
+    return Drawn(own, {name: own[name] if name in redrawn else drawn.values[name] for name in own})
 
 
 def evaluate(plan: Plan, values: dict[str, Array], wanted: set[str] | None = None) -> dict[str, Array]:
