@@ -167,7 +167,8 @@ def test_implied_prices_pair_each_publication_with_its_own_quantities(today: Run
     assert troops.implied_method == "paired" and troops.implied is not None
     assert (troops.implied.p5, troops.implied.p50, troops.implied.p95) == pytest.approx((28_600, 28_600, 28_600))
     inss = by_id["inss-2023"].implied
-    assert inss is not None and inss.p50 == pytest.approx(0.54e9 / 1_125_000, rel=0.01)  # INSS's own rounds
+    # INSS's own rounds; its 0.54 bn USD of 2023 in 2024 dollars (CPI-U 313.689 / 304.702), as every money claim
+    assert inss is not None and inss.p50 == pytest.approx(0.54e9 * 313.689 / 304.702 / 1_125_000, rel=1e-9)
     assert by_id["fnf-2024"].implied_method == "model"  # FNF 2024 published no quantities
     fnf25 = by_id["fnf-2025"]
     assert fnf25.implied is None and "troops" in fnf25.implied_note  # its total covers more than its rounds

@@ -112,3 +112,24 @@ def test_ecb_script_averages_daily_cross_rates_and_leaves_out_a_year_with_gaps(t
     assert rows == [["KRW", "2021", "1100"], ["EUR", "2020", "1"], ["EUR", "2021", f"{(0.8 + 1 / 1.2) / 2:.6g}"],
                     ["RUB", "2020", "80"]]
     assert "RUB 2021: not quoted on every day of the year, left out" in done.stderr
+
+
+def test_a_year_after_the_price_index_takes_its_last_row_and_says_so() -> None:
+    """Money of 2025 in a 2024 study: no 2025 CPI-U row yet, so no inflation is assumed beyond 2024's."""
+    from armsflow.model.money import to_reporting
+
+    flat = "2025 average not in reference/price_index.csv yet: 2024's used"
+    later = to_reporting("USD", 2025, "USD", 2024)
+    assert later.factor == 1.0 and later.steps == (flat,)
+    krw = to_reporting("KRW", 2025, "USD", 2024)
+    assert krw.factor == 1 / 1421.52 and krw.steps[-1] == flat
+
+
+def test_money_claims_follow_the_rule_prices_follow() -> None:
+    """A claim in the study's own currency is brought to the reference year as a price is (FNF's GDP of 2023)."""
+    from armsflow import explain, load_study
+
+    ex = explain(load_study("russia-dprk"), "gdp_share", draws=2_000)
+    gdp = next(e for i in ex.inputs if i.name == "gdp" for e in i.evidence)
+    assert gdp.ref == "C003" and gdp.conversion == ("USD prices 2023→2024 (×1.0295)",)
+    assert gdp.mode == pytest.approx(23.7e9 * 313.689 / 304.702)

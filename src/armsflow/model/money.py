@@ -45,15 +45,21 @@ def published(year: int) -> date:
     return date(year + 1, 1, 15)
 
 
-def _known(currency: str, year: int, table: str, column: str, known_by: date | None) -> tuple[int, str]:
-    """The year to use for ``year`` as known by ``known_by``, and a step that says so when it is another."""
-    if known_by is None or published(year) <= known_by:
-        return year, ""
-    years = [y for (c, y) in _table(table, column) if c == currency and published(y) <= known_by]
-    if not years:
-        raise MoneyError(f"no {currency} figure in reference/{table} was published by {known_by}")
-    last = max(years)
-    return last, f"{year} average not published by {known_by}: {last}'s used"
+def _known(currency: str, year: int, table: str, column: str, known_by: date | None,
+           latest: bool = False) -> tuple[int, str]:
+    """The year to use for ``year`` as known by ``known_by``, and a step that says so when it is another. With
+    ``latest``, a year after the table's last row takes that row, said so too (a price index is extended flat)."""
+    if known_by is not None and published(year) > known_by:
+        years = [y for (c, y) in _table(table, column) if c == currency and published(y) <= known_by]
+        if not years:
+            raise MoneyError(f"no {currency} figure in reference/{table} was published by {known_by}")
+        last = max(years)
+        return last, f"{year} average not published by {known_by}: {last}'s used"
+    if latest and (currency, year) not in _table(table, column):
+        years = [y for (c, y) in _table(table, column) if c == currency]
+        if years and year > max(years):
+            return max(years), f"{year} average not in reference/{table} yet: {max(years)}'s used"
+    return year, ""
 
 
 def per_usd(currency: str, year: int) -> float:
@@ -91,13 +97,14 @@ def to_reporting(currency: str, year: int, target: str, reference_year: int,
 
     Convert at the price year's annual average rate first, then adjust for inflation with the target currency's
     price index, so that the inflation is the reporting currency's, as for any amount held in it. One rule for
-    claims and prices alike.
+    claims and prices alike: a claim's year is the last year of its period. A year after the price index's last
+    row is valued at that row (no inflation assumed beyond it), and the steps say so.
     """
     fx = exchange(currency, target, year, known_by)
     if year == reference_year:
         return fx
-    start, note_start = _known(target, year, "price_index.csv", "index", known_by)
-    end, note_end = _known(target, reference_year, "price_index.csv", "index", known_by)
+    start, note_start = _known(target, year, "price_index.csv", "index", known_by, latest=True)
+    end, note_end = _known(target, reference_year, "price_index.csv", "index", known_by, latest=True)
     notes = tuple(n for n in (note_start, note_end) if n)
     if start == end:
         return Conversion(fx.factor, (*fx.steps, *notes))

@@ -67,7 +67,7 @@ def _kind(row: Row, low: float | None, central: float | None, high: float | None
     return kind
 
 
-def load_claims(data: bytes, known_sources: set[str] | None, currency: str,
+def load_claims(data: bytes, known_sources: set[str] | None, currency: str, reference_year: int | None,
                 problems: list[Problem]) -> dict[str, Claim]:
     rows = read_table("claims.csv", data, CLAIM_COLUMNS, ("notes", "kind", "per"), problems)
     out: dict[str, Claim] = {}
@@ -97,8 +97,9 @@ def load_claims(data: bytes, known_sources: set[str] | None, currency: str,
         if as_of_text and as_of and unit_text and len(problems) == before:
             try:
                 code = parse_unit(unit_text).currency()
-                if code and code != currency:
-                    to_reporting(code, as_of.end.year, currency, as_of.end.year)
+                if code:
+                    to_reporting(code, as_of.end.year, currency,
+                                 as_of.end.year if reference_year is None else reference_year)
             except MoneyError as exc:
                 row.problem("unit", str(exc))
         credibility = row.integer("credibility", 1, 6)

@@ -196,7 +196,8 @@ def _build(files: dict[str, bytes], name: str, path: Path | None, problems: list
     known = _ids_with_problems(files.get("sources.csv"))
     currency = meta.currency if meta else "USD"
     reference_year = meta.reference_date.year if meta else None
-    claims = load_claims(files["claims.csv"], known, currency, problems) if "claims.csv" in files else {}
+    claims = (load_claims(files["claims.csv"], known, currency, reference_year, problems)
+              if "claims.csv" in files else {})
     prices = (load_prices(files["prices.csv"], known, currency, reference_year, problems)
               if "prices.csv" in files else {})
     parsed = read_toml("model.toml", files["model.toml"], problems) if "model.toml" in files else None

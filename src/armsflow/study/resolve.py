@@ -86,9 +86,9 @@ def claim_piece(ev: Evidence, claim: Claim, target: Unit) -> Piece:
     steps: list[str] = []
     factor = unit.scale
     code = unit.currency()
-    if code and code != ev.currency:
+    if code:  # money of the claim's year, in the study's currency of its reference year: the rule prices follow
         try:
-            conv = to_reporting(code, claim.as_of.end.year, ev.currency, claim.as_of.end.year, ev.known_by)
+            conv = to_reporting(code, claim.as_of.end.year, ev.currency, ev.reference_year, ev.known_by)
         except MoneyError as exc:
             raise ResolveError(f"claim {claim.id}: {exc}") from None
         factor *= conv.factor
