@@ -687,6 +687,22 @@ def test_the_study_s_ships_and_firms_against_sanctions_lists(flagship: Content, 
     assert "Schiffe und Firmen im Abgleich mit Sanktionslisten" in german and "nicht gefunden" in german
 
 
+def test_a_two_language_report_reconciles_in_its_worker_as_alone(flagship: Content, tmp_path: Path) -> None:
+    """With two languages the worker process reconciles while the main one runs the study: the section is the one
+    the same reconciliation renders to on its own."""
+    from dataclasses import replace
+
+    written = armsflow.write_report("russia-dprk", langs="en,de", formats="html", out=tmp_path, draws=DRAWS,
+                                    reconcile=True)
+    html = next(f.path for f in written.files if f.lang == "de").read_text(encoding="utf-8")
+    alone = render_html(replace(flagship, reconciliation=armsflow.reconcile("russia-dprk", draws=DRAWS)), "de")
+
+    def section(page: str) -> str:
+        return page.split('<section id="reconciliation">')[1].split("</section>")[0]
+
+    assert section(html) == section(alone)
+
+
 def test_scenarios_against_the_base_in_both_languages(flagship: Content) -> None:
     from dataclasses import replace
 

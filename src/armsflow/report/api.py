@@ -50,8 +50,8 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
     With ``history`` the run is recorded in the study folder's history, as ``armsflow.run`` records it. ``since``
     (a run id, a day or a git revision, as ``armsflow.diff`` takes them) adds "What changed since the last edition";
     ``screen_db`` (a store of ``armsflow screen load``) adds the study's ships and firms against sanctions lists;
-    ``reconcile`` adds each scenario against the base, assumption by assumption (``armsflow.reconcile``; about a
-    second more on the flagship).
+    ``reconcile`` adds each scenario against the base, assumption by assumption (``armsflow.reconcile``; in a
+    two-language report the worker process computes it while this one runs the study).
 
     Raises ``ParameterError`` naming ``langs``, ``formats`` or ``out``, and ``StudyError`` for a study with problems.
     """
@@ -65,13 +65,21 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
     from armsflow.report.output import workers, write_files
 
     with workers(chosen_langs, chosen_formats) as pool:
+        reconciled = None
+        if reconcile and pool is not None:
+            from armsflow.engine.reconcile import reconcile as reconcile_study
+
+            # The worker reconciles while this process runs the study: it would only wait for its language else.
+            reconciled = pool.apply_async(reconcile_study, (loaded,), {"seed": seed, "draws": draws})
         content = gather(loaded, as_of=as_of, seed=seed, scenario=scenario, draws=draws, progress=progress)
         if since is not None:
             from armsflow.engine.diff import diff
 
             changes = diff(loaded, since, as_of, seed=seed, draws=draws, scenario=scenario)
             content = replace(content, changes=changes)
-        if reconcile:
+        if reconciled is not None:
+            content = replace(content, reconciliation=reconciled.get())
+        elif reconcile:
             from armsflow.engine.reconcile import reconcile as reconcile_study
 
             content = replace(content, reconciliation=reconcile_study(loaded, seed=seed, draws=draws))
