@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from armsflow.errors import ParameterError
 from armsflow.report.content import Content
 from armsflow.report.i18n import check_language
-from armsflow.report.render import render_pages
 
 if TYPE_CHECKING:
     from armsflow.engine.run import Progress
@@ -102,6 +101,10 @@ def render_files(content: Content, lang: str, formats: Sequence[str],
                  warn: Callable[[str], None] | None = None) -> Rendered:
     """One language's files in memory: the HTML page, and the PDF laid out from its print page (``warn``: see
     font_warnings)."""
+    # Imported here, not above: the page renderer and its chart library take a third of a second to import, which
+    # the warm-up thread pays while the study runs (``workers``) instead of the run waiting for it.
+    from armsflow.report.render import render_pages
+
     pages = render_pages(content, lang, formats)
     if warn and "pdf" in pages:
         for line in font_warnings(pages["pdf"]):
