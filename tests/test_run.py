@@ -121,3 +121,21 @@ def test_property_same_seed_same_draws(mini: Path) -> None:
         assert a.to_json() == b.to_json()
 
     check()
+
+
+def test_a_run_draws_only_what_its_outputs_read_and_gives_the_same_result() -> None:
+    """Without samples to keep, a run skips the inputs no output or drawn published quantity reads (the flagship's
+    quantities behind INSS's and KIDA's paired prices); each input has its own stream, so every figure is the same
+    as in a run that draws them all, in every scenario."""
+    from armsflow import load_study, run
+    from armsflow.engine.plan import make_plan
+    from armsflow.engine.run import drawn_for_run
+
+    study = load_study("russia-dprk")
+    drawn = drawn_for_run(make_plan(study))
+    assert {"inss_152", "kida_containers", "fnf24_troops"}.isdisjoint(drawn)  # paired: their endpoints, not draws
+    assert {"rounds_152", "rounds_122", "price_152", "price_missile"} <= drawn  # FNF 2024's price uses the rounds
+    assert run(study, draws=5_000).to_dict() == run(study, draws=5_000, keep_samples=True).to_dict()
+    for name in study.scenarios:
+        assert run(study, scenario=name, draws=5_000, sensitivity=False).to_dict() == \
+            run(study, scenario=name, draws=5_000, sensitivity=False, keep_samples=True).to_dict(), name

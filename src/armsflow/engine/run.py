@@ -13,7 +13,7 @@ from armsflow import __version__
 from armsflow.engine.budget import check_draws, check_sobol
 from armsflow.engine.context import indicators
 from armsflow.engine.plan import Plan, make_plan
-from armsflow.engine.sampling import simulate
+from armsflow.engine.sampling import needed, simulate
 from armsflow.engine.sensitivity import sobol
 from armsflow.errors import ParameterError, Problem, StudyError
 from armsflow.evidence.records import Claim
@@ -65,8 +65,17 @@ def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, s
     draws, seed = settings(plan, draws, seed)
     if sensitivity:
         check_sobol(plan, study.meta.sobol_n, [v.name for v in plan.variables.values() if v.output and v.headline])
-    values = simulate(plan, seed, draws, (lambda f: progress("sampling", f)) if progress else None)
+    values = simulate(plan, seed, draws, (lambda f: progress("sampling", f)) if progress else None,
+                      None if keep_samples else drawn_for_run(plan))
     return assemble(plan, values, seed, draws, sensitivity=sensitivity, keep_samples=keep_samples, progress=progress)
+
+
+def drawn_for_run(plan: Plan) -> set[str]:
+    """What a run without samples to keep draws: the variables its outputs and its published estimates' drawn
+    quantities read. Every input has its own stream, so each is the same as in a run that draws them all."""
+    wanted = [v.name for v in plan.variables.values() if v.output]
+    wanted += [n for p in plan.study.published.values() if not (p.paired or p.not_implied) for n in p.quantity.names]
+    return needed(plan, wanted)
 
 
 def settings(plan: Plan, draws: int | None, seed: int | None, most: int = MAX_DRAWS) -> tuple[int, int]:

@@ -24,19 +24,32 @@ def stream(seed: int, name: str, chunk: int = 0) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(name.encode()), chunk])
 
 
-def draw_inputs(plan: Plan, seed: int, n: int, chunk: int = 0) -> dict[str, Array]:
-    """``n`` draws of every input, in base units, each from its own stream (``stream``), then rank-correlated."""
-    return correlate(plan, draw_own(plan, seed, n, chunk), seed, chunk)
+def draw_inputs(plan: Plan, seed: int, n: int, chunk: int = 0, only: set[str] | None = None) -> dict[str, Array]:
+    """``n`` draws of every input (or of those in ``only``), in base units, each from its own stream (``stream``),
+    then rank-correlated."""
+    return correlate(plan, draw_own(plan, seed, n, chunk, only), seed, chunk)
 
 
-def draw_own(plan: Plan, seed: int, n: int, chunk: int = 0) -> dict[str, Array]:
-    """``n`` draws of every input from its own stream, before the rank correlation (``correlate``) reorders them."""
-    return {name: draw_one(plan, name, seed, n, chunk) for name in sorted(plan.inputs)}
+def draw_own(plan: Plan, seed: int, n: int, chunk: int = 0, only: set[str] | None = None) -> dict[str, Array]:
+    """``n`` draws of every input (or of those in ``only``) from its own stream, before the rank correlation
+    (``correlate``) reorders them."""
+    return {name: draw_one(plan, name, seed, n, chunk) for name in sorted(plan.inputs)
+            if only is None or name in only}
 
 
 def draw_one(plan: Plan, name: str, seed: int, n: int, chunk: int = 0) -> Array:
     """``n`` draws of the input ``name`` from its own stream: the same whatever else the study holds."""
     return plan.inputs[name].sampler.sample(stream(seed, name, chunk), n)
+
+
+def needed(plan: Plan, names: list[str]) -> set[str]:
+    """The variables ``names`` read, with every correlated input when one of them is read (the rank correlation
+    reorders each correlated column by the others, so a run that draws one draws them all, as a full run does)."""
+    found = set().union(*(plan.depends_on(n) for n in names)) if names else set()
+    ranked = correlated(plan)
+    if found & set(ranked):
+        found |= set().union(*(plan.depends_on(n) for n in ranked))
+    return found
 
 
 def correlated(plan: Plan) -> list[str]:
@@ -49,7 +62,7 @@ def correlate(plan: Plan, own: dict[str, Array], seed: int, chunk: int = 0) -> d
     """The inputs' draws with the study's rank correlations imposed (Iman–Conover): each correlated input's draws
     reordered, every draw kept; a new dict, ``own`` is left as it was."""
     values = dict(own)
-    names = correlated(plan)
+    names = [n for n in correlated(plan) if n in values]  # all or none of them: ``needed``
     if len(names) >= 2:
         target = np.eye(len(names))
         for c in plan.study.correlations:
@@ -107,11 +120,13 @@ def evaluate(plan: Plan, values: dict[str, Array], wanted: set[str] | None = Non
 CHUNK = 2_000_000
 
 
-def simulate(plan: Plan, seed: int, draws: int,
-             progress: Callable[[float], None] | None = None) -> dict[str, Array]:
-    """All variables' draws for one run. Large runs are drawn in chunks to bound memory."""
+def simulate(plan: Plan, seed: int, draws: int, progress: Callable[[float], None] | None = None,
+             only: set[str] | None = None) -> dict[str, Array]:
+    """All variables' draws for one run (or those in ``only``, a set that holds what it reads: ``needed``), each
+    the same as in a run of all. Large runs are drawn in chunks to bound memory."""
+    formulas = None if only is None else {n for n in plan.order if n in only}
     if draws <= CHUNK:
-        out = evaluate(plan, draw_inputs(plan, seed, draws))
+        out = evaluate(plan, draw_inputs(plan, seed, draws, only=only), formulas)
         if progress:
             progress(1.0)
         return out
@@ -120,7 +135,7 @@ def simulate(plan: Plan, seed: int, draws: int,
     done = 0
     while done < draws:
         size = min(chunk, draws - done)
-        parts.append(evaluate(plan, draw_inputs(plan, seed, size, chunk=len(parts))))
+        parts.append(evaluate(plan, draw_inputs(plan, seed, size, chunk=len(parts), only=only), formulas))
         done += size
         if progress:
             progress(done / draws)
