@@ -59,3 +59,14 @@ def test_ci_runs_the_readme_s_test_command() -> None:
     test_command = [line for line in block.group(1).splitlines() if line.strip()][1]
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()
     assert ci[-1] == test_command
+
+
+def test_readme_counts_the_flagship_s_evidence_as_it_is() -> None:
+    """"cites N sources ... and M claims and K price references": the flagship's own tables, counted."""
+    from armsflow import load_study
+
+    study = load_study("russia-dprk")
+    text = " ".join(README.split())
+    cited = re.search(r"cites (\d+) sources .*? and (\d+) claims and (\d+) price references", text)
+    assert cited is not None
+    assert tuple(int(g) for g in cited.groups()) == (len(study.sources), len(study.claims), len(study.prices))
