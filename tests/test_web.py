@@ -81,7 +81,8 @@ def test_two_tabs_the_second_save_conflicts(client: TestClient, study: Path) -> 
     first = client.put("/api/studies/mine/claims/C004-PAY", json={"fields": {"credibility": "2"}}, headers=headers)
     assert first.status_code == 200 and first.json()["status"] == "saved"
     second = client.put("/api/studies/mine/claims/C004-PAY", json={"fields": {"credibility": "4"}}, headers=headers)
-    assert second.status_code == 409 and second.json()["row"]["fields"]["credibility"] == "2"
+    # a stale If-Match fails its precondition (RFC 9110): 412, with the row as it is now
+    assert second.status_code == 412 and second.json()["row"]["fields"]["credibility"] == "2"
     missing = client.put("/api/studies/mine/claims/C004-PAY", json={"fields": {}}, headers={"X-CSRF-Token": csrf})
     assert missing.status_code == 428
 

@@ -77,7 +77,7 @@ def test_two_versions_the_second_save_conflicts(client: TestClient, mini: Path) 
     assert first.headers["etag"] != headers["If-Match"]
     before = (mini / "sources.csv").read_bytes()
     second = client.put("/api/studies/mini/sources/S2", json={"fields": {"title": "Two"}}, headers=headers)
-    assert second.status_code == 409 and second.json()["row"]["fields"]["title"] == "One"
+    assert second.status_code == 412 and second.json()["row"]["fields"]["title"] == "One"  # stale If-Match
     page = client.post("/studies/mini/sources/S2", data={**stale_form, "title": "Three"})
     assert page.status_code == 409 and "changed elsewhere" in page.text and 'value="One"' in page.text
     assert (mini / "sources.csv").read_bytes() == before

@@ -126,7 +126,7 @@ def test_the_json_twin(client: TestClient, study: Path) -> None:
     assert first.json()["changed"] == [{"line": 25, "before": "low = 0.75", "after": "low = 0.5"}]
     assert first.headers["etag"] != etag
     second = client.put("/api/studies/mine/model/distributions", json=body, headers=headers)
-    assert second.status_code == 409 and second.headers["etag"] == first.headers["etag"]
+    assert second.status_code == 412 and second.headers["etag"] == first.headers["etag"]  # stale If-Match
     fresh = {**headers, "If-Match": first.headers["etag"]}
     bad = {"distributions": {"pay": {"dist": "point", "value": 1}}}
     refused = client.put("/api/studies/mine/model/distributions", json=bad, headers=fresh)
@@ -139,7 +139,7 @@ def test_the_json_twin(client: TestClient, study: Path) -> None:
     assert client.put("/api/studies/mine/model/distributions", json={"distributions": 1}, headers=fresh
                       ).status_code == 422
     schema = client.get("/openapi.json").json()["paths"]["/api/studies/{ident}/model/distributions"]
-    assert {"409", "428", "403", "422"} <= set(schema["put"]["responses"])
+    assert {"412", "428", "403", "422"} <= set(schema["put"]["responses"])
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, Stric
 
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
-from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, writable
+from armsflow.web.app import IF_MATCH_STATUS, WebError, check_write, entry_of, writable
 from armsflow.web.security import csrf_token
 
 router = APIRouter(prefix="/api")
@@ -98,17 +98,18 @@ def claim(request: Request, ident: str, claim: str) -> JSONResponse:
 
 
 @router.put("/studies/{ident}/claims/{claim}",
-            responses={**ERRORS, 409: {"model": Refusal, "description": "changed since"},
+            responses={**ERRORS, 412: {"model": Refusal, "description": "changed since (If-Match is stale)"},
                        428: {"model": Refusal, "description": "If-Match missing"}})
 def claim_put(request: Request, ident: str, claim: str, change: ClaimChange,
               if_match: Annotated[str, Header()] = "", x_csrf_token: Annotated[str, Header()] = "") -> JSONResponse:
-    """Edit a claim: checked before anything is written; 409 with the current row if it changed since."""
+    """Edit a claim: checked before anything is written; 412 with the current row if it changed since."""
     check_write(request, x_csrf_token)
     folder = writable(entry_of(request, ident))
     if not if_match:
         raise WebError(428, "If-Match: name the ETag of the row you edited (GET the claim first)")
     done = edit_claim(folder, claim, change.fields, if_match=if_match.strip('"'))
-    return JSONResponse(done.to_dict(), status_code=EDIT_STATUS[done.status], headers={"ETag": f'"{done.row.etag}"'})
+    return JSONResponse(done.to_dict(), status_code=IF_MATCH_STATUS[done.status],
+                        headers={"ETag": f'"{done.row.etag}"'})
 
 
 @router.post("/studies/{ident}/whatif", responses=ERRORS)

@@ -51,9 +51,11 @@ def _field(value: object) -> str:
 templates.env.filters["field"] = _field
 
 
-#: The HTTP status of each outcome of a row edit (``ClaimEdit.status``, ``SourceEdit.status``), for the page and the
-#: API alike.
+#: The HTTP status of each outcome of a row edit (``ClaimEdit.status``, ``SourceEdit.status``) posted by a page.
 EDIT_STATUS = {"saved": 200, "unchanged": 200, "invalid": 422, "conflict": 409}
+#: The same for a write whose version came in an ``If-Match`` header: a stale one fails its precondition (RFC 9110,
+#: 13.1.1), while a form's stale hidden version is a conflict of the page with the file.
+IF_MATCH_STATUS = {**EDIT_STATUS, "conflict": 412}
 
 
 def edit_message(status: str, noun: str) -> str:

@@ -14,7 +14,16 @@ from armsflow.results.edit import SourceRow
 from armsflow.study.edit import edit_source, read_source
 from armsflow.web import views
 from armsflow.web.api import ERRORS, Refusal
-from armsflow.web.app import EDIT_STATUS, WebError, check_write, edit_message, entry_of, render, writable
+from armsflow.web.app import (
+    EDIT_STATUS,
+    IF_MATCH_STATUS,
+    WebError,
+    check_write,
+    edit_message,
+    entry_of,
+    render,
+    writable,
+)
 from armsflow.web.registry import Entry
 
 pages = APIRouter(include_in_schema=False)
@@ -73,18 +82,19 @@ def source_json(request: Request, ident: str, source: str) -> JSONResponse:
 
 
 @api.put("/studies/{ident}/sources/{source}",
-         responses={**SOURCE_ERRORS, 409: {"model": Refusal, "description": "changed since"},
+         responses={**SOURCE_ERRORS, 412: {"model": Refusal, "description": "changed since (If-Match is stale)"},
                     428: {"model": Refusal, "description": "If-Match missing"}})
 def source_put(request: Request, ident: str, source: str, change: SourceChange,
                if_match: Annotated[str, Header()] = "", x_csrf_token: Annotated[str, Header()] = "") -> JSONResponse:
-    """Edit a source (its grade is ``reliability``; its id cannot change): checked before anything is written; 409
+    """Edit a source (its grade is ``reliability``; its id cannot change): checked before anything is written; 412
     with the current row if it changed since."""
     check_write(request, x_csrf_token)
     folder = writable(entry_of(request, ident))
     if not if_match:
         raise WebError(428, "If-Match: name the ETag of the row you edited (GET the source first)")
     done = edit_source(folder, source, change.fields, if_match=if_match.strip('"'))
-    return JSONResponse(done.to_dict(), status_code=EDIT_STATUS[done.status], headers={"ETag": f'"{done.row.etag}"'})
+    return JSONResponse(done.to_dict(), status_code=IF_MATCH_STATUS[done.status],
+                        headers={"ETag": f'"{done.row.etag}"'})
 
 
 router.include_router(pages)

@@ -22,7 +22,7 @@ from armsflow.results.model_edit import ModelEdit
 from armsflow.study.model_edit import FILE, model_etag, save_distributions
 from armsflow.web import views
 from armsflow.web.api import ERRORS, Refusal
-from armsflow.web.app import EDIT_STATUS, WebError, check_write, entry_of, render, writable
+from armsflow.web.app import EDIT_STATUS, IF_MATCH_STATUS, WebError, check_write, entry_of, render, writable
 from armsflow.web.registry import Entry
 
 router = APIRouter()
@@ -97,16 +97,16 @@ def distributions(request: Request, ident: str) -> JSONResponse:
 
 
 @router.put("/api/studies/{ident}/model/distributions",
-            responses={**ERRORS, 409: {"model": Refusal, "description": "model.toml changed since"},
+            responses={**ERRORS, 412: {"model": Refusal, "description": "model.toml changed since (If-Match is stale)"},
                        428: {"model": Refusal, "description": "If-Match missing"}})
 def distributions_put(request: Request, ident: str, body: Distributions,
                       if_match: Annotated[str, Header()] = "",
                       x_csrf_token: Annotated[str, Header()] = "") -> JSONResponse:
     """Save assumptions' distributions into model.toml: only the base tables (a scenario's own stay), checked
-    before anything is written; 422 with the problems if refused, 409 with the current ETag if it changed since."""
+    before anything is written; 422 with the problems if refused, 412 with the current ETag if it changed since."""
     check_write(request, x_csrf_token)
     folder = writable(entry_of(request, ident))
     if not if_match:
         raise WebError(428, "If-Match: name the ETag of model.toml you edited (GET the distributions first)")
     done = save_distributions(folder, body.distributions, if_match=if_match.strip('"'))
-    return JSONResponse(done.to_dict(), status_code=EDIT_STATUS[done.status], headers={"ETag": f'"{done.etag}"'})
+    return JSONResponse(done.to_dict(), status_code=IF_MATCH_STATUS[done.status], headers={"ETag": f'"{done.etag}"'})
