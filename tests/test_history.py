@@ -201,3 +201,23 @@ def test_a_kill_during_a_write_leaves_the_history_readable(tmp_path: Path) -> No
             assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         for run in store.runs(tmp_path):  # every recorded run has all its files
             store.run_with_files(tmp_path, run.id)
+
+
+def test_processes_recording_one_state_at_once_record_it_once(tmp_path: Path) -> None:
+    """Two server workers that run a folder's new state at the same moment each ask to record it unless it is the
+    last recorded: the check and the write are one locked transaction, so the history gets one run, not two. Four
+    processes start together (a file they wait for) and each records the same run."""
+    folder = write_study(tmp_path / "s", point_model(1, 2, 3, "x + y + z"))
+    go = tmp_path / "go"
+    script = (
+        "import sys, time\nfrom pathlib import Path\n"
+        "from armsflow import load_study, run\nfrom armsflow.history.record import record_run\n"
+        "study = load_study(sys.argv[1]); result = run(study, draws=1_000, sensitivity=False)\n"
+        "while not Path(sys.argv[2]).exists(): time.sleep(0.001)\n"
+        "print(record_run(study, result, 'serve', unless_recorded=True).run)\n")
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(folder), str(go)], stdout=subprocess.PIPE,
+                                text=True) for _ in range(4)]
+    time.sleep(3)  # every worker loaded and waiting
+    go.touch()
+    ids = {w.communicate(timeout=60)[0].strip() for w in workers}
+    assert ids == {"1"} and [r.id for r in store.runs(folder)] == [1]

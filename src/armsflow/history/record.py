@@ -52,22 +52,13 @@ def record_run(study: Study, result: RunResult, command: str, *, unless_recorded
     folder = study.path
     if not os.access(folder, os.W_OK):
         return Recorded(None, f"{folder}: not writable; this run is not recorded in its history")
-    if unless_recorded and (folder / store.FILE).is_file():
-        try:
-            last = store.last_run(folder)
-        except (InputError, OSError, sqlite3.Error) as exc:
-            return Recorded(None, f"{exc}; this run is not recorded")
-        same = (result.inputs_sha256, result.seed, result.draws, result.scenario,
-                result.as_of.isoformat() if result.as_of else None)
-        if last and (last.inputs_sha256, last.seed, last.draws, last.scenario, last.as_of) == same:
-            return Recorded(last.id)
     run = store.StoredRun(
         0, datetime.now(UTC).isoformat(timespec="seconds"), command, result.version, git_commit(folder),
         result.inputs_sha256, result.seed, result.draws, result.scenario,
         result.as_of.isoformat() if result.as_of else None,
         {name: store.digest(data) for name, data in study.files.items()}, result.to_dict())
     try:
-        return Recorded(store.add_run(folder, run, study.files))
+        return Recorded(store.add_run(folder, run, study.files, unless_last=unless_recorded))
     except InputError as exc:
         return Recorded(None, f"{exc}; this run is not recorded")
     except (OSError, sqlite3.Error) as exc:

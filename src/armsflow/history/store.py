@@ -94,9 +94,19 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def add_run(folder: Path, run: StoredRun, files: dict[str, bytes]) -> int:
-    """Record ``run`` and the bytes of its ``files`` in one transaction; return the run's id."""
+def add_run(folder: Path, run: StoredRun, files: dict[str, bytes], *, unless_last: bool = False) -> int:
+    """Record ``run`` and the bytes of its ``files`` in one transaction; return the run's id. With ``unless_last``,
+    a run whose inputs, seed, draws, scenario and cut-off are those of the last recorded run is not added and that
+    run's id is returned; the check and the write are one transaction that holds the database's write lock
+    (``BEGIN IMMEDIATE``), so two processes recording one state at once record it once."""
     with connect(folder, create=True) as con, con:
+        con.execute("BEGIN IMMEDIATE")
+        if unless_last:
+            last = con.execute("SELECT id, inputs_sha256, seed, draws, scenario, as_of FROM runs "
+                               "ORDER BY id DESC LIMIT 1").fetchone()
+            if last is not None and tuple(last[1:]) == (run.inputs_sha256, run.seed, run.draws, run.scenario,
+                                                        run.as_of):
+                return int(last[0])
         con.executemany("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)",
                         [(digest(data), data) for data in files.values()])
         cursor = con.execute(
