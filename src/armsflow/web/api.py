@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
+from armsflow.results.edit import RowEdit
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.web import views
 from armsflow.web.app import IF_MATCH_STATUS, WebError, check_write, entry_of, writable
@@ -103,11 +106,19 @@ def claim(request: Request, ident: str, claim: str) -> JSONResponse:
 def claim_put(request: Request, ident: str, claim: str, change: ClaimChange,
               if_match: Annotated[str, Header()] = "", x_csrf_token: Annotated[str, Header()] = "") -> JSONResponse:
     """Edit a claim: checked before anything is written; 412 with the current row if it changed since."""
+    return put_row(request, ident, if_match, x_csrf_token, "claim",
+                   lambda folder, version: edit_claim(folder, claim, change.fields, if_match=version))
+
+
+def put_row(request: Request, ident: str, if_match: str, x_csrf_token: str, noun: str,
+            write: Callable[[Path, str], RowEdit[Any]]) -> JSONResponse:
+    """A row's edit through the API (a claim's, a source's): the version it edits in ``If-Match`` (428 without),
+    the outcome with the row as it now stands and its ``ETag``."""
     check_write(request, x_csrf_token)
     folder = writable(entry_of(request, ident))
     if not if_match:
-        raise WebError(428, "If-Match: name the ETag of the row you edited (GET the claim first)")
-    done = edit_claim(folder, claim, change.fields, if_match=if_match.strip('"'))
+        raise WebError(428, f"If-Match: name the ETag of the row you edited (GET the {noun} first)")
+    done = write(folder, if_match.strip('"'))
     return JSONResponse(done.to_dict(), status_code=IF_MATCH_STATUS[done.status],
                         headers={"ETag": f'"{done.row.etag}"'})
 

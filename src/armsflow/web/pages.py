@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from armsflow.results.edit import Row, RowEdit
 from armsflow.results.run import RunResult
 from armsflow.study.edit import edit_claim, read_claim
 from armsflow.study.spec import Study
@@ -82,17 +85,26 @@ def claim_page(request: Request, ident: str, claim: str) -> Response:
     return render(request, "claim.html", entry=entry, row=row, problems=[], message="")
 
 
-@router.post("/studies/{ident}/claims/{claim}", response_class=HTMLResponse)
-async def claim_save(request: Request, ident: str, claim: str,
-                     csrf: Annotated[str, Form()] = "", etag: Annotated[str, Form()] = "") -> Response:
+async def save_row(request: Request, ident: str, csrf: str, etag: str, *, noun: str,
+                   read: Callable[[Path], Row], write: Callable[[Path, dict[str, str], str | None], RowEdit[Any]],
+                   skip: tuple[str, ...] = ()) -> Response:
+    """A row's edit form posted (a claim's, a source's): the fields that differ from the row, written if ``check``
+    passes and the row is still the version the form was made from; the page again, with the outcome."""
     check_write(request, csrf)
     entry = entry_of(request, ident)
     folder = writable(entry)
     form = await request.form()
-    current = read_claim(folder, claim)
-    changes = views.form_changes(current.fields, form, skip=("id",))
-    done = edit_claim(folder, claim, changes, if_match=etag or None)
+    changes = views.form_changes(read(folder).fields, form, skip=skip)
+    done = write(folder, changes, etag or None)
     # An invalid edit is shown as typed, beside check's message, so that the user can correct it.
     shown = done.row if done.status != "invalid" else replace(done.row, fields={**done.row.fields, **changes})
-    return render(request, "claim.html", EDIT_STATUS[done.status], entry=entry, row=shown, problems=done.problems,
-                  message=edit_message(done.status, "claim"), outcome=done.status)
+    return render(request, f"{noun}.html", EDIT_STATUS[done.status], entry=entry, row=shown, problems=done.problems,
+                  message=edit_message(done.status, noun), outcome=done.status)
+
+
+@router.post("/studies/{ident}/claims/{claim}", response_class=HTMLResponse)
+async def claim_save(request: Request, ident: str, claim: str,
+                     csrf: Annotated[str, Form()] = "", etag: Annotated[str, Form()] = "") -> Response:
+    return await save_row(request, ident, csrf, etag, noun="claim", skip=("id",),
+                          read=lambda folder: read_claim(folder, claim),
+                          write=lambda folder, changes, version: edit_claim(folder, claim, changes, if_match=version))

@@ -3,7 +3,6 @@ through ``armsflow.study.edit.edit_source``: checked before anything is written,
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Request
@@ -13,17 +12,13 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 from armsflow.results.edit import SourceRow
 from armsflow.study.edit import edit_source, read_source
 from armsflow.web import views
-from armsflow.web.api import ERRORS, Refusal
+from armsflow.web.api import ERRORS, Refusal, put_row
 from armsflow.web.app import (
-    EDIT_STATUS,
-    IF_MATCH_STATUS,
     WebError,
-    check_write,
-    edit_message,
     entry_of,
     render,
-    writable,
 )
+from armsflow.web.pages import save_row
 from armsflow.web.registry import Entry
 
 pages = APIRouter(include_in_schema=False)
@@ -56,18 +51,11 @@ def source_page(request: Request, ident: str, source: str) -> Response:
 @pages.post("/studies/{ident}/sources/{source}", response_class=HTMLResponse)
 async def source_save(request: Request, ident: str, source: str,
                       csrf: Annotated[str, Form()] = "", etag: Annotated[str, Form()] = "") -> Response:
-    check_write(request, csrf)
-    entry = entry_of(request, ident)
-    folder = writable(entry)
-    form = await request.form()
-    current = _read(entry, source)
     # The form has no id field; a posted id that differs is passed on, so that it is refused rather than ignored.
-    changes = views.form_changes(current.fields, form)
-    done = edit_source(folder, source, changes, if_match=etag or None)
-    # An invalid edit is shown as typed, beside check's message, so that the user can correct it.
-    shown = done.row if done.status != "invalid" else replace(done.row, fields={**done.row.fields, **changes})
-    return render(request, "source.html", EDIT_STATUS[done.status], entry=entry, row=shown, problems=done.problems,
-                  message=edit_message(done.status, "source"), outcome=done.status)
+    return await save_row(request, ident, csrf, etag, noun="source",
+                          read=lambda folder: read_source(folder, source),
+                          write=lambda folder, changes, version: edit_source(folder, source, changes,
+                                                                            if_match=version))
 
 
 @api.get("/studies/{ident}/sources/{source}", responses=SOURCE_ERRORS)
@@ -88,13 +76,8 @@ def source_put(request: Request, ident: str, source: str, change: SourceChange,
                if_match: Annotated[str, Header()] = "", x_csrf_token: Annotated[str, Header()] = "") -> JSONResponse:
     """Edit a source (its grade is ``reliability``; its id cannot change): checked before anything is written; 412
     with the current row if it changed since."""
-    check_write(request, x_csrf_token)
-    folder = writable(entry_of(request, ident))
-    if not if_match:
-        raise WebError(428, "If-Match: name the ETag of the row you edited (GET the source first)")
-    done = edit_source(folder, source, change.fields, if_match=if_match.strip('"'))
-    return JSONResponse(done.to_dict(), status_code=IF_MATCH_STATUS[done.status],
-                        headers={"ETag": f'"{done.row.etag}"'})
+    return put_row(request, ident, if_match, x_csrf_token, "source",
+                   lambda folder, version: edit_source(folder, source, change.fields, if_match=version))
 
 
 router.include_router(pages)
