@@ -23,7 +23,7 @@ from armsflow.intake.files import add_to_toml_list, append_csv_row, locked
 from armsflow.intake.lexicon import load_lexicon
 from armsflow.intake.readers import read_document
 from armsflow.intake.results import DocumentAdded, IntakeAccepted, IntakeAdded, IntakeQueue, IntakeRejected, QueueEntry
-from armsflow.study.files import atomic_write
+from armsflow.study.files import atomic_write, editing
 
 QUEUE = "intake"
 DOCUMENTS, CANDIDATES, DECISIONS = "documents.jsonl", "candidates.jsonl", "decisions.jsonl"
@@ -242,7 +242,9 @@ def accept_candidate(study: str | Path, candidate: str, variable: str, grade: st
     from armsflow.study.loader import check_study, load_study
 
     folder = study_folder(study)
-    with locked(folder / QUEUE):
+    # The queue's lock, then the study folder's, which the workbench's edits take too: from reading the study to
+    # writing its files, no other edit of claims.csv, sources.csv or model.toml comes between.
+    with locked(folder / QUEUE), editing(folder):
         edits = dict(edits or {})
         unknown = sorted(set(edits) - set(CLAIM_FIELDS) - set(SOURCE_FIELDS) - {"source"})
         if unknown:

@@ -18,7 +18,7 @@ from typing import Generic, Literal, NamedTuple
 
 from armsflow.errors import ParameterError, Problem, StudyError, fail
 from armsflow.results.edit import ClaimEdit, ClaimRow, R, SourceEdit, SourceRow
-from armsflow.study.files import EDITING, atomic_write, study_file, version
+from armsflow.study.files import atomic_write, editing, study_file, version
 from armsflow.study.loader import _read_files, study_from_files
 
 Status = Literal["saved", "unchanged", "invalid", "conflict"]
@@ -153,7 +153,7 @@ def edit_source(folder: Path, source_id: str, changes: Mapping[str, str], *, if_
 
 def _edit(folder: Path, table: _Table[R], ident: str, changes: Mapping[str, str],
           if_match: str | None) -> tuple[Status, R, list[Problem]]:
-    with EDITING:
+    with editing(folder):
         found = _find(folder, table, ident)
         current = _row(folder, table, found)
         unknown = sorted(set(changes) - set(found.header))

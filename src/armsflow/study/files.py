@@ -1,8 +1,9 @@
-"""Writing a study's files: only a regular file directly inside the study folder (``study_file``), one write at a
-time in this process (``EDITING``), each version of a text named by a hash of its bytes (``version``), and the file
-replaced atomically: written to a temporary file in the file's own folder, flushed to disk and moved over the old
-one with ``os.replace``, so a kill at any moment leaves either the old file or the new one, never a mix. Every writer
-of study files (intake, the workbench's row edits and saved what-ifs) goes through ``atomic_write``.
+"""Writing a study's files: only a regular file directly inside the study folder (``study_file``), one edit of a
+folder at a time across threads and processes (``editing``), each version of a text named by a hash of its bytes
+(``version``), and the file replaced atomically: written to a temporary file in the file's own folder, flushed to
+disk and moved over the old one with ``os.replace``, so a kill at any moment leaves either the old file or the new
+one, never a mix. Every writer of study files (intake, the workbench's row edits and saved what-ifs) goes through
+``atomic_write``.
 
 ``ARMSFLOW_TEST_WRITE_PAUSE`` (seconds) makes every write pause before its replace: the kill tests' hook.
 """
@@ -13,15 +14,40 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from armsflow.errors import fail
 from armsflow.study.loader import MAX_BYTES
 
 PAUSE = "ARMSFLOW_TEST_WRITE_PAUSE"
-#: One edit of a study's files at a time in this process, whatever the file: two saves naming the same version cannot
-#: both pass the version check, and each edit is checked against the other files as they stand when it is written.
+#: One edit of a study's files at a time in this process (see ``editing``).
 EDITING = threading.Lock()
+
+
+@contextmanager
+def editing(folder: Path) -> Iterator[None]:
+    """Hold the study folder for one edit, whatever the file: two saves naming the same version cannot both pass the
+    version check, and each edit is checked against the other files as they stand when it is written. Threads take
+    turns by ``EDITING``; processes (the workers of ``armsflow serve --workers``, ``armsflow intake accept``) by an
+    exclusive ``flock`` on the folder itself, so nothing is created in it. Where ``fcntl`` is missing (Windows)
+    only threads take turns."""
+    with EDITING:
+        try:
+            import fcntl
+        except ImportError:
+            yield
+            return
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            raise fail(str(folder), 0, "", "no such study folder (moved or deleted?)") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
 
 
 def study_file(folder: Path, name: str) -> Path:

@@ -26,7 +26,7 @@ from typing import Any
 from armsflow.errors import Problem, StudyError
 from armsflow.model.distributions import DistributionError, finite_number, from_table
 from armsflow.results.model_edit import LineChange, ModelEdit
-from armsflow.study.files import EDITING, atomic_write, study_file, version
+from armsflow.study.files import atomic_write, editing, study_file, version
 from armsflow.study.loader import _read_files, study_from_files
 from armsflow.study.spec import Study
 from armsflow.study.toml_lines import TomlLines
@@ -63,7 +63,7 @@ def save_distributions(folder: Path, tables: Mapping[str, Mapping[str, Any]], *,
     the ``etag`` the save was made from (``None``: any version). The file is replaced atomically
     (``study.files.atomic_write``).
     """
-    with EDITING:
+    with editing(folder):
         return _save(folder, tables, if_match)
 
 
