@@ -75,7 +75,7 @@ def test_money_in_euros_yuan_and_between_two_currencies_other_than_the_dollar() 
 
 def test_every_rate_row_has_a_source_and_a_series() -> None:
     """Each row of the money tables names where it comes from; the years the issue asks for are there, except the
-    rouble after the ECB stopped quoting it (March 2022) and CPI-U for 2025 (not in the shipped table yet)."""
+    rouble after the ECB stopped quoting it (March 2022)."""
     import csv
     from importlib import resources
 
@@ -90,7 +90,7 @@ def test_every_rate_row_has_a_source_and_a_series() -> None:
         assert set(range(2010, 2026)) <= years[currency], currency
     assert years["RUB"] == set(range(2010, 2022))
     cpi = read("price_index.csv")
-    assert {int(r["year"]) for r in cpi} >= set(range(2010, 2025))
+    assert {int(r["year"]) for r in cpi} >= set(range(2010, 2026))
     assert all("CUUR0000SA0" in r["notes"] for r in cpi)
 
 
@@ -115,14 +115,14 @@ def test_ecb_script_averages_daily_cross_rates_and_leaves_out_a_year_with_gaps(t
 
 
 def test_a_year_after_the_price_index_takes_its_last_row_and_says_so() -> None:
-    """Money of 2025 in a 2024 study: no 2025 CPI-U row yet, so no inflation is assumed beyond 2024's."""
+    """Money of 2026 in a 2025 study: no 2026 CPI-U row yet, so no inflation is assumed beyond 2025's; money of 2025
+    in a 2024 study is deflated by the rows (CPI-U 2024 over 2025)."""
     from armsflow.model.money import to_reporting
 
-    flat = "2025 average not in reference/price_index.csv yet: 2024's used"
-    later = to_reporting("USD", 2025, "USD", 2024)
-    assert later.factor == 1.0 and later.steps == (flat,)
+    later = to_reporting("USD", 2026, "USD", 2025)
+    assert later.factor == 1.0 and later.steps == ("2026 average not in reference/price_index.csv yet: 2025's used",)
     krw = to_reporting("KRW", 2025, "USD", 2024)
-    assert krw.factor == 1 / 1421.52 and krw.steps[-1] == flat
+    assert krw.factor == (1 / 1421.52) * (313.689 / 321.943) and krw.steps[-1] == "USD prices 2025→2024 (×0.9744)"
 
 
 def test_money_claims_follow_the_rule_prices_follow() -> None:
