@@ -12,6 +12,7 @@ from armsflow.engine.plan import Plan
 from armsflow.model import formula as fml
 from armsflow.model.correlation import iman_conover
 from armsflow.model.distributions import Array
+from armsflow.study.spec import closure
 
 
 def stream(seed: int, name: str, chunk: int = 0) -> np.random.Generator:
@@ -45,11 +46,9 @@ def draw_one(plan: Plan, name: str, seed: int, n: int, chunk: int = 0) -> Array:
 def needed(plan: Plan, names: list[str]) -> set[str]:
     """The variables ``names`` read, with every correlated input when one of them is read (the rank correlation
     reorders each correlated column by the others, so a run that draws one draws them all, as a full run does)."""
-    found = set().union(*(plan.depends_on(n) for n in names)) if names else set()
+    found = closure(plan.variables, names)
     ranked = correlated(plan)
-    if found & set(ranked):
-        found |= set().union(*(plan.depends_on(n) for n in ranked))
-    return found
+    return found | closure(plan.variables, ranked) if found & set(ranked) else found
 
 
 def correlated(plan: Plan) -> list[str]:

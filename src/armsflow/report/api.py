@@ -66,23 +66,20 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
 
     with workers(chosen_langs, chosen_formats) as pool:
         reconciled = None
-        if reconcile and pool is not None:
+        if reconcile:
             from armsflow.engine.reconcile import reconcile as reconcile_study
 
-            # The worker reconciles while this process runs the study: it would only wait for its language else.
-            reconciled = pool.apply_async(reconcile_study, (loaded,), {"seed": seed, "draws": draws})
+            if pool is not None:  # the worker reconciles while this process runs the study, instead of waiting
+                reconciled = pool.apply_async(reconcile_study, (loaded,), {"seed": seed, "draws": draws})
         content = gather(loaded, as_of=as_of, seed=seed, scenario=scenario, draws=draws, progress=progress)
         if since is not None:
             from armsflow.engine.diff import diff
 
             changes = diff(loaded, since, as_of, seed=seed, draws=draws, scenario=scenario)
             content = replace(content, changes=changes)
-        if reconciled is not None:
-            content = replace(content, reconciliation=reconciled.get())
-        elif reconcile:
-            from armsflow.engine.reconcile import reconcile as reconcile_study
-
-            content = replace(content, reconciliation=reconcile_study(loaded, seed=seed, draws=draws))
+        if reconcile:
+            content = replace(content, reconciliation=reconciled.get() if reconciled is not None
+                              else reconcile_study(loaded, seed=seed, draws=draws))
         if screen_db is not None:
             from armsflow.screen import screen_study
 
