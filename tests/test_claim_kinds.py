@@ -11,7 +11,7 @@ from scipy import stats
 
 import armsflow
 from armsflow.model.distributions import Mixture, Pert, Point
-from armsflow.model.truncation import Truncated, TruncationError
+from armsflow.model.bounded import Censored, Truncated, TruncationError
 from conftest import write_study
 
 N = 200_000
@@ -64,6 +64,26 @@ def test_points_are_kept_inside_and_dropped_outside_and_nothing_left_is_an_error
         Truncated(pool, 60.0, 70.0).sample(np.random.default_rng(3), 10)
 
 
+def test_a_censored_pert_has_the_exact_censored_distribution() -> None:
+    pert = Pert(100.0, 150.0, 400.0)
+    held = Censored(pert, 140.0, 250.0)
+    x = held.sample(np.random.default_rng(4), N)
+    exact = _beta(pert)
+    lo, hi = exact.cdf(140.0), exact.cdf(250.0)
+    # point masses of F(low) at low and 1 - F(high) at high, each within four binomial standard errors
+    for share, mass in ((np.mean(x == 140.0), lo), (np.mean(x == 250.0), 1 - hi)):
+        assert share == pytest.approx(mass, abs=4 * np.sqrt(mass * (1 - mass) / N))
+    inside = x[(x > 140.0) & (x < 250.0)]
+    assert stats.kstest(inside, lambda v: (exact.cdf(v) - lo) / (hi - lo)).pvalue > 0.001
+    mean = 140.0 * lo + exact.expect(lambda v: v, lb=140.0, ub=250.0) + 250.0 * (1 - hi)
+    assert x.mean() == pytest.approx(mean, rel=2e-3)
+
+
+def test_censoring_a_pool_that_lies_wholly_outside_is_refused_as_truncation_is() -> None:
+    with pytest.raises(TruncationError):
+        Censored(Mixture((Pert(1.0, 2.0, 3.0),), (1.0,)), 50.0, np.inf)
+
+
 SOURCE = "S1,P,T,https://example.org,2024-01-01,en,A,\n"
 MODEL = '[outputs.boxes]\nlabel = "Boxes"\nunit = "container"\nclaims = {claims}{extra}\n'
 
@@ -86,6 +106,38 @@ def test_a_lower_bound_cuts_the_estimates_at_its_stated_number(tmp_path: Path) -
     ex = armsflow.explain(folder, "boxes")
     roles = {e.ref: (e.role, e.share) for e in ex.inputs[0].evidence}
     assert roles == {"E1": ("estimate", 1.0), "B1": ("lower", None)}
+
+
+def test_a_variable_may_censor_at_its_bounds_instead_of_truncating(tmp_path: Path) -> None:
+    claims = ("E1,S1,boxes,8000,10000,12000,container,2024,2,,,estimate\n"
+              "B1,S1,boxes,11000,,,container,2024,2,more than 11000,,lower\n")
+    free = _study(tmp_path / "free", claims.replace("lower", "estimate").splitlines()[0] + "\n", '["E1"]')
+    folder = _study(tmp_path, claims, '["E1", "B1"]', '\ncensor = true\nassumption = "lower counts err low"')
+    assert armsflow.check_study(folder) == []
+    result = armsflow.run(folder, sensitivity=False, keep_samples=True)
+    x = result.samples["boxes"]
+    unbounded = armsflow.run(free, sensitivity=False, keep_samples=True).samples["boxes"]
+    # the estimates below 11,000 are moved onto it; those above stay where they were
+    assert x.min() == 11000.0
+    assert np.mean(x == 11000.0) == pytest.approx(np.mean(unbounded <= 11000.0), abs=0.01)
+    assert np.quantile(x, 0.95) == pytest.approx(np.quantile(unbounded, 0.95), rel=0.01)
+    assert any("lower counts err low" in a.text for a in result.result("boxes").assumptions)
+    assert armsflow.explain(folder, "boxes").inputs[0].how == "claims, censored at the bounds"
+
+
+@pytest.mark.parametrize(("claims", "refs", "extra", "message"), [
+    ("E1,S1,boxes,1,2,3,container,2024,2,,,\nB1,S1,boxes,2,,,container,2024,2,,,lower\n", '["E1", "B1"]',
+     "\ncensor = true", "model.toml:5: outputs.boxes.censor: say why in 'assumption' (it is shown among the study's "
+                       "own assumptions)"),
+    ("E1,S1,boxes,1,2,3,container,2024,2,,,\n", '["E1"]', '\ncensor = true\nassumption = "x"',
+     "model.toml:4: outputs.boxes.censor: applies to a variable with bounds ('lower' or 'upper' claims, or caps)"),
+    ("E1,S1,boxes,1,2,3,container,2024,2,,,\n", '["E1"]', '\ncensor = "yes"',
+     "model.toml:5: outputs.boxes.censor: must be true or false"),
+])
+def test_misused_censoring_is_a_one_line_problem(tmp_path: Path, claims: str, refs: str, extra: str,
+                                                 message: str) -> None:
+    folder = _study(tmp_path, claims, refs, extra)
+    assert message in [str(p) for p in armsflow.check_study(folder)]
 
 
 def test_a_capacity_is_a_value_only_where_the_model_says_why(tmp_path: Path) -> None:

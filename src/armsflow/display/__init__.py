@@ -174,8 +174,8 @@ def render_run(result: RunResult, console: Console) -> None:
                   f"{result.inputs_sha256[:12]}{recorded}", style="dim")
 
 
-ROLES = {"lower": "a lower bound: cuts the estimates below", "upper": "an upper bound: cuts the estimates above",
-         "cap": "a capacity: caps the estimates"}
+ROLES = {"lower": "a lower bound: no value below it", "upper": "an upper bound: no value above it",
+         "cap": "a capacity: no value above it"}
 
 
 def stated(e: EvidenceUse) -> str:

@@ -39,6 +39,8 @@ def explain(study: StudyRef, name: str, *, draws: int | None = None, seed: int |
         total = None if item.definition.kind == "timeline" else sum(weights.values()) or 1.0
         uses = [_use(study, p, dvar.unit.scale, total, weights.get(p.ref)) for p in item.pieces]
         how = item.definition.kind if item.definition.kind in ("claims", "prices") else item.sampler.describe()
+        if item.definition.censor and len(pooled) < len(item.pieces):
+            how += ", censored at the bounds"
         inputs.append(InputExplanation(dep, dvar.label, str(dvar.unit), how,
                                        summarise(samples[dep], dvar.unit.scale), item.definition.assumption,
                                        item.fallback_used, item.extrapolated, tuple(uses)))

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from armsflow.errors import Problem, StudyError
+from armsflow.model.bounded import Censored, Truncated
 from armsflow.model.distributions import Distribution
-from armsflow.model.truncation import Truncated
 from armsflow.study.checks import evidence_of, formula_order
 from armsflow.study.resolve import AtDate, Evidence, Piece, Scaled, bounds, pieces, pooled, timeline_of
 from armsflow.study.spec import Definition, Study, Variable, closure
 
-Sampler = Distribution | Truncated | Scaled | AtDate
+Sampler = Distribution | Truncated | Censored | Scaled | AtDate
 
 
 @dataclass(frozen=True)
@@ -92,4 +92,4 @@ def _input(study: Study, ev: Evidence, var: Variable, definition: Definition,
         return None
     limits = bounds(ev, definition, var.unit)
     producers = {k: s.producer for k, s in ev.sources.items()}
-    return Input(var, definition, pooled(found, limits, producers), (*found, *limits.pieces), fallback)
+    return Input(var, definition, pooled(found, limits, producers, censor=definition.censor), (*found, *limits.pieces), fallback)

@@ -182,10 +182,14 @@ def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Defi
     for ref in definition.caps:
         if c.known.claims is not None and ref not in c.known.claims:
             c.add(line, f"{path}.caps", f"unknown claim id {ref!r}")
+    if definition.kind == "claims" and definition.censor and not definition.caps and not any(
+            c.study.claims[r].kind in ("lower", "upper") for r in definition.claims if r in c.study.claims):
+        c.add(line, f"{path}.censor", "applies to a variable with bounds ('lower' or 'upper' claims, or caps)")
     usable = Definition(definition.kind, definition.line,
                         claims=tuple(r for r in definition.claims if r in table),
                         prices=tuple(r for r in definition.prices if r in table),
-                        caps=tuple(r for r in definition.caps if r in ev.claims), capacity=definition.capacity)
+                        caps=tuple(r for r in definition.caps if r in ev.claims), capacity=definition.capacity,
+                        censor=definition.censor)
     if definition.kind == "claims" and not _kinds_fit(c, ev, usable, path, line):
         return
     if definition.kind == "prices" and not _one_basis(c, ev, definition, path, line):
@@ -193,7 +197,7 @@ def _check_definition(c: _Checker, ev: Evidence, var: Variable, definition: Defi
     try:
         found = pieces(ev, usable, var.unit)
         if found:
-            pooled(found, bounds(ev, usable, var.unit))
+            pooled(found, bounds(ev, usable, var.unit), censor=usable.censor)
     except ResolveError as exc:
         c.add(line, f"{path}.{definition.kind}", str(exc))
 

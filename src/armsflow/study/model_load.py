@@ -28,7 +28,7 @@ NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 DIST_KEYS = {"value", "low", "high", "mode", "lambda", "mean", "sd", "alpha", "beta", "values", "weights",
              "components", "samples"}
 DEF_KEYS = {"claims", "prices", "dist", "formula", "timeline", "at", "series", "assumption", "cites", "caps",
-            "capacity", "proxy", "rescaled"} | DIST_KEYS
+            "capacity", "proxy", "rescaled", "censor"} | DIST_KEYS
 VAR_KEYS = {"label", "unit", "fallback"} | DEF_KEYS
 OUTPUT_KEYS = VAR_KEYS | {"headline", "thresholds"}
 TOP_KEYS = {"variables", "outputs", "correlations", "scenarios", "published", "timelines", "indicators"}
@@ -246,7 +246,7 @@ class ModelReader:
                 self.problem(self.lines.key(path, "series") or line, f"{path}.series",
                              "must be the name of a [timelines.NAME.series.SERIES] table")
                 return None
-            capacity, _ = self._flags(path, table, kind, assumption)
+            capacity, _, _ = self._flags(path, table, kind, assumption)
             return Definition("timeline", line, key_line, assumption=assumption.strip(), cites=cites, timeline=name,
                               at=at, series=series, capacity=capacity)
         if kind in ("claims", "prices"):
@@ -254,13 +254,13 @@ class ModelReader:
             if not ids:
                 self.problem(self.lines.key(path, kind), f"{path}.{kind}", "must list at least one id")
                 return None
-            capacity, proxy = self._flags(path, table, kind, assumption)
+            capacity, proxy, censor = self._flags(path, table, kind, assumption)
             caps = self._ids(path, table, "caps")
             if caps and kind != "claims":
                 self.problem(self.lines.key(path, "caps"), f"{path}.caps", "applies to a variable of claims")
             return Definition(kind, line, key_line, claims=ids if kind == "claims" else (),
                               prices=ids if kind == "prices" else (), assumption=assumption.strip(), cites=cites,
-                              caps=caps, capacity=capacity, proxy=proxy)
+                              caps=caps, capacity=capacity, proxy=proxy, censor=censor)
         if kind == "formula":
             text = table["formula"]
             fline = self.lines.key(path, "formula")
@@ -291,12 +291,14 @@ class ModelReader:
             self.problem(line, path, "a distribution needs 'assumption' (an own assumption, said so) or 'cites'")
         return Definition("dist", line, key_line, dist=dist, assumption=assumption.strip(), cites=cites)
 
-    def _flags(self, path: str, table: Mapping[str, Any], kind: str, assumption: str) -> tuple[bool, bool]:
-        """``capacity`` (claims or a timeline taken as values) and ``proxy`` (prices of another basis), each true
-        only where it applies and with its reason in ``assumption``."""
+    def _flags(self, path: str, table: Mapping[str, Any], kind: str, assumption: str) -> tuple[bool, bool, bool]:
+        """``capacity`` (claims or a timeline taken as values), ``proxy`` (prices of another basis) and ``censor``
+        (bounds censor instead of truncating), each true only where it applies and with its reason in
+        ``assumption``."""
         flags = []
         for key, applies, where in (("capacity", kind in ("claims", "timeline"), "claims or of a timeline"),
-                                    ("proxy", kind == "prices", "prices")):
+                                    ("proxy", kind == "prices", "prices"),
+                                    ("censor", kind == "claims", "claims")):
             value = table.get(key, False)
             if not isinstance(value, bool):
                 self.problem(self.lines.key(path, key), f"{path}.{key}", "must be true or false")
@@ -306,7 +308,7 @@ class ModelReader:
                 self.problem(self.lines.key(path, key), f"{path}.{key}",
                              "say why in 'assumption' (it is shown among the study's own assumptions)")
             flags.append(value is True)
-        return flags[0], flags[1]
+        return flags[0], flags[1], flags[2]
 
     def _ids(self, path: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
         raw = table.get(key, [])

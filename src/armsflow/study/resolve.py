@@ -15,7 +15,7 @@ from armsflow.evidence.grading import GradedInterval, Grading, graded_interval
 from armsflow.evidence.records import Claim, Price, Source
 from armsflow.model.distributions import Array, Distribution, Mixture
 from armsflow.model.money import MoneyError, to_reporting
-from armsflow.model.truncation import Truncated, TruncationError
+from armsflow.model.bounded import Censored, Truncated, TruncationError
 from armsflow.model.units import Unit, dims_text, parse_unit
 from armsflow.study.spec import Definition, TimelineSpec
 
@@ -231,9 +231,10 @@ def pool_weights(found: Sequence[Piece], producers: Mapping[str, str] | None = N
 
 
 def pooled(found: list[Piece], limits: Bounds | None = None, producers: Mapping[str, str] | None = None,
-           ) -> Distribution | Truncated:
+           censor: bool = False) -> Distribution | Truncated | Censored:
     """The linear opinion pool of the pieces (each draw from one piece, chosen in proportion to its weight in
-    ``pool_weights``), cut to ``limits`` where bounds apply."""
+    ``pool_weights``), held to ``limits`` where bounds apply: truncated, or with ``censor`` censored (draws beyond a
+    bound moved onto it; ``model.bounded``)."""
     weights = pool_weights(found, producers)
     if sum(weights) <= 0:
         weights = [1.0] * len(found)
@@ -241,6 +242,8 @@ def pooled(found: list[Piece], limits: Bounds | None = None, producers: Mapping[
     if limits is None or not limits.active:
         return pool
     try:
+        if censor:
+            return Censored(pool, limits.low, limits.high)
         cut = Truncated(pool, limits.low, limits.high)
         cut.parts()
     except TruncationError as exc:

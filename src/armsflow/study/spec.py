@@ -56,6 +56,7 @@ class Definition:
     capacity: bool = False  # capacity claims in ``claims`` taken as values; ``assumption`` says why
     proxy: bool = False  # prices of another basis than the study's stand in; ``assumption`` says why
     rescaled: bool = False  # a formula applies a ratio to another quantity than its own; ``assumption`` says why
+    censor: bool = False  # bounds censor the estimates instead of truncating them; ``assumption`` says why
 
     @property
     def sampled(self) -> bool:

@@ -1,5 +1,9 @@
-"""A distribution cut to an interval, sampled exactly by inverse CDF: how a claim that states a bound ("more than
-13,000", "up to 5.5 bn") constrains the distribution built from the estimates of the same quantity.
+"""A distribution held to an interval: how a claim that states a bound ("more than 13,000", "up to 5.5 bn")
+constrains the distribution built from the estimates of the same quantity, by one of two rules.
+
+Truncation (the default) conditions on the interval: the mass outside it is spread over the inside in proportion.
+Censoring moves the mass outside it onto the bound: an estimate below "at least 10,000" is read as 10,000, so the
+estimates' own spread inside the interval is kept as it was and the bound carries what they put beyond it.
 
 Truncating a linear opinion pool (a mixture) to [a, b] gives the mixture of its truncated components, each
 reweighted by the probability it gives to [a, b]: P(X ∈ A | a ≤ X ≤ b) = Σ w_i P_i(A ∩ [a, b]) / Σ w_i P_i([a, b]).
@@ -19,7 +23,7 @@ from armsflow.model.distributions import Array, Distribution, Mixture, Pert, Poi
 
 
 class TruncationError(ValueError):
-    """The interval leaves no probability: every component lies wholly outside it."""
+    """The interval leaves no probability: every component lies wholly outside it (for either rule)."""
 
 
 def _beta(p: Pert) -> tuple[float, float, float, float]:
@@ -90,3 +94,24 @@ class Truncated:
 
     def describe(self) -> str:
         return f"{self.base.describe()}, cut to [{self.low:g}, {self.high:g}]"
+
+
+@dataclass(frozen=True)
+class Censored:
+    """``base`` (a PERT, a point, or a mixture of them) with every draw outside ``[low, high]`` moved onto the
+    nearer bound: min(max(X, low), high). Its CDF is the base's inside the interval, with a point mass of F(low) at
+    ``low`` and of 1 − F(high) at ``high``. A base that puts nothing inside the interval is refused, as truncation
+    refuses it: every estimate would be overruled by the bounds."""
+
+    base: Distribution
+    low: float
+    high: float
+
+    def __post_init__(self) -> None:
+        Truncated(self.base, self.low, self.high).parts()  # raises TruncationError when nothing lies inside
+
+    def sample(self, rng: np.random.Generator, n: int) -> Array:
+        return np.clip(self.base.sample(rng, n), self.low, self.high)
+
+    def describe(self) -> str:
+        return f"{self.base.describe()}, censored to [{self.low:g}, {self.high:g}]"
