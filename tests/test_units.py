@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,6 +114,45 @@ def test_ecb_script_averages_daily_cross_rates_and_leaves_out_a_year_with_gaps(t
     assert rows == [["KRW", "2021", "1100"], ["EUR", "2020", "1"], ["EUR", "2021", f"{(0.8 + 1 / 1.2) / 2:.6g}"],
                     ["RUB", "2020", "80"]]
     assert "RUB 2021: not quoted on every day of the year, left out" in done.stderr
+
+
+CBR = """<?xml version="1.0" encoding="windows-1251"?>
+<ValCurs ID="R01235" DateRange1="01.01.2022" DateRange2="31.12.2023" name="Foreign Currency Market Dynamic">
+<Record Date="11.01.2022" Id="R01235"><Nominal>1</Nominal><Value>74,2926</Value></Record>
+<Record Date="30.06.2022" Id="R01235"><Nominal>1</Nominal><Value>51,1580</Value></Record>
+<Record Date="30.12.2022" Id="R01235"><Nominal>10</Nominal><Value>702,5500</Value></Record>
+<Record Date="15.06.2023" Id="R01235"><Nominal>1</Nominal><Value>83,6240</Value></Record>
+</ValCurs>
+"""
+
+
+def _cbr(tmp_path: Path, text: str, *args: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "usd-rub.xml").write_text(text, encoding="cp1251")
+    script = Path(__file__).parents[1] / "scripts" / "fx-from-cbr"
+    return subprocess.run([sys.executable, str(script), str(tmp_path / "usd-rub.xml"), *args], capture_output=True,
+                          text=True, check=False)
+
+
+def test_cbr_script_averages_the_official_rates_and_leaves_out_a_part_year(tmp_path: Path) -> None:
+    """scripts/fx-from-cbr on a file in the Bank of Russia's XML layout, against a hand calculation: the nominal
+    divides the value, decimal commas are read, a year the file covers in part is left out."""
+    done = _cbr(tmp_path, CBR, "2022-2023")
+    assert done.returncode == 0, done.stderr
+    rows = [line.split(",")[:3] for line in done.stdout.splitlines()]
+    assert rows == [["RUB", "2022", f"{(74.2926 + 51.158 + 70.255) / 3:.6g}"]]
+    assert "RUB 2023: the file does not cover the whole year, left out" in done.stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("<html>not xml", "not XML"),
+    (CBR.replace("R01235", "R01239"), "not the Bank of Russia's rate dynamics of the US dollar"),
+    (CBR.replace("74,2926", "n/a"), "record 1: Date DD.MM.YYYY, Nominal and Value must be numbers"),
+    (CBR.replace("<Nominal>10</Nominal>", "<Nominal>0</Nominal>"), "record 3 (2022-12-30): Nominal and Value must"),
+])
+def test_cbr_script_refuses_another_file_in_one_line(tmp_path: Path, text: str, message: str) -> None:
+    done = _cbr(tmp_path, text, "2022")
+    assert done.returncode == 2 and done.stdout == ""
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
 def test_a_year_after_the_price_index_takes_its_last_row_and_says_so() -> None:
