@@ -38,8 +38,8 @@ from armsflow import __version__ as armsflow_version
 from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.sampling import simulate
 from armsflow.engine.sensitivity import sobol
-from armsflow.model.distributions import LogNormal, Mixture, Pert, Point, Uniform
 from armsflow.model.bounded import Truncated
+from armsflow.model.distributions import LogNormal, Mixture, Pert, Point, Uniform
 from armsflow.study.loader import load_study
 from armsflow.study.resolve import AtDate, Scaled
 from figures import Figure, log

@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 
 import armsflow
-from armsflow.model.distributions import Mixture, Pert, Point
 from armsflow.model.bounded import Censored, Truncated, TruncationError
+from armsflow.model.distributions import Mixture, Pert, Point
 from conftest import write_study
 
 N = 200_000

@@ -69,7 +69,7 @@ def test_as_of_the_fnf_publication_date() -> None:
     ("production-cost", "deliveries_value", {"P-BAIN-152"}, {"P-KEI-152"}),
     ("rok-ceiling", "rounds", {"C017-RPC", "C019-RPC", "C023-RPC"}, {"C035-RPC", "C029"}),
     ("osc-crates", "rounds", {"C035"}, {"C035-RPC", "C029", "C023", "C026"}),  # OSC's own rounds, no containers
-    ("inss-ally", "troop_revenue", {"C052-ALLY"}, {"C051"}),
+    ("inss-ally", "troop_revenue", {"C052-ALLY", "C052-N"}, {"C051", "C062"}),  # INSS's pay and its count
     ("inss-2023", "rounds", {"C047-152", "C047-122"}, {"C035-RPC", "C023", "C029"}),
     ("inss-2023", "deliveries_value", {"C047-MSL"}, {"C026-MSL", "C045"}),
     ("kida-2025", "containers_shipped", {"C048-CONT"}, {"C023", "C026", "C027"}),

@@ -96,8 +96,22 @@ def test_the_flagship_s_troop_scenario_follows_inss() -> None:
     result = armsflow.reconcile("russia-dprk", draws=20_000)
     ally = next(g for g in result.scenarios if g.scenario == "inss-ally")
     revenue = next(o for o in ally.outputs if o.id == "troop_revenue")
-    assert ally.reproduces == ("inss-2024-troops",) and [p.group for p in revenue.parts] == ["pay"]
+    assert ally.reproduces == ("inss-2024-troops",) and {p.group for p in revenue.parts} == {"pay", "troops"}
     assert sum(p.effect for p in revenue.parts) == pytest.approx(revenue.total, abs=1e-9)
+    # INSS's 10,000 soldiers at 134,000 USD a year: the scenario is INSS's upper end, 1,340 M USD a year
+    (inss,) = ally.published
+    assert inss.end == "high" and inss.inside and inss.remaining is not None and abs(inss.remaining) < 0.02 * 1340
+
+
+def test_a_scenario_end_must_be_an_end_the_publication_states(study: Path) -> None:
+    model = study / "model.toml"
+    model.write_text(model.read_text().replace('scenario = "high"', 'scenario = "high"\nscenario_end = "low"'))
+    assert [str(p) for p in armsflow.check_study(study)] == [
+        "model.toml:46: published.paper.scenario_end: C1 states no low end (claims.csv:2)"]
+    model.write_text(model.read_text().replace('scenario_end = "low"', 'scenario_end = "top"'))
+    assert [str(p) for p in armsflow.check_study(study)] == [
+        "model.toml:46: published.paper.scenario_end: must be 'low' or 'high', the end of the published range that "
+        "the scenario follows"]
 
 
 def test_a_scenario_whose_outputs_stop_reading_some_inputs(tmp_path: Path) -> None:

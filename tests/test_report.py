@@ -7,6 +7,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+from datetime import date
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
@@ -574,7 +575,10 @@ def test_cli_renders_the_second_language_in_another_process_to_the_same_bytes(mi
     result = runner.invoke(app, ["report", str(mini), "--lang", "en,de", "--format", "html", "--out", str(out),
                                  "--draws", "2000"])
     assert result.exit_code == 0, result.stderr
-    content = gather(load_study(mini), draws=2000)
+    from dataclasses import replace
+
+    # the worker reconciled meanwhile (on by default for a report of the base)
+    content = replace(gather(load_study(mini), draws=2000), reconciliation=armsflow.reconcile(mini, draws=2000))
     for lang in ("en", "de"):  # "de" came from a worker process when the machine has a second core
         assert (out / "mini" / f"mini.{lang}.html").read_text("utf-8") == render_html(content, lang)
 
@@ -711,6 +715,25 @@ def test_scenarios_against_the_base_in_both_languages(flagship: Content) -> None
     en, de = render_html(content, "en"), render_html(content, "de")
     section = en.split('<section id="reconciliation">')[1].split("</section>")[0]
     assert "follows" in section and "Rounds per container" in section
+    kida = next(g for g in reconciled.scenarios if g.scenario == "kida-2025").published[0]
+    assert kida.remaining is not None and kida.scenario_median is not None
+    # KIDA's own figure, and what its count at this study's prices leaves of the gap to it
+    text = re.sub(r"<[^>]+>", "", section).replace("\xa0", " ")
+    assert f"still apart +{kida.remaining:.0f} billion US dollars" in text
     german = de.split('<section id="reconciliation">')[1].split("</section>")[0]
-    assert "Szenarien gegenüber der Basis" in german and "folgt" in german
+    assert "Szenarien gegenüber der Basis" in german and "folgt" in german and "verbleibender Abstand" in german
     assert _english(" ".join(_prose(parse(german)))) == []
+
+
+def test_the_reconciliation_is_in_a_report_of_the_base_and_not_beside_a_scenario_or_cut_off(mini: Path,
+                                                                                           tmp_path: Path) -> None:
+    def page(**kwargs: object) -> str:
+        written = armsflow.write_report(mini, formats="html", out=tmp_path / str(len(kwargs)), draws=500,
+                                        **kwargs)  # type: ignore[arg-type]
+        return written.files[0].path.read_text(encoding="utf-8")
+
+    assert '<section id="reconciliation">' in page()
+    assert '<section id="reconciliation">' not in page(scenario="cheap")
+    assert '<section id="reconciliation">' not in page(as_of=date(2030, 1, 1))
+    assert '<section id="reconciliation">' not in page(reconcile=False, seed=1)
+    assert '<section id="reconciliation">' in page(scenario="cheap", reconcile=True, seed=1)

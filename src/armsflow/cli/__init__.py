@@ -124,8 +124,10 @@ def report(study: StudyArg,
            screen_db: Annotated[Path | None, typer.Option(
                "--screen-db", help="Add the study's ships and firms against the sanctions lists in this store "
                                    "(`armsflow screen load`).")] = None,
-           reconcile: Annotated[bool, typer.Option(
-               "--reconcile", help="Add each scenario against the base, assumption by assumption.")] = False,
+           reconcile: Annotated[bool | None, typer.Option(
+               "--reconcile/--no-reconcile", help="Each scenario against the base, assumption by assumption, and the "
+                                                  "published estimates each follows [default: on for a report of the "
+                                                  "base with all evidence]", show_default=False)] = None,
            ) -> None:
     """Write the study report into OUT/STUDY/: self-contained HTML and PDF, every figure footnoted to its sources."""
     from armsflow import display, write_report

@@ -7,7 +7,7 @@ from rich.markup import escape
 
 from armsflow.display import number, short_unit
 from armsflow.display.history import signed
-from armsflow.results import ReconcileResult
+from armsflow.results import PublishedGap, ReconcileResult
 
 
 def render_reconcile(result: ReconcileResult, console: Console) -> None:
@@ -23,9 +23,23 @@ def render_reconcile(result: ReconcileResult, console: Console) -> None:
                           f"{short_unit(out.unit)} ({signed(out.total)})")
             for part in out.parts:
                 console.print(f"    {signed(part.effect):>9}  {escape(part.group)}: {escape(part.label)}")
+        for pub in gap.published:
+            if pub.scenario_median is None:
+                continue
+            where = "" if pub.inside is None else ", inside its range" if pub.inside else ", outside its range"
+            left = "" if pub.remaining is None else \
+                f"; still apart: {signed(pub.remaining)} (what the assumptions taken over do not explain)"
+            end = f" (the scenario follows its {pub.end} end)" if pub.end else ""
+            console.print(f"  {escape(pub.id)} published {published(pub)}{end}; this scenario "
+                          f"{number(pub.scenario_median)}{where}{left}", style="dim")
     if result.unreconciled:
         console.print("\n[bold]Published estimates no scenario follows yet[/bold]")
         for u in result.unreconciled:
-            value = " – ".join(number(v) for v in (u.low, u.central, u.high) if v is not None)
-            console.print(f"  {escape(u.id)}: {escape(u.label)}: {value} {short_unit(u.unit)}")
+            console.print(f"  {escape(u.id)}: {escape(u.label)}: {published(u)}")
     console.print(escape(result.method), style="dim")
+
+
+def published(figure: PublishedGap) -> str:
+    """A published value as stated: its range, its central value, or both."""
+    value = " – ".join(number(v) for v in (figure.low, figure.central, figure.high) if v is not None)
+    return escape(f"{value} {short_unit(figure.unit)}")

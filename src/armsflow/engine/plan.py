@@ -92,4 +92,5 @@ def _input(study: Study, ev: Evidence, var: Variable, definition: Definition,
         return None
     limits = bounds(ev, definition, var.unit)
     producers = {k: s.producer for k, s in ev.sources.items()}
-    return Input(var, definition, pooled(found, limits, producers, censor=definition.censor), (*found, *limits.pieces), fallback)
+    sampler = pooled(found, limits, producers, censor=definition.censor)
+    return Input(var, definition, sampler, (*found, *limits.pieces), fallback)

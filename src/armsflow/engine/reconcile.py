@@ -7,38 +7,51 @@ moves armsflow's figure to that publication's: the scenario's changed assumption
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from armsflow.engine.attribution import METHOD, attribute
-from armsflow.engine.plan import make_plan
+from armsflow.engine.plan import Plan, make_plan
 from armsflow.engine.sampling import draw_state
-from armsflow.results.reconcile import ReconcileResult, ScenarioGap, Unreconciled
+from armsflow.results.history import OutputChange
+from armsflow.results.reconcile import PublishedGap, ReconcileResult, ScenarioGap
 from armsflow.study.loader import StudyRef, as_study
 from armsflow.study.resolve import claim_piece
+from armsflow.study.spec import Published
 
 
 def reconcile(study: StudyRef, *, seed: int | None = None, draws: int | None = None) -> ReconcileResult:
     """Every scenario of ``study`` against its base: each headline output's move, assumption by assumption, with
-    the published estimates each scenario follows; and the published estimates no scenario follows."""
+    the published estimates each scenario follows and how far the scenario's median still is from each; and the
+    published estimates no scenario follows."""
     loaded = as_study(study)
     seed = loaded.meta.seed if seed is None else seed
     draws = loaded.meta.draws if draws is None else draws
     base = make_plan(loaded)
-    follows: dict[str, list[str]] = {}
-    for pub in loaded.published.values():
-        if pub.scenario:
-            follows.setdefault(pub.scenario, []).append(pub.id)
     gaps = []
     drawn = draw_state(base, seed, draws)  # once: each scenario redraws only the inputs it changes
     for name, scenario in loaded.scenarios.items():
         outputs, _, _ = attribute(base, make_plan(loaded, name), seed=seed, draws=draws, drawn=drawn)
-        gaps.append(ScenarioGap(name, scenario.label, tuple(follows.get(name, ())), tuple(outputs)))
-    unreconciled = []
-    for pub in loaded.published.values():
-        if pub.scenario:
-            continue
-        claim = loaded.claims[pub.claim]
-        output = loaded.variables[pub.output]
-        factor = claim_piece(base.evidence, claim, output.unit).factor / output.unit.scale
-        low, central, high = (None if v is None else v * factor for v in (claim.low, claim.central, claim.high))
-        unreconciled.append(Unreconciled(pub.id, pub.label, pub.output, low, central, high, str(output.unit)))
-    return ReconcileResult(loaded.meta.id, seed, draws, tuple(gaps), tuple(unreconciled),
+        figures = tuple(_figure(base, pub, outputs) for pub in loaded.published.values() if pub.scenario == name)
+        gaps.append(ScenarioGap(name, scenario.label, tuple(f.id for f in figures), tuple(outputs), figures))
+    unreconciled = tuple(_figure(base, pub, []) for pub in loaded.published.values() if not pub.scenario)
+    return ReconcileResult(loaded.meta.id, seed, draws, tuple(gaps), unreconciled,
                            METHOD.format(over="assumptions a scenario changes"))
+
+
+def _figure(base: Plan, pub: Published, outputs: Sequence[OutputChange]) -> PublishedGap:
+    """A published estimate in its output's unit; beside the scenario's median of that output where ``outputs``
+    (the scenario's moves) has it."""
+    claim = base.study.claims[pub.claim]
+    output = base.variables[pub.output]
+    factor = claim_piece(base.evidence, claim, output.unit).factor / output.unit.scale
+    low, central, high = (None if v is None else v * factor for v in (claim.low, claim.central, claim.high))
+    moved = next((o for o in outputs if o.id == pub.output), None)
+    if moved is None:
+        return PublishedGap(pub.id, pub.label, pub.output, low, central, high, str(output.unit))
+    value = {"low": low, "high": high}[pub.scenario_end] if pub.scenario_end else central if central is not None \
+        else (low + high) / 2 if low is not None and high is not None else low if low is not None else high
+    inside = (low is None or moved.after >= low) and (high is None or moved.after <= high) \
+        if low is not None or high is not None else None
+    remaining = None if value is None else value - moved.after
+    return PublishedGap(pub.id, pub.label, pub.output, low, central, high, str(output.unit), moved.after, inside,
+                        remaining, pub.scenario_end)

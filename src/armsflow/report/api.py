@@ -36,7 +36,7 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
                  seed: int | None = None, scenario: str | None = None, draws: int | None = None,
                  progress: Progress | None = None, warn: Callable[[str], None] | None = None,
                  history: bool = False, since: str | int | date | None = None,
-                 screen_db: str | Path | None = None, reconcile: bool = False) -> ReportResult:
+                 screen_db: str | Path | None = None, reconcile: bool | None = None) -> ReportResult:
     """Run ``study`` once (with Sobol indices) and write its report into the folder ``out``: for each language of
     ``langs`` (``en``, ``de``) and format of ``formats`` (``html``, ``pdf``) one file ``STEM.LANG.FORMAT``, where the
     stem names the study, the scenario and the cut-off. Files appear only when every one rendered.
@@ -49,9 +49,11 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
 
     With ``history`` the run is recorded in the study folder's history, as ``armsflow.run`` records it. ``since``
     (a run id, a day or a git revision, as ``armsflow.diff`` takes them) adds "What changed since the last edition";
-    ``screen_db`` (a store of ``armsflow screen load``) adds the study's ships and firms against sanctions lists;
-    ``reconcile`` adds each scenario against the base, assumption by assumption (``armsflow.reconcile``; in a
-    two-language report the worker process computes it while this one runs the study).
+    ``screen_db`` (a store of ``armsflow screen load``) adds the study's ships and firms against sanctions lists.
+    ``reconcile`` adds each scenario against the base, assumption by assumption, with the published estimates each
+    follows (``armsflow.reconcile``; in a two-language report the worker process computes it while this one runs
+    the study). By default (``None``) it is on for a report of the base with all evidence, and off with ``scenario``
+    or ``as_of``, whose figures the reconciliation (of the base with all evidence) would not match.
 
     Raises ``ParameterError`` naming ``langs``, ``formats`` or ``out``, and ``StudyError`` for a study with problems.
     """
@@ -61,6 +63,8 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
     if folder.exists() and not folder.is_dir():
         raise ParameterError("out", f"{folder} exists and is not a folder")
     loaded = as_study(study)
+    if reconcile is None:
+        reconcile = scenario is None and as_of is None and bool(loaded.scenarios)
     from armsflow.report.content import gather
     from armsflow.report.output import workers, write_files
 
@@ -72,6 +76,13 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
             if pool is not None:  # the worker reconciles while this process runs the study, instead of waiting
                 reconciled = pool.apply_async(reconcile_study, (loaded,), {"seed": seed, "draws": draws})
         content = gather(loaded, as_of=as_of, seed=seed, scenario=scenario, draws=draws, progress=progress)
+        svgs = None
+        if reconciled is not None:
+            # The charts need no reconciliation: this process draws its language's while the worker reconciles.
+            # (Drawing the worker's too makes this process the slower one by a second.)
+            from armsflow.report.render import chart_svgs
+
+            svgs = {chosen_langs[0]: chart_svgs(content, chosen_langs[0])}
         if since is not None:
             from armsflow.engine.diff import diff
 
@@ -84,7 +95,7 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
             from armsflow.screen import screen_study
 
             content = replace(content, screening=screen_study(loaded, Path(screen_db)))
-        files = write_files(content, folder, chosen_langs, chosen_formats, progress, warn=warn, pool=pool)
+        files = write_files(content, folder, chosen_langs, chosen_formats, progress, warn=warn, pool=pool, svgs=svgs)
     if not history:
         return ReportResult(content.run.study, folder, tuple(files))
     from armsflow.history.record import record_run

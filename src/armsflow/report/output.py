@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
@@ -24,6 +24,8 @@ from armsflow.report.content import Content
 from armsflow.report.i18n import check_language
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from armsflow.engine.run import Progress
 
 FORMATS = ("html", "pdf")
@@ -98,14 +100,14 @@ def file_stem(content: Content) -> str:
 
 
 def render_files(content: Content, lang: str, formats: Sequence[str],
-                 warn: Callable[[str], None] | None = None) -> Rendered:
+                 warn: Callable[[str], None] | None = None, svgs: dict[str, Markup] | None = None) -> Rendered:
     """One language's files in memory: the HTML page, and the PDF laid out from its print page (``warn``: see
-    font_warnings)."""
+    font_warnings; ``svgs``: the language's charts, when drawn already)."""
     # Imported here, not above: the page renderer and its chart library take a third of a second to import, which
     # the warm-up thread pays while the study runs (``workers``) instead of the run waiting for it.
     from armsflow.report.render import render_pages
 
-    pages = render_pages(content, lang, formats)
+    pages = render_pages(content, lang, formats, svgs)
     if warn and "pdf" in pages:
         for line in font_warnings(pages["pdf"]):
             warn(line)
@@ -168,12 +170,13 @@ def workers(langs: Sequence[str], formats: Sequence[str]) -> Iterator[Pool | Non
 
 def write_files(content: Content, out: Path, langs: Sequence[str], formats: Sequence[str],
                 progress: Progress | None = None, warn: Callable[[str], None] | None = None,
-                pool: Pool | None = None) -> list[ReportFile]:
+                pool: Pool | None = None, svgs: Mapping[str, dict[str, Markup]] | None = None) -> list[ReportFile]:
     """Render every language and format into the report folder ``out/STEM`` (see ``_commit``): the files of one
     run appear together or not at all, and a failed or killed run leaves the previous report as it was.
 
     With ``pool`` (see ``workers``) the languages after the first render in other processes meanwhile. ``warn``
-    receives one line for each script in a PDF that no installed font covers."""
+    receives one line for each script in a PDF that no installed font covers; ``svgs`` maps a language to its
+    charts, where drawn already (``render.chart_svgs``)."""
     for lang in langs:
         check_language(lang)
     if out.exists() and not out.is_dir():
@@ -186,12 +189,13 @@ def write_files(content: Content, out: Path, langs: Sequence[str], formats: Sequ
         raise ParameterError("out", f"{target} exists and is not a report folder")
     remote: dict[str, AsyncResult[Rendered]] = {}
     if pool is not None:
-        remote = {lang: pool.apply_async(render_files, (content, lang, formats)) for lang in langs[1:]}
+        remote = {lang: pool.apply_async(render_files, (content, lang, formats, None, (svgs or {}).get(lang)))
+                  for lang in langs[1:]}
     rendered: Rendered = []
     for lang in langs:
         here = lang not in remote
-        rendered += render_files(content, lang, formats, warn if lang == langs[0] else None) if here else \
-            remote[lang].get()
+        rendered += render_files(content, lang, formats, warn if lang == langs[0] else None,
+                                 (svgs or {}).get(lang)) if here else remote[lang].get()
         if progress:
             progress("report", len(rendered) / (len(langs) * len(formats)))
     out.mkdir(parents=True, exist_ok=True)

@@ -156,13 +156,23 @@ def render_html(content: Content, lang: str) -> str:
     return render_pages(content, lang, ("html",))["html"]
 
 
-def render_pages(content: Content, lang: str, formats: Sequence[str]) -> dict[str, str]:
-    """The report in ``lang`` as the page each of ``formats`` is made from, the charts drawn once for all: ``html``
-    with the charts as inline SVG (a browser styles and searches them), ``pdf`` with each chart an SVG image.
-    WeasyPrint runs an inline SVG's every element through the page's CSS cascade; an image it parses apart,
-    which takes a report's PDF about a second less (bench/bench_report.py)."""
+def chart_svgs(content: Content, lang: str) -> dict[str, Markup]:
+    """Every chart of the report in ``lang``, by its key in the page. They show the run, the timelines and the
+    indicators only, so they can be drawn before the optional sections (changes, reconciliation) are known."""
     fmt = Fmt(check_language(lang))
-    svgs = figures.build(content, fmt, Page(content, fmt))
+    return figures.build(content, fmt, Page(content, fmt))
+
+
+def render_pages(content: Content, lang: str, formats: Sequence[str],
+                 svgs: dict[str, Markup] | None = None) -> dict[str, str]:
+    """The report in ``lang`` as the page each of ``formats`` is made from, the charts drawn once for all (or
+    taken from ``svgs``, ``chart_svgs`` of the same content): ``html`` with the charts as inline SVG (a browser
+    styles and searches them), ``pdf`` with each chart an SVG image. WeasyPrint runs an inline SVG's every element
+    through the page's CSS cascade; an image it parses apart, which takes a report's PDF about a second less
+    (bench/bench_report.py)."""
+    fmt = Fmt(check_language(lang))
+    if svgs is None:
+        svgs = chart_svgs(content, lang)
     template = _environment(lang).get_template("report.html.j2")
     pages = {}
     for kind in formats:

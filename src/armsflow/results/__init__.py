@@ -28,7 +28,7 @@ from armsflow.results.history import (
     RunEntry,
     Side,
 )
-from armsflow.results.reconcile import ReconcileResult, ScenarioGap, Unreconciled
+from armsflow.results.reconcile import PublishedGap, ReconcileResult, ScenarioGap
 from armsflow.results.run import (
     Assumption,
     ChainStep,
@@ -44,7 +44,6 @@ from armsflow.results.study import CheckResult, InitResult, Named, StudyInfo, St
 __all__ = [
     "ReconcileResult",
     "ScenarioGap",
-    "Unreconciled",
     "Side",
     "RunEntry",
     "Part",
@@ -69,6 +68,7 @@ __all__ = [
     "Named",
     "OutputResult",
     "PublishedFigure",
+    "PublishedGap",
     "PublishedResult",
     "RateComparison",
     "Result",

@@ -9,19 +9,12 @@ from armsflow.results.history import OutputChange
 
 
 @dataclass(frozen=True)
-class ScenarioGap:
-    """One scenario against the base: each headline output's move, assumption by assumption, and the published
-    estimates whose chain the scenario follows (with their value, in the output's unit)."""
-
-    scenario: str
-    label: str
-    reproduces: tuple[str, ...]
-    outputs: tuple[OutputChange, ...]
-
-
-@dataclass(frozen=True)
-class Unreconciled:
-    """A published estimate no scenario of the study reproduces, with its value."""
+class PublishedGap:
+    """A published estimate's value in the unit of the output it estimates. Beside a scenario that follows its
+    chain: that scenario's median of the output, whether it lies in the published range, and ``remaining``, the
+    published value the scenario follows (the end of the range named by ``end``, else the central value, else the
+    middle of the range) less the scenario's median: the part of the gap that the assumptions the scenario takes
+    over do not explain."""
 
     id: str
     label: str
@@ -30,6 +23,23 @@ class Unreconciled:
     central: float | None
     high: float | None
     unit: str
+    scenario_median: float | None = None
+    inside: bool | None = None
+    remaining: float | None = None
+    end: str = ""  # "low" or "high": the end of the published range the scenario follows
+
+
+@dataclass(frozen=True)
+class ScenarioGap:
+    """One scenario against the base: each headline output's move, assumption by assumption, and the published
+    estimates whose chain the scenario follows (``reproduces``, their ids; ``published``, their values and what
+    is left between them and the scenario)."""
+
+    scenario: str
+    label: str
+    reproduces: tuple[str, ...]
+    outputs: tuple[OutputChange, ...]
+    published: tuple[PublishedGap, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,5 +52,5 @@ class ReconcileResult(Result):
     seed: int
     draws: int
     scenarios: tuple[ScenarioGap, ...]
-    unreconciled: tuple[Unreconciled, ...]
+    unreconciled: tuple[PublishedGap, ...]
     method: str

@@ -379,7 +379,7 @@ class ModelReader:
             line = self.lines.table(path)
             for key in table:
                 if key not in ("label", "claim", "output", "quantity", "implied_unit", "paired", "not_implied",
-                               "scenario"):
+                               "scenario", "scenario_end"):
                     self.problem(self.lines.key(path, key), f"{path}.{key}", "unknown key")
             fields = {k: table.get(k) for k in ("label", "claim", "output", "quantity", "implied_unit")}
             bad = [k for k, v in fields.items() if not isinstance(v, str) or not v.strip()]
@@ -409,9 +409,16 @@ class ModelReader:
             if not isinstance(scenario, str):
                 self.problem(self.lines.key(path, "scenario"), f"{path}.scenario", "must be a scenario's name")
                 continue
-            lines = {k: self.lines.key(path, k) for k in (*fields, "paired", "not_implied", "scenario")}
+            end = table.get("scenario_end", "")
+            if end not in ("", "low", "high") or (end and not scenario):
+                self.problem(self.lines.key(path, "scenario_end"), f"{path}.scenario_end",
+                             "must be 'low' or 'high', the end of the published range that the scenario follows"
+                             if end not in ("", "low", "high") else "needs the scenario that follows it (scenario)")
+                continue
+            lines = {k: self.lines.key(path, k) for k in (*fields, "paired", "not_implied", "scenario",
+                                                          "scenario_end")}
             out[name] = Published(name, str(fields["label"]), str(fields["claim"]), str(fields["output"]),
-                                  quantity, implied, line, lines, paired, not_implied.strip(), scenario)
+                                  quantity, implied, line, lines, paired, not_implied.strip(), scenario, end)
         return out
 
 

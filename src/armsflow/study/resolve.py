@@ -13,9 +13,9 @@ import numpy as np
 from armsflow.errors import InvalidValueError
 from armsflow.evidence.grading import GradedInterval, Grading, graded_interval
 from armsflow.evidence.records import Claim, Price, Source
+from armsflow.model.bounded import Censored, Truncated, TruncationError
 from armsflow.model.distributions import Array, Distribution, Mixture
 from armsflow.model.money import MoneyError, to_reporting
-from armsflow.model.bounded import Censored, Truncated, TruncationError
 from armsflow.model.units import Unit, dims_text, parse_unit
 from armsflow.study.spec import Definition, TimelineSpec
 

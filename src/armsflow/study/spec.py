@@ -159,6 +159,9 @@ class Published:
     paired: bool = False
     not_implied: str = ""
     scenario: str = ""  # the study's scenario that follows this publication's chain (armsflow reconcile)
+    #: The end of the published range the scenario follows ("low" or "high"); empty: the central value, or the
+    #: middle of the range where the publication gives none.
+    scenario_end: str = ""
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key) or self.line
