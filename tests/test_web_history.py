@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +95,47 @@ def test_the_api_is_described(client: TestClient) -> None:
     assert {"404", "422"} <= set(paths["/api/studies/{ident}/history/diff"]["get"]["responses"])
     assert "/studies/{ident}/history" not in paths
     assert '/studies/mine/history"' in client.get("/studies/mine").text
+
+
+def test_scenarios_against_the_base_page_and_api(client: TestClient) -> None:
+    page = client.get("/studies/russia-dprk/reconcile")
+    assert page.status_code == 200, page.text
+    kida = page.text.split('id="scenario-kida-2025"')[1].split("</section>")[0]
+    assert "KIDA&#39;s count" in kida and "(kida-2025)" in kida and "still apart" in page.text
+    remaining = re.search(r'<tr id="published-kida-2025-kida-2025">.*?<td class="n remaining">\+([\d.,]+) ', kida,
+                          re.S)
+    assert remaining and float(remaining.group(1).replace(",", "")) > 0
+    assert "Published estimates no scenario follows yet" in page.text and 'id="unreconciled-fnf-2024"' in page.text
+    assert "Shapley values of the median" in page.text
+
+    found = client.get("/api/studies/russia-dprk/reconcile")
+    assert found.status_code == 200
+    gap = next(s for s in found.json()["scenarios"] if s["scenario"] == "kida-2025")
+    assert isinstance(gap["published"][0]["remaining"], float) and gap["published"][0]["remaining"] > 0
+    assert 'href="/studies/russia-dprk/reconcile"' in client.get("/studies/russia-dprk").text
+
+
+def test_scenarios_against_the_base_of_an_unknown_study_are_404(client: TestClient) -> None:
+    assert client.get("/studies/nothing-here/reconcile").status_code == 404
+    missing = client.get("/api/studies/nothing-here/reconcile")
+    assert missing.status_code == 404 and "no study 'nothing-here'" in missing.json()["error"]
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"404", "422"} <= set(paths["/api/studies/{ident}/reconcile"]["get"]["responses"])
+    assert "/studies/{ident}/reconcile" not in paths
+
+
+def test_scenarios_against_the_base_are_kept_until_the_folder_changes(client: TestClient,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from armsflow.web import views
+
+    calls: list[str] = []
+
+    def counted(study: Any) -> Any:  # fewer draws: only how often it is computed matters here
+        calls.append(study.meta.id)
+        return armsflow.reconcile(study, draws=2000)
+
+    monkeypatch.setattr(views, "reconcile", counted)
+    first = client.get("/api/studies/mine/reconcile").json()
+    assert client.get("/api/studies/mine/reconcile").json() == first and len(calls) == 1  # a reload: from the cache
+    edit_in_the_workbench(client, "C035-RPC", low="300", high="400")
+    assert client.get("/studies/mine/reconcile").status_code == 200 and len(calls) == 2  # an edited folder: afresh

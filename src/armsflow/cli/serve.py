@@ -23,7 +23,7 @@ def serve(folders: Annotated[list[Path] | None, typer.Argument(help=(
               help="Server processes (default: one per core, at most 4); what-ifs compute on every core.")] = None,
           ) -> None:
     """Serve the workbench in a browser: results and charts, evidence, claim and source edits (checked, atomic),
-    what-if and saving it, the intake queue, the run history, report downloads."""
+    what-if and saving it, the intake queue, the run history, scenarios against the base, report downloads."""
     from armsflow.web import serve as run_server
 
     with errors():

@@ -41,6 +41,17 @@ def _number(value: float | None) -> str:
 templates.env.filters["num"] = _number
 
 
+def _signed(value: float | None) -> str:
+    """A change with its sign (``+``, ``−``, ``±`` for none), as the terminal's ``display.history.signed`` shows it,
+    so that a move reads as a move; a dash for no value."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return ("+" if value > 0 else "−" if value < 0 else "±") + _number(abs(value))
+
+
+templates.env.filters["signed"] = _signed
+
+
 def _field(value: object) -> str:
     """A number as a form field shows it for editing: exact (``repr``), without a float's trailing ``.0``."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -166,7 +177,7 @@ def create_app(folders: list[Path], *, token: str | None = None, hosts: tuple[st
     """The workbench on ``folders`` and the bundled studies; with ``token``, every request must carry it; with
     ``hosts``, only requests naming one of them (without port) in their Host header are answered. ``secret`` keys
     the CSRF tokens (a new random one unless given: processes serving one workbench share theirs)."""
-    from armsflow.web import api, charts, copies, downloads, history, intake, pages, sources, whatif_save
+    from armsflow.web import api, charts, copies, downloads, history, intake, pages, reconcile, sources, whatif_save
 
     app = FastAPI(title="armsflow workbench", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = Registry(folders)
@@ -179,6 +190,7 @@ def create_app(folders: list[Path], *, token: str | None = None, hosts: tuple[st
     app.include_router(sources.router)
     app.include_router(intake.router)
     app.include_router(history.router)
+    app.include_router(reconcile.router)
     app.include_router(copies.router)
     app.include_router(whatif_save.router)
     app.add_middleware(Guard, token=token, hosts=hosts)

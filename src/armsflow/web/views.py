@@ -12,9 +12,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from armsflow.engine.reconcile import reconcile
 from armsflow.engine.run import run
 from armsflow.engine.whatif import FORM_KINDS, Baseline, assumptions, baseline, convert_table, table_keys, table_of
 from armsflow.history.record import record_run
+from armsflow.results.reconcile import ReconcileResult
 from armsflow.results.run import RunResult
 from armsflow.study.loader import inputs_hash, refresh
 from armsflow.study.model_edit import FILE as MODEL_FILE
@@ -25,10 +27,12 @@ from armsflow.web.app import WebError
 from armsflow.web.registry import Entry, Registry
 
 #: Per served study (keyed by its folder or bundled name, not its id, which two apps in one process may share):
-#: the study as last read (re-validated only when its files change), the last full run with the
-#: hash of the inputs it ran on, and the what-if baselines of recent scenario/cut-off pairs (``BASELINES`` at most).
+#: the study as last read (re-validated only when its files change), the last full run and the last reconciliation,
+#: each with the hash of the inputs it ran on, and the what-if baselines of recent scenario/cut-off pairs
+#: (``BASELINES`` at most).
 _studies: dict[str | Path, Study] = {}
 _runs: dict[str | Path, tuple[str, RunResult]] = {}
+_reconciles: dict[str | Path, tuple[str, ReconcileResult]] = {}
 _baselines: OrderedDict[tuple[str, str, str | None, date | None], Baseline] = OrderedDict()
 _lock = threading.Lock()
 #: Serialises building a baseline, so that twenty clients arriving at once on a new scenario build it once.
@@ -64,6 +68,22 @@ def study_run(entry: Entry) -> tuple[Study, RunResult]:
     with _lock:
         _runs[entry.ref] = (digest, found)
     return study, found
+
+
+def study_reconcile(entry: Entry) -> ReconcileResult:
+    """The study's scenarios against its base (``armsflow.reconcile``, the study's own seed and draws), kept while
+    its files are unchanged: it costs about a second on the flagship, so a reload should not pay it again, while a
+    folder edited behind the server is reconciled afresh on the next request."""
+    study = study_of(entry)
+    digest = inputs_hash(study.files)
+    with _lock:
+        cached = _reconciles.get(entry.ref)
+    if cached is not None and cached[0] == digest:
+        return cached[1]
+    found = reconcile(study)
+    with _lock:
+        _reconciles[entry.ref] = (digest, found)
+    return found
 
 
 def study_page(entry: Entry, registry: Registry) -> dict[str, Any]:
