@@ -66,36 +66,39 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
     if reconcile is None:
         reconcile = scenario is None and as_of is None and bool(loaded.scenarios)
     from armsflow.report.content import gather
-    from armsflow.report.output import workers, write_files
+    from armsflow.report.output import reconcile_here, submit, workers, write_files
 
     with workers(chosen_langs, chosen_formats) as pool:
-        reconciled = None
-        if reconcile:
-            from armsflow.engine.reconcile import reconcile as reconcile_study
-
-            if pool is not None:  # the worker reconciles while this process runs the study, instead of waiting
-                reconciled = pool.apply_async(reconcile_study, (loaded,), {"seed": seed, "draws": draws})
+        pending = None
+        if reconcile and pool is not None:  # the worker reconciles while this process runs the study
+            pending = pool.apply_async(reconcile_here, (loaded, seed, draws))
         content = gather(loaded, as_of=as_of, seed=seed, scenario=scenario, draws=draws, progress=progress)
-        svgs = None
-        if reconciled is not None:
-            # The charts need no reconciliation: this process draws its language's while the worker reconciles.
-            # (Drawing the worker's too makes this process the slower one by a second.)
-            from armsflow.report.render import chart_svgs
-
-            svgs = {chosen_langs[0]: chart_svgs(content, chosen_langs[0])}
         if since is not None:
             from armsflow.engine.diff import diff
 
             changes = diff(loaded, since, as_of, seed=seed, draws=draws, scenario=scenario)
             content = replace(content, changes=changes)
-        if reconcile:
-            content = replace(content, reconciliation=reconciled.get() if reconciled is not None
-                              else reconcile_study(loaded, seed=seed, draws=draws))
         if screen_db is not None:
             from armsflow.screen import screen_study
 
             content = replace(content, screening=screen_study(loaded, Path(screen_db)))
-        files = write_files(content, folder, chosen_langs, chosen_formats, progress, warn=warn, pool=pool, svgs=svgs)
+        svgs, remote = {}, None
+        if pending is not None and pool is not None:
+            # The charts need no reconciliation. This process draws the worker's first and sends them with the
+            # content; the worker, done reconciling, adds its own result and lays out its pages, while this process
+            # draws its own charts. The worker thus renders no chart and the two finish about together.
+            from armsflow.report.render import chart_svgs
+
+            svgs = {lang: chart_svgs(content, lang) for lang in chosen_langs[1:]}
+            remote = submit(pool, content, chosen_langs[1:], chosen_formats, svgs, reconciled_there=True)
+            svgs[chosen_langs[0]] = chart_svgs(content, chosen_langs[0])
+            content = replace(content, reconciliation=pending.get())
+        elif reconcile:
+            from armsflow.engine.reconcile import reconcile as reconcile_study
+
+            content = replace(content, reconciliation=reconcile_study(loaded, seed=seed, draws=draws))
+        files = write_files(content, folder, chosen_langs, chosen_formats, progress, warn=warn, pool=pool, svgs=svgs,
+                            remote=remote)
     if not history:
         return ReportResult(content.run.study, folder, tuple(files))
     from armsflow.history.record import record_run
