@@ -176,17 +176,20 @@ def workers(langs: Sequence[str], formats: Sequence[str]) -> Iterator[Pool | Non
     as ``multiprocessing`` requires; ``write_files`` without a pool needs no such care. On leaving, the workers are
     ended at once: each has delivered its files by then, and a worker's own shutdown takes most of a second."""
     here = threading.Thread(target=warm, args=(formats,), daemon=True)
-    here.start()
     extra = min(len(langs) - 1, (os.cpu_count() or 1) - 1)
     try:
         if extra <= 0:
+            here.start()
             yield None
             return
-        # spawn, not fork: the parent holds threads (BLAS, the chart runtime) that a forked child must not inherit
+        # spawn, not fork: the parent holds threads (BLAS, the chart runtime) that a forked child must not inherit.
+        # The pool starts before the warm-up thread, whose imports would hold the lock the start needs.
         with multiprocessing.get_context("spawn").Pool(extra, initializer=_start_worker, initargs=(formats,)) as pool:
+            here.start()
             yield pool
     finally:
-        here.join()
+        if here.is_alive():
+            here.join()
 
 
 def submit(pool: Pool, content: Content, langs: Sequence[str], formats: Sequence[str],
