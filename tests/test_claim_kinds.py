@@ -154,6 +154,19 @@ def test_a_capacity_is_a_value_only_where_the_model_says_why(tmp_path: Path) -> 
     assert any("the only figure there is" in a.text for a in result.result("boxes").assumptions)
 
 
+def test_explain_words_each_claim_by_its_kind(tmp_path: Path) -> None:
+    """A bound reads as one, a capacity as one, whatever numbers the row fills: the claim's kind decides."""
+    from armsflow.display import stated
+
+    claims = ("E1,S1,boxes,300,400,600,container,2024,2,,,estimate\n"
+              "B1,S1,boxes,350,,,container,2024,2,more than 350,,lower\n"
+              "C1,S1,boxes,,450,,container,2024,2,can hold 450,,capacity\n")
+    folder = _study(tmp_path, claims, '["E1", "B1"]', '\ncaps = ["C1"]')
+    uses = {e.ref: stated(e) for e in armsflow.explain(folder, "boxes").inputs[0].evidence}
+    assert uses == {"E1": "low 300, central 400, high 600 container", "B1": "at least 350 container",
+                    "C1": "capacity 450 container"}
+
+
 def test_a_cap_cuts_at_the_capacity(tmp_path: Path) -> None:
     claims = ("E1,S1,boxes,300,400,600,container,2024,2,,,estimate\n"
               "C1,S1,boxes,,450,,container,2024,2,can hold 450,,capacity\n")

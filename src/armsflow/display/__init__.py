@@ -179,12 +179,14 @@ ROLES = {"lower": "a lower bound: no value below it", "upper": "an upper bound: 
 
 
 def stated(e: EvidenceUse) -> str:
-    """What a source stated: ``low 1,000, central 2,000 container``, the given numbers only; a lone low or high
-    is a bound and reads as one (``at least 10,000 container``)."""
+    """What a source stated: ``low 1,000, central 2,000 container``, the given numbers only, read by the claim's
+    kind: a bound as one (``at least 10,000 container``), a capacity as one (``capacity 300 – 500 container``)."""
     given = [(word, v) for word, v in (("low", e.stated_low), ("central", e.stated_central),
                                        ("high", e.stated_high)) if v is not None]
-    if len(given) == 1 and given[0][0] != "central":
-        given = [("at least" if given[0][0] == "low" else "up to", given[0][1])]
+    if e.claim_kind in ("lower", "upper"):
+        given = [("at least" if e.claim_kind == "lower" else "up to", v) for _, v in given]
+    if e.claim_kind == "capacity":
+        return escape("capacity " + " – ".join(number(v) for _, v in given) + f" {e.stated_unit}")
     parts = [f"{word} {number(v)}" for word, v in given]
     return escape(", ".join(parts) + f" {e.stated_unit}")
 

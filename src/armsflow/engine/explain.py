@@ -53,10 +53,11 @@ def explain(study: StudyRef, name: str, *, draws: int | None = None, seed: int |
 
 def _use(study: Study, p: Piece, scale: float, total_weight: float | None, weight: float | None) -> EvidenceUse:
     """One claim or price as an input uses it: what the source stated, and the graded interval in the input's unit."""
+    claim_kind = ""
     if p.kind == "claim":
         claim = study.claims[p.ref]
         stated = (claim.low, claim.central, claim.high, claim.unit)
-        text = claim.quote
+        text, claim_kind = claim.quote, claim.kind
     else:
         price = study.prices[p.ref]
         stated = (price.low, price.central, price.high, f"{price.currency}/{price.per} ({price.price_year})")
@@ -66,4 +67,4 @@ def _use(study: Study, p: Piece, scale: float, total_weight: float | None, weigh
     share = None if total_weight is None or weight is None else weight / total_weight
     return EvidenceUse(p.ref, p.kind, src.id, src.publisher, src.published.isoformat(), src.url, p.reliability,
                        p.credibility, share, g.low / scale, g.mode / scale, g.high / scale, *stated, text, p.steps,
-                       p.role)
+                       p.role, claim_kind)

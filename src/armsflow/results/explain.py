@@ -37,6 +37,7 @@ class EvidenceUse:
     quote: str
     conversion: tuple[str, ...]
     role: str = "estimate"  # estimate | lower | upper | cap (see docs/method.md, "Claim kinds")
+    claim_kind: str = ""  # what the claim states (estimate, lower, upper, capacity); empty for a price
 
 
 @dataclass(frozen=True)
