@@ -84,12 +84,14 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
             content = replace(content, screening=screen_study(loaded, Path(screen_db)))
         svgs, remote = {}, None
         if pending is not None and pool is not None:
-            # The charts need no reconciliation. This process draws the worker's first and sends them with the
-            # content; the worker, done reconciling, adds its own result and lays out its pages, while this process
-            # draws its own charts. The worker thus renders no chart and the two finish about together.
-            from armsflow.report.render import chart_svgs
+            # The charts need no reconciliation. This process draws half of the worker's first and sends them with
+            # the content; the worker, done reconciling, adds its own result, draws the other half and lays out its
+            # pages, while this process draws its own charts. So the two finish about together.
+            from armsflow.report.render import chart_keys, chart_svgs
 
-            svgs = {lang: chart_svgs(content, lang) for lang in chosen_langs[1:]}
+            keys = chart_keys(content)
+            theirs = set(keys[(len(keys) + 1) // 2:])
+            svgs = {lang: chart_svgs(content, lang, skip=theirs) for lang in chosen_langs[1:]}
             remote = submit(pool, content, chosen_langs[1:], chosen_formats, svgs, reconciled_there=True)
             svgs[chosen_langs[0]] = chart_svgs(content, chosen_langs[0])
             content = replace(content, reconciliation=pending.get())
