@@ -70,6 +70,8 @@ def test_as_of_the_fnf_publication_date() -> None:
     ("rok-ceiling", "rounds", {"C017-RPC", "C019-RPC", "C023-RPC"}, {"C035-RPC", "C029"}),
     ("osc-crates", "rounds", {"C035"}, {"C035-RPC", "C029", "C023", "C026"}),  # OSC's own rounds, no containers
     ("inss-ally", "troop_revenue", {"C052-ALLY", "C052-N"}, {"C051", "C062"}),  # INSS's pay and its count
+    ("fnf-troops", "troop_revenue", {"C004-N", "C004-PAY"}, {"C051", "C052-MERC", "C062"}),
+    ("nis-troops", "troop_revenue", {"C051-N", "C051"}, {"C052-MERC", "C062"}),
     ("inss-2023", "rounds", {"C047-152", "C047-122"}, {"C035-RPC", "C023", "C029"}),
     ("inss-2023", "deliveries_value", {"C047-MSL"}, {"C026-MSL", "C045"}),
     ("kida-2025", "containers_shipped", {"C048-CONT"}, {"C023", "C026", "C027"}),
