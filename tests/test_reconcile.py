@@ -168,3 +168,16 @@ def test_a_scenario_drawn_from_the_base_has_the_draws_it_would_have_alone() -> N
         shared = draw_state(plan, 7, 2_000, like=(base, drawn)).values
         alone = draw_inputs(plan, 7, 2_000)
         assert shared.keys() == alone.keys() and all(np.array_equal(shared[n], alone[n]) for n in alone), name
+
+
+def test_run_and_reconcile_on_one_drawing_equal_each_alone() -> None:
+    """Differential: the report's one drawing for the run and the reconciliation gives what each gives alone."""
+    import numpy as np
+
+    from armsflow.engine.reconcile import run_and_reconcile
+
+    run, reconciled = run_and_reconcile("russia-dprk", draws=20_000)
+    alone = armsflow.run("russia-dprk", draws=20_000, keep_samples=True)
+    assert run.to_dict() == alone.to_dict()
+    assert all(np.array_equal(run.samples[k], alone.samples[k]) for k in alone.samples)
+    assert reconciled.to_dict() == armsflow.reconcile("russia-dprk", draws=20_000).to_dict()

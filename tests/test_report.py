@@ -577,7 +577,7 @@ def test_cli_renders_the_second_language_in_another_process_to_the_same_bytes(mi
     assert result.exit_code == 0, result.stderr
     from dataclasses import replace
 
-    # the worker reconciled meanwhile (on by default for a report of the base)
+    # reconciled on the run's draws (on by default for a report of the base)
     content = replace(gather(load_study(mini), draws=2000), reconciliation=armsflow.reconcile(mini, draws=2000))
     for lang in ("en", "de"):  # "de" came from a worker process when the machine has a second core
         assert (out / "mini" / f"mini.{lang}.html").read_text("utf-8") == render_html(content, lang)
@@ -691,9 +691,9 @@ def test_the_study_s_ships_and_firms_against_sanctions_lists(flagship: Content, 
     assert "Schiffe und Firmen im Abgleich mit Sanktionslisten" in german and "nicht gefunden" in german
 
 
-def test_a_two_language_report_reconciles_in_its_worker_as_alone(flagship: Content, tmp_path: Path) -> None:
-    """With two languages the worker process reconciles while the main one runs the study: the section is the one
-    the same reconciliation renders to on its own."""
+def test_a_report_reconciles_on_its_run_s_draws_as_alone(flagship: Content, tmp_path: Path) -> None:
+    """The report reconciles on the draws of its own run: the section (in the language the worker process renders)
+    is the one the same reconciliation computed on its own renders to."""
     from dataclasses import replace
 
     written = armsflow.write_report("russia-dprk", langs="en,de", formats="html", out=tmp_path, draws=DRAWS,

@@ -11,9 +11,11 @@ from collections.abc import Sequence
 
 from armsflow.engine.attribution import METHOD, attribute
 from armsflow.engine.plan import Plan, make_plan
-from armsflow.engine.sampling import draw_state
+from armsflow.engine.run import Progress, run_plan, settings
+from armsflow.engine.sampling import CHUNK, Drawn, draw_state
 from armsflow.results.history import OutputChange
 from armsflow.results.reconcile import PublishedGap, ReconcileResult, ScenarioGap
+from armsflow.results.run import RunResult
 from armsflow.study.loader import StudyRef, as_study
 from armsflow.study.resolve import claim_piece
 from armsflow.study.spec import Published
@@ -27,14 +29,31 @@ def reconcile(study: StudyRef, *, seed: int | None = None, draws: int | None = N
     seed = loaded.meta.seed if seed is None else seed
     draws = loaded.meta.draws if draws is None else draws
     base = make_plan(loaded)
+    return _reconcile(base, draw_state(base, seed, draws), seed, draws)
+
+
+def run_and_reconcile(study: StudyRef, *, seed: int | None = None, draws: int | None = None,
+                      progress: Progress | None = None) -> tuple[RunResult, ReconcileResult]:
+    """The base run with its samples and Sobol indices (``run(study, keep_samples=True)``) and ``reconcile(study)``,
+    on one drawing of the base's inputs: each the same as alone, for the cost of drawing once (what the report
+    needs)."""
+    loaded = as_study(study)
+    base = make_plan(loaded)
+    draws, seed = settings(base, draws, seed)
+    drawn = draw_state(base, seed, draws) if draws <= CHUNK else None  # larger runs are drawn in chunks
+    result = run_plan(base, draws=draws, seed=seed, keep_samples=True, progress=progress, drawn=drawn)
+    return result, _reconcile(base, drawn or draw_state(base, seed, draws), seed, draws)
+
+
+def _reconcile(base: Plan, drawn: Drawn, seed: int, draws: int) -> ReconcileResult:
+    study = base.study
     gaps = []
-    drawn = draw_state(base, seed, draws)  # once: each scenario redraws only the inputs it changes
-    for name, scenario in loaded.scenarios.items():
-        outputs, _, _ = attribute(base, make_plan(loaded, name), seed=seed, draws=draws, drawn=drawn)
-        figures = tuple(_figure(base, pub, outputs) for pub in loaded.published.values() if pub.scenario == name)
+    for name, scenario in study.scenarios.items():  # each scenario redraws only the inputs it changes
+        outputs, _, _ = attribute(base, make_plan(study, name), seed=seed, draws=draws, drawn=drawn)
+        figures = tuple(_figure(base, pub, outputs) for pub in study.published.values() if pub.scenario == name)
         gaps.append(ScenarioGap(name, scenario.label, tuple(f.id for f in figures), tuple(outputs), figures))
-    unreconciled = tuple(_figure(base, pub, []) for pub in loaded.published.values() if not pub.scenario)
-    return ReconcileResult(loaded.meta.id, seed, draws, tuple(gaps), unreconciled,
+    unreconciled = tuple(_figure(base, pub, []) for pub in study.published.values() if not pub.scenario)
+    return ReconcileResult(study.meta.id, seed, draws, tuple(gaps), unreconciled,
                            METHOD.format(over="assumptions a scenario changes"))
 
 

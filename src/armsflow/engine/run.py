@@ -13,7 +13,7 @@ from armsflow import __version__
 from armsflow.engine.budget import check_draws, check_sobol
 from armsflow.engine.context import indicators
 from armsflow.engine.plan import Plan, make_plan
-from armsflow.engine.sampling import needed, simulate
+from armsflow.engine.sampling import Drawn, needed, simulate
 from armsflow.engine.sensitivity import sobol
 from armsflow.errors import ParameterError, Problem, StudyError
 from armsflow.evidence.records import Claim
@@ -59,14 +59,14 @@ def run(study: StudyRef, *, draws: int | None = None, seed: int | None = None, s
 
 
 def run_plan(plan: Plan, *, draws: int | None = None, seed: int | None = None, sensitivity: bool = True,
-             keep_samples: bool = False, progress: Progress | None = None) -> RunResult:
-    """Run an already resolved plan (see ``make_plan``)."""
+             keep_samples: bool = False, progress: Progress | None = None, drawn: Drawn | None = None) -> RunResult:
+    """Run an already resolved plan (see ``make_plan``); ``drawn``: its inputs drawn already (``draw_state``)."""
     study = plan.study
     draws, seed = settings(plan, draws, seed)
     if sensitivity:
         check_sobol(plan, study.meta.sobol_n, [v.name for v in plan.variables.values() if v.output and v.headline])
     values = simulate(plan, seed, draws, (lambda f: progress("sampling", f)) if progress else None,
-                      None if keep_samples else drawn_for_run(plan))
+                      None if keep_samples or drawn is not None else drawn_for_run(plan), drawn)
     return assemble(plan, values, seed, draws, sensitivity=sensitivity, keep_samples=keep_samples, progress=progress)
 
 

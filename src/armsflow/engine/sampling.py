@@ -120,10 +120,16 @@ CHUNK = 2_000_000
 
 
 def simulate(plan: Plan, seed: int, draws: int, progress: Callable[[float], None] | None = None,
-             only: set[str] | None = None) -> dict[str, Array]:
+             only: set[str] | None = None, drawn: Drawn | None = None) -> dict[str, Array]:
     """All variables' draws for one run (or those in ``only``, a set that holds what it reads: ``needed``), each
-    the same as in a run of all. Large runs are drawn in chunks to bound memory."""
+    the same as in a run of all. Large runs are drawn in chunks to bound memory. ``drawn``: the inputs drawn
+    already (``draw_state`` of this plan at this seed and number of draws, at most ``CHUNK``)."""
     formulas = None if only is None else {n for n in plan.order if n in only}
+    if drawn is not None:
+        out = evaluate(plan, dict(drawn.values), formulas)
+        if progress:
+            progress(1.0)
+        return out
     if draws <= CHUNK:
         out = evaluate(plan, draw_inputs(plan, seed, draws, only=only), formulas)
         if progress:

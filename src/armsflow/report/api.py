@@ -51,9 +51,9 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
     (a run id, a day or a git revision, as ``armsflow.diff`` takes them) adds "What changed since the last edition";
     ``screen_db`` (a store of ``armsflow screen load``) adds the study's ships and firms against sanctions lists.
     ``reconcile`` adds each scenario against the base, assumption by assumption, with the published estimates each
-    follows (``armsflow.reconcile``; in a two-language report the worker process computes it while this one runs
-    the study). By default (``None``) it is on for a report of the base with all evidence, and off with ``scenario``
-    or ``as_of``, whose figures the reconciliation (of the base with all evidence) would not match.
+    follows (``armsflow.reconcile``, on the run's own draws). By default (``None``) it is on for a report of the
+    base with all evidence, and off with ``scenario`` or ``as_of``, whose figures the reconciliation (of the base
+    with all evidence) would not match.
 
     Raises ``ParameterError`` naming ``langs``, ``formats`` or ``out``, and ``StudyError`` for a study with problems.
     """
@@ -66,13 +66,11 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
     if reconcile is None:
         reconcile = scenario is None and as_of is None and bool(loaded.scenarios)
     from armsflow.report.content import gather
-    from armsflow.report.output import reconcile_here, submit, workers, write_files
+    from armsflow.report.output import workers, write_files
 
     with workers(chosen_langs, chosen_formats) as pool:
-        pending = None
-        if reconcile and pool is not None:  # the worker reconciles while this process runs the study
-            pending = pool.apply_async(reconcile_here, (loaded, seed, draws))
-        content = gather(loaded, as_of=as_of, seed=seed, scenario=scenario, draws=draws, progress=progress)
+        content = gather(loaded, as_of=as_of, seed=seed, scenario=scenario, draws=draws, progress=progress,
+                         reconcile=reconcile)
         if since is not None:
             from armsflow.engine.diff import diff
 
@@ -82,25 +80,7 @@ def write_report(study: StudyRef, *, langs: str | Sequence[str] = ("en",),
             from armsflow.screen import screen_study
 
             content = replace(content, screening=screen_study(loaded, Path(screen_db)))
-        svgs, remote = {}, None
-        if pending is not None and pool is not None:
-            # The charts need no reconciliation. This process draws half of the worker's first and sends them with
-            # the content; the worker, done reconciling, adds its own result, draws the other half and lays out its
-            # pages, while this process draws its own charts. So the two finish about together.
-            from armsflow.report.render import chart_keys, chart_svgs
-
-            keys = chart_keys(content)
-            theirs = set(keys[(len(keys) + 1) // 2:])
-            svgs = {lang: chart_svgs(content, lang, skip=theirs) for lang in chosen_langs[1:]}
-            remote = submit(pool, content, chosen_langs[1:], chosen_formats, svgs, reconciled_there=True)
-            svgs[chosen_langs[0]] = chart_svgs(content, chosen_langs[0])
-            content = replace(content, reconciliation=pending.get())
-        elif reconcile:
-            from armsflow.engine.reconcile import reconcile as reconcile_study
-
-            content = replace(content, reconciliation=reconcile_study(loaded, seed=seed, draws=draws))
-        files = write_files(content, folder, chosen_langs, chosen_formats, progress, warn=warn, pool=pool, svgs=svgs,
-                            remote=remote)
+        files = write_files(content, folder, chosen_langs, chosen_formats, progress, warn=warn, pool=pool)
     if not history:
         return ReportResult(content.run.study, folder, tuple(files))
     from armsflow.history.record import record_run

@@ -89,15 +89,27 @@ class Content:
 
 
 def gather(study: Study, *, as_of: date | None = None, seed: int | None = None, scenario: str | None = None,
-           draws: int | None = None, progress: Progress | None = None) -> Content:
-    """Run ``study`` once (with sensitivity) and collect what the report shows."""
+           draws: int | None = None, progress: Progress | None = None, reconcile: bool = False) -> Content:
+    """Run ``study`` once (with sensitivity) and collect what the report shows; with ``reconcile``, each scenario
+    against the base too (``armsflow.reconcile``: of the base with all evidence, on the run's own draws when the
+    report is of it)."""
     # The engine is imported here, not above: a worker process that renders a language unpickles a Content and
     # needs its types, not the engine and SciPy (a second of imports)
     from armsflow.engine.run import run
     from armsflow.engine.timeline import timeline
 
-    result = run(study, draws=draws, seed=seed, scenario=scenario, as_of=as_of, keep_samples=True,
-                 progress=progress)
+    reconciliation = None
+    if reconcile and scenario is None and as_of is None:
+        from armsflow.engine.reconcile import run_and_reconcile
+
+        result, reconciliation = run_and_reconcile(study, seed=seed, draws=draws, progress=progress)
+    else:
+        result = run(study, draws=draws, seed=seed, scenario=scenario, as_of=as_of, keep_samples=True,
+                     progress=progress)
+        if reconcile:
+            from armsflow.engine.reconcile import reconcile as reconcile_study
+
+            reconciliation = reconcile_study(study, seed=seed, draws=draws)
     headlines = tuple(
         Headline(r, result.sample(r.id), tuple(p for p in result.published if p.output == r.id),
                  tuple(dict.fromkeys(a.variable for a in r.assumptions)))
@@ -116,6 +128,7 @@ def gather(study: Study, *, as_of: date | None = None, seed: int | None = None, 
         claims=tuple(c for c in study.claims.values() if c.source in kept),
         prices=tuple(p for p in study.prices.values() if p.source in kept),
         assumptions=tuple(result.assumptions),
+        reconciliation=reconciliation,
     )
 
 

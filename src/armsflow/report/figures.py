@@ -6,8 +6,6 @@ Each chart is keyed by what it shows (``hist-<output>``, ``tornado-<output>``, `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from functools import partial
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -23,38 +21,31 @@ if TYPE_CHECKING:
 TOP = 8  # drivers shown in a tornado chart; the table lists them all
 
 
-def build(content: Content, f: Fmt, page: Page, skip: Collection[str] = ()) -> dict[str, Markup]:
-    """Every chart of the report in ``f``'s language but those keyed in ``skip`` (drawn elsewhere); ``page``
-    gives the study's own labels in it."""
-    return {key: _svg(draw()) for key, draw in planned(content, f, page) if key not in skip}
-
-
-def planned(content: Content, f: Fmt, page: Page) -> list[tuple[str, Callable[[], str]]]:
-    """The report's charts in page order, each a key and how to draw it, so that two processes can share them."""
-    out: list[tuple[str, Callable[[], str]]] = []
+def build(content: Content, f: Fmt, page: Page) -> dict[str, Markup]:
+    """Every chart of the report in ``f``'s language; ``page`` gives the study's own labels in it."""
+    out: dict[str, Markup] = {}
     run = content.run
     for h in content.headlines:
-        out.append((f"hist-{h.result.id}", partial(
-            charts.histogram, h.samples, p5=h.result.p5, p50=h.result.p50, p95=h.result.p95,
-            x_title=f.unit(h.result.unit), y_title=f.gettext("draws"), locale=f.lang)))
+        out[f"hist-{h.result.id}"] = _svg(charts.histogram(
+            h.samples, p5=h.result.p5, p50=h.result.p50, p95=h.result.p95, x_title=f.unit(h.result.unit),
+            y_title=f.gettext("draws"), locale=f.lang))
         if h.published:
-            out.append((f"forest-{h.result.id}", partial(_forest, h, f, page)))
+            out[f"forest-{h.result.id}"] = _svg(_forest(h, f, page))
         rows = run.sensitivity.get(h.result.id) or []
         if len(rows) > 1:  # one input explains all of a range: nothing to rank
-            out.append((f"tornado-{h.result.id}", partial(
-                charts.tornado, [(page.label(r.input), r.first, r.total) for r in rows[:TOP]],
+            out[f"tornado-{h.result.id}"] = _svg(charts.tornado(
+                [(page.label(r.input), r.first, r.total) for r in rows[:TOP]],
                 first_title=f.gettext("first-order index"), total_title=f.gettext("total-order index"),
-                locale=f.lang)))
+                locale=f.lang))
     for t in content.timelines:
-        out.append((f"timeline-{t.name}", partial(_timeline, t, f, page)))
+        out[f"timeline-{t.name}"] = _svg(_timeline(t, f, page))
     for e in content.events:
-        out.append((f"events-{e.indicator.id}", partial(
-            charts.monthly, list(e.months), y_title=f.gettext("events per month"), rate=e.indicator.mean,
-            rate_label=f.gettext("mean rate"), locale=f.lang)))
+        out[f"events-{e.indicator.id}"] = _svg(charts.monthly(
+            list(e.months), y_title=f.gettext("events per month"), rate=e.indicator.mean,
+            rate_label=f.gettext("mean rate"), locale=f.lang))
     trade = _trade_rows(content, f)
     if trade:
-        out.append(("trade", partial(charts.bars, trade, x_title=f.unit(f"million {content.run.currency}"),
-                                     locale=f.lang)))
+        out["trade"] = _svg(charts.bars(trade, x_title=f.unit(f"million {content.run.currency}"), locale=f.lang))
     return out
 
 

@@ -12,9 +12,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,11 +24,7 @@ from armsflow.report.content import Content
 from armsflow.report.i18n import check_language
 
 if TYPE_CHECKING:
-    from markupsafe import Markup
-
     from armsflow.engine.run import Progress
-    from armsflow.results.reconcile import ReconcileResult
-    from armsflow.study.spec import Study
 
 FORMATS = ("html", "pdf")
 Rendered = list[tuple[str, str, bytes]]  # (language, format, file contents)
@@ -101,34 +97,15 @@ def file_stem(content: Content) -> str:
     return "-".join(p for p in parts if p)
 
 
-#: In a worker process: the reconciliation it computed (``reconcile_here``) for the pages it renders next.
-_reconciled: ReconcileResult | None = None
-
-
-def reconcile_here(study: Study, seed: int | None, draws: int | None) -> ReconcileResult:
-    """``armsflow.reconcile`` in a worker process, kept there for the pages of its language (``render_files`` with
-    ``reconciled_here``), so that those need not wait for this process's parent to send it back."""
-    from armsflow.engine.reconcile import reconcile
-
-    global _reconciled
-    _reconciled = reconcile(study, seed=seed, draws=draws)
-    return _reconciled
-
-
 def render_files(content: Content, lang: str, formats: Sequence[str],
-                 warn: Callable[[str], None] | None = None, svgs: dict[str, Markup] | None = None,
-                 reconciled_here: bool = False) -> Rendered:
+                 warn: Callable[[str], None] | None = None) -> Rendered:
     """One language's files in memory: the HTML page, and the PDF laid out from its print page (``warn``: see
-    font_warnings; ``svgs``: the language's charts, when drawn already; ``reconciled_here``: the content takes the
-    reconciliation this worker computed, see ``reconcile_here``)."""
-    if reconciled_here:
-        assert _reconciled is not None, "reconcile_here runs first in this worker"
-        content = replace(content, reconciliation=_reconciled)
+    font_warnings)."""
     # Imported here, not above: the page renderer and its chart library take a third of a second to import, which
     # the warm-up thread pays while the study runs (``workers``) instead of the run waiting for it.
     from armsflow.report.render import render_pages
 
-    pages = render_pages(content, lang, formats, svgs)
+    pages = render_pages(content, lang, formats)
     if warn and "pdf" in pages:
         for line in font_warnings(pages["pdf"]):
             warn(line)
@@ -192,24 +169,14 @@ def workers(langs: Sequence[str], formats: Sequence[str]) -> Iterator[Pool | Non
             here.join()
 
 
-def submit(pool: Pool, content: Content, langs: Sequence[str], formats: Sequence[str],
-           svgs: Mapping[str, dict[str, Markup]], reconciled_there: bool = False) -> dict[str, AsyncResult[Rendered]]:
-    """Start rendering ``langs`` in the pool's worker, with their charts where ``svgs`` has them; with
-    ``reconciled_there`` the worker adds the reconciliation it computed (``reconcile_here``, queued before)."""
-    return {lang: pool.apply_async(render_files, (content, lang, formats, None, svgs.get(lang), reconciled_there))
-            for lang in langs}
-
-
 def write_files(content: Content, out: Path, langs: Sequence[str], formats: Sequence[str],
                 progress: Progress | None = None, warn: Callable[[str], None] | None = None,
-                pool: Pool | None = None, svgs: Mapping[str, dict[str, Markup]] | None = None,
-                remote: Mapping[str, AsyncResult[Rendered]] | None = None) -> list[ReportFile]:
+                pool: Pool | None = None) -> list[ReportFile]:
     """Render every language and format into the report folder ``out/STEM`` (see ``_commit``): the files of one
     run appear together or not at all, and a failed or killed run leaves the previous report as it was.
 
-    With ``pool`` (see ``workers``) the languages after the first render in other processes meanwhile, or were
-    started there already (``remote``, from ``submit``). ``warn`` receives one line for each script in a PDF that no
-    installed font covers; ``svgs`` maps a language to its charts, where drawn already (``render.chart_svgs``)."""
+    With ``pool`` (see ``workers``) the languages after the first render in other processes meanwhile. ``warn``
+    receives one line for each script in a PDF that no installed font covers."""
     for lang in langs:
         check_language(lang)
     if out.exists() and not out.is_dir():
@@ -220,13 +187,14 @@ def write_files(content: Content, out: Path, langs: Sequence[str], formats: Sequ
     if target.exists() and (not target.is_dir() or any(not report.match(f.name) for f in target.iterdir())):
         # Only a folder that holds nothing but this report's files may be replaced: never a study or a user's folder.
         raise ParameterError("out", f"{target} exists and is not a report folder")
-    if remote is None:
-        remote = submit(pool, content, langs[1:], formats, svgs or {}) if pool is not None else {}
+    remote: dict[str, AsyncResult[Rendered]] = {}
+    if pool is not None:
+        remote = {lang: pool.apply_async(render_files, (content, lang, formats)) for lang in langs[1:]}
     rendered: Rendered = []
     for lang in langs:
         here = lang not in remote
-        rendered += render_files(content, lang, formats, warn if lang == langs[0] else None,
-                                 (svgs or {}).get(lang)) if here else remote[lang].get()
+        rendered += render_files(content, lang, formats, warn if lang == langs[0] else None) if here else \
+            remote[lang].get()
         if progress:
             progress("report", len(rendered) / (len(langs) * len(formats)))
     out.mkdir(parents=True, exist_ok=True)

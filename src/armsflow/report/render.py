@@ -7,7 +7,7 @@ SVG that ``charts.assert_safe_svg`` has checked. The same content and language a
 from __future__ import annotations
 
 import base64
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
 from urllib.parse import urlsplit
@@ -156,29 +156,13 @@ def render_html(content: Content, lang: str) -> str:
     return render_pages(content, lang, ("html",))["html"]
 
 
-def chart_svgs(content: Content, lang: str, skip: Collection[str] = ()) -> dict[str, Markup]:
-    """Every chart of the report in ``lang`` but those keyed in ``skip``, by its key in the page. They show the
-    run, the timelines and the indicators only, so they can be drawn before the optional sections (changes,
-    reconciliation) are known, and by another process than the page (``chart_keys``)."""
+def render_pages(content: Content, lang: str, formats: Sequence[str]) -> dict[str, str]:
+    """The report in ``lang`` as the page each of ``formats`` is made from, the charts drawn once for all: ``html``
+    with the charts as inline SVG (a browser styles and searches them), ``pdf`` with each chart an SVG image.
+    WeasyPrint runs an inline SVG's every element through the page's CSS cascade; an image it parses apart,
+    which takes a report's PDF about a second less (bench/bench_report.py)."""
     fmt = Fmt(check_language(lang))
-    return figures.build(content, fmt, Page(content, fmt), skip)
-
-
-def chart_keys(content: Content) -> list[str]:
-    """The keys of the report's charts in page order; the same in every language."""
-    fmt = Fmt("en")
-    return [key for key, _ in figures.planned(content, fmt, Page(content, fmt))]
-
-
-def render_pages(content: Content, lang: str, formats: Sequence[str],
-                 svgs: dict[str, Markup] | None = None) -> dict[str, str]:
-    """The report in ``lang`` as the page each of ``formats`` is made from, the charts drawn once for all (those
-    in ``svgs``, ``chart_svgs`` of the same content, drawn already): ``html`` with the charts as inline SVG (a
-    browser styles and searches them), ``pdf`` with each chart an SVG image. WeasyPrint runs an inline SVG's every
-    element through the page's CSS cascade; an image it parses apart, which takes a report's PDF about a second
-    less (bench/bench_report.py)."""
-    fmt = Fmt(check_language(lang))
-    svgs = {**chart_svgs(content, lang, skip=svgs or {}), **(svgs or {})}
+    svgs = figures.build(content, fmt, Page(content, fmt))
     template = _environment(lang).get_template("report.html.j2")
     pages = {}
     for kind in formats:
