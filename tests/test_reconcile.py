@@ -108,6 +108,10 @@ def test_a_scenario_end_must_be_an_end_the_publication_states(study: Path) -> No
     model.write_text(model.read_text().replace('scenario = "high"', 'scenario = "high"\nscenario_end = "low"'))
     assert [str(p) for p in armsflow.check_study(study)] == [
         "model.toml:46: published.paper.scenario_end: C1 states no low end (claims.csv:2)"]
+    (study / "claims.csv").write_text((study / "claims.csv").read_text().replace("C1,S1,total,,7,", "C1,S1,total,7,,"))
+    assert [str(p) for p in armsflow.check_study(study)] == [
+        "model.toml:46: published.paper.scenario_end: C1 is a bound, not a range (claims.csv:2): the scenario is shown "
+        "inside or beyond it"]
     model.write_text(model.read_text().replace('scenario_end = "low"', 'scenario_end = "top"'))
     assert [str(p) for p in armsflow.check_study(study)] == [
         "model.toml:46: published.paper.scenario_end: must be 'low' or 'high', the end of the published range that "
@@ -181,3 +185,11 @@ def test_run_and_reconcile_on_one_drawing_equal_each_alone() -> None:
     assert run.to_dict() == alone.to_dict()
     assert all(np.array_equal(run.samples[k], alone.samples[k]) for k in alone.samples)
     assert reconciled.to_dict() == armsflow.reconcile("russia-dprk", draws=20_000).to_dict()
+
+
+def test_a_published_bound_is_passed_or_not_with_no_distance_to_it() -> None:
+    """NIS's "more than 200 M USD a year": the scenario that follows it lies above it, with no distance to it."""
+    result = armsflow.reconcile("russia-dprk", draws=20_000)
+    (nis,) = next(g for g in result.scenarios if g.scenario == "nis-troops").published
+    assert (nis.low, nis.central, nis.high) == (200.0, None, None)
+    assert nis.inside and nis.remaining is None and nis.scenario_median is not None and nis.scenario_median > 200

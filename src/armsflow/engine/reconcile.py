@@ -68,9 +68,10 @@ def _figure(base: Plan, pub: Published, outputs: Sequence[OutputChange]) -> Publ
     if moved is None:
         return PublishedGap(pub.id, pub.label, pub.output, low, central, high, str(output.unit))
     value = {"low": low, "high": high}[pub.scenario_end] if pub.scenario_end else central if central is not None \
-        else (low + high) / 2 if low is not None and high is not None else low if low is not None else high
+        else (low + high) / 2 if low is not None and high is not None else None
     inside = (low is None or moved.after >= low) and (high is None or moved.after <= high) \
         if low is not None or high is not None else None
+    # a bound alone ("more than 200 M") is a figure the scenario lies beyond or not, not one it is a distance from
     remaining = None if value is None else value - moved.after
     return PublishedGap(pub.id, pub.label, pub.output, low, central, high, str(output.unit), moved.after, inside,
                         remaining, pub.scenario_end)

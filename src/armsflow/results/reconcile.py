@@ -13,8 +13,8 @@ class PublishedGap:
     """A published estimate's value in the unit of the output it estimates. Beside a scenario that follows its
     chain: that scenario's median of the output, whether it lies in the published range, and ``remaining``, the
     published value the scenario follows (the end of the range named by ``end``, else the central value, else the
-    middle of the range) less the scenario's median: the part of the gap that the assumptions the scenario takes
-    over do not explain."""
+    middle of the range; none for a bound alone, "more than X", which the scenario lies beyond or not) less the
+    scenario's median: the part of the gap that the assumptions the scenario takes over do not explain."""
 
     id: str
     label: str

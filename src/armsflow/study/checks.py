@@ -351,9 +351,12 @@ def _check_published(c: _Checker, ev: Evidence) -> None:
         if pub.scenario and pub.scenario not in study.scenarios:
             known = ", ".join(sorted(study.scenarios)) or "none"
             c.add(pub.line_of("scenario"), f"{path}.scenario", f"unknown scenario {pub.scenario!r} (known: {known})")
-        if claim is not None and pub.scenario_end and getattr(claim, pub.scenario_end) is None:
+        if claim is not None and pub.scenario_end and (claim.low is None or claim.high is None):
+            missing_end = getattr(claim, pub.scenario_end) is None
             c.add(pub.line_of("scenario_end"), f"{path}.scenario_end",
-                  f"{claim.id} states no {pub.scenario_end} end (claims.csv:{claim.line})")
+                  f"{claim.id} states no {pub.scenario_end} end (claims.csv:{claim.line})" if missing_end else
+                  f"{claim.id} is a bound, not a range (claims.csv:{claim.line}): the scenario is shown inside or "
+                  "beyond it")
         if pub.paired and not missing:
             own = [n for n in sorted(closure(study.variables, sorted(pub.quantity.names)))
                    if study.variables[n].definition.kind != "formula"
