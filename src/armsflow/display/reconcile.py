@@ -26,9 +26,8 @@ def render_reconcile(result: ReconcileResult, console: Console) -> None:
         for pub in gap.published:
             if pub.scenario_median is None:
                 continue
-            bound = pub.central is None and (pub.low is None) != (pub.high is None)  # "more than X" or "up to X"
             where = "" if pub.inside is None else \
-                (", beyond its bound as stated" if pub.inside else ", short of its bound") if bound else \
+                (", beyond its bound as stated" if pub.inside else ", short of its bound") if pub.bound else \
                 (", inside its range" if pub.inside else ", outside its range")
             left = "" if pub.remaining is None else \
                 f"; still apart: {signed(pub.remaining)} (what the assumptions taken over do not explain)"
@@ -45,6 +44,6 @@ def render_reconcile(result: ReconcileResult, console: Console) -> None:
 def published(figure: PublishedGap) -> str:
     """A published value as stated: its range, its central value, or both; a bound as one (at least, up to)."""
     value = " – ".join(number(v) for v in (figure.low, figure.central, figure.high) if v is not None)
-    if figure.central is None and (figure.low is None) != (figure.high is None):
-        value = f"{'at least' if figure.low is not None else 'up to'} {value}"
+    if figure.bound:
+        value = f"{'at least' if figure.bound == 'lower' else 'up to'} {value}"
     return escape(f"{value} {short_unit(figure.unit)}")

@@ -28,6 +28,13 @@ class PublishedGap:
     remaining: float | None = None
     end: str = ""  # "low" or "high": the end of the published range the scenario follows
 
+    @property
+    def bound(self) -> str:
+        """``lower`` for a figure that only says "more than X", ``upper`` for "up to X", else empty."""
+        if self.central is not None or (self.low is None) == (self.high is None):
+            return ""
+        return "lower" if self.low is not None else "upper"
+
 
 @dataclass(frozen=True)
 class ScenarioGap:

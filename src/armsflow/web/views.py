@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from armsflow.engine.reconcile import reconcile
 from armsflow.engine.run import run
@@ -25,6 +25,8 @@ from armsflow.study.spec import Study
 from armsflow.study.uses import claim_uses
 from armsflow.web.app import WebError
 from armsflow.web.registry import Entry, Registry
+
+T = TypeVar("T")
 
 #: Per served study (keyed by its folder or bundled name, not its id, which two apps in one process may share):
 #: the study as last read (re-validated only when its files change), the last full run and the last reconciliation,
@@ -56,18 +58,15 @@ def study_run(entry: Entry) -> tuple[Study, RunResult]:
     a folder edited behind the server is read again on the next request. A new state of a folder is recorded in
     its run history (command ``serve``)."""
     study = study_of(entry)
-    digest = inputs_hash(study.files)
-    with _lock:
-        cached = _runs.get(entry.ref)
-    if cached is not None and cached[0] == digest:
-        return study, cached[1]
-    found = run(study)
-    # Each state of a folder the workbench shows is kept in its run history (once), so that the history page can
-    # say why the estimate moved after an edit; a folder that cannot be written is served all the same.
-    record_run(study, found, "serve", unless_recorded=True)
-    with _lock:
-        _runs[entry.ref] = (digest, found)
-    return study, found
+
+    def fresh() -> RunResult:
+        found = run(study)
+        # Each state of a folder the workbench shows is kept in its run history (once), so that the history page
+        # can say why the estimate moved after an edit; a folder that cannot be written is served all the same.
+        record_run(study, found, "serve", unless_recorded=True)
+        return found
+
+    return study, _per_state(_runs, entry, study, fresh)
 
 
 def study_reconcile(entry: Entry) -> ReconcileResult:
@@ -75,14 +74,19 @@ def study_reconcile(entry: Entry) -> ReconcileResult:
     its files are unchanged: it costs about a second on the flagship, so a reload should not pay it again, while a
     folder edited behind the server is reconciled afresh on the next request."""
     study = study_of(entry)
+    return _per_state(_reconciles, entry, study, lambda: reconcile(study))
+
+
+def _per_state(store: dict[str | Path, tuple[str, T]], entry: Entry, study: Study, compute: Callable[[], T]) -> T:
+    """``store``'s result for the study as its files are now, computed (outside the lock) when they changed."""
     digest = inputs_hash(study.files)
     with _lock:
-        cached = _reconciles.get(entry.ref)
+        cached = store.get(entry.ref)
     if cached is not None and cached[0] == digest:
         return cached[1]
-    found = reconcile(study)
+    found = compute()
     with _lock:
-        _reconciles[entry.ref] = (digest, found)
+        store[entry.ref] = (digest, found)
     return found
 
 
